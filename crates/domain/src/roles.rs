@@ -1,0 +1,145 @@
+//! Roles, permissions and store scope: the permission matrix lives here, in code, and
+//! `docs/permissions.md` documents it. Every endpoint asks two questions: does the caller's
+//! role grant the permission, and is the object inside the caller's store scope.
+
+use crate::ids::StoreId;
+use crate::org::string_enum;
+use std::collections::BTreeSet;
+
+string_enum!(
+    /// What a user or API key is. A user has exactly one role.
+    Role {
+        Admin = "admin",
+        RegionalManager = "regional_manager",
+        StoreManager = "store_manager",
+        Cashier = "cashier",
+        StockClerk = "stock_clerk",
+        Accountant = "accountant",
+        Auditor = "auditor",
+    }
+);
+
+string_enum!(
+    /// One thing a caller may do.
+    Permission {
+        /// Read company settings.
+        CompanyRead = "company.read",
+        /// Change company settings.
+        CompanyManage = "company.manage",
+        /// Read regions, stores, registers and channels (within scope).
+        OrgRead = "org.read",
+        /// Create and change regions, stores, warehouses and channels.
+        OrgManage = "org.manage",
+        /// Create and change registers of stores in scope.
+        RegistersManage = "registers.manage",
+        /// List users of stores in scope.
+        UsersRead = "users.read",
+        /// Create and change users of stores in scope, with a lower role.
+        UsersManage = "users.manage",
+        /// List API keys.
+        ApiKeysRead = "api_keys.read",
+        /// Create and revoke API keys.
+        ApiKeysManage = "api_keys.manage",
+        /// Read the audit trail.
+        AuditRead = "audit.read",
+        /// Approve a register action (discount, refund, void) for a store in scope.
+        ApprovalsGrant = "approvals.grant",
+    }
+);
+
+impl Role {
+    /// The permission matrix.
+    pub fn permissions(&self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => Permission::ALL,
+            Role::RegionalManager => &[OrgRead, RegistersManage, UsersRead, UsersManage, ApprovalsGrant],
+            Role::StoreManager => &[OrgRead, RegistersManage, UsersRead, UsersManage, ApprovalsGrant],
+            Role::Cashier => &[OrgRead],
+            Role::StockClerk => &[OrgRead],
+            Role::Accountant => &[CompanyRead, OrgRead],
+            Role::Auditor => &[CompanyRead, OrgRead, UsersRead, ApiKeysRead, AuditRead],
+        }
+    }
+
+    /// Whether this role grants `p`.
+    pub fn has(&self, p: Permission) -> bool {
+        self.permissions().contains(&p)
+    }
+
+    /// Whether this role sees every store regardless of assignments.
+    pub fn sees_all_stores(&self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor)
+    }
+
+    /// Whether a user of this role may create or change a user holding `other`. Only an admin
+    /// hands out admin, auditor, accountant or manager roles; managers manage store staff
+    /// below them, so nobody can raise their own privileges.
+    pub fn may_assign(&self, other: Role) -> bool {
+        match self {
+            Role::Admin => true,
+            Role::RegionalManager => matches!(other, Role::StoreManager | Role::Cashier | Role::StockClerk),
+            Role::StoreManager => matches!(other, Role::Cashier | Role::StockClerk),
+            _ => false,
+        }
+    }
+}
+
+/// The stores a caller may see: all of them, or a set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Stores(BTreeSet<StoreId>),
+}
+
+impl Scope {
+    /// Whether `store` is inside the scope.
+    pub fn contains(&self, store: StoreId) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Stores(s) => s.contains(&store),
+        }
+    }
+
+    /// Whether every store of `stores` is inside the scope.
+    pub fn covers<'a>(&self, stores: impl IntoIterator<Item = &'a StoreId>) -> bool {
+        stores.into_iter().all(|s| self.contains(*s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_has_everything_and_auditor_changes_nothing() {
+        for p in Permission::ALL {
+            assert!(Role::Admin.has(*p));
+        }
+        for p in Role::Auditor.permissions() {
+            assert!(p.as_str().ends_with(".read"), "auditor may not {}", p.as_str());
+        }
+    }
+
+    #[test]
+    fn nobody_but_admin_can_create_an_admin() {
+        for r in Role::ALL {
+            assert_eq!(r.may_assign(Role::Admin), *r == Role::Admin);
+            // no role may hand out its own role unless admin (no lateral escalation)
+            if *r != Role::Admin {
+                assert!(!r.may_assign(*r));
+            }
+        }
+    }
+
+    #[test]
+    fn scope() {
+        let a = StoreId::new();
+        let b = StoreId::new();
+        let s = Scope::Stores([a].into_iter().collect());
+        assert!(s.contains(a));
+        assert!(!s.contains(b));
+        assert!(!s.covers(&[a, b]));
+        assert!(Scope::All.covers(&[a, b]));
+    }
+}
