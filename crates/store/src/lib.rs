@@ -1,1 +1,27 @@
+//! Salepoint's persistence over SQLite and PostgreSQL.
+//!
+//! One SQL code path serves both backends through sqlx's `Any` driver: statements use `$n`
+//! placeholders and types both engines share (text, 64-bit integers). Each business module has
+//! its own file; a business action is one [`db::Tx`].
 
+pub mod api_keys;
+pub mod approvals;
+pub mod audit;
+pub mod bootstrap;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod idempotency;
+pub mod org;
+pub mod page;
+pub mod principal;
+pub mod row;
+pub mod secrets;
+pub mod sessions;
+pub mod sql;
+pub mod users;
+
+pub use db::{Backend, Db, Tx};
+pub use error::{StoreError, StoreResult};
+pub use principal::Principal;

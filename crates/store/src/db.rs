@@ -1,0 +1,179 @@
+//! Connecting to SQLite or PostgreSQL, applying the embedded migrations, and write
+//! transactions.
+//!
+//! SQLite allows one writer at a time; rather than let concurrent requests race for the lock and
+//! surface `SQLITE_BUSY`, every write transaction first takes an in-process async mutex, so
+//! writers queue in the server and readers (WAL) never wait. PostgreSQL needs no such lock.
+
+use crate::error::{StoreError, StoreResult};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row, Transaction};
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database engine is behind a [`Db`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to open the database.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    /// `sqlite://…` or `postgres://…`.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Start even if PostgreSQL has `synchronous_commit = off` (a committed sale could be lost
+    /// in a server crash).
+    pub allow_async_commit: bool,
+}
+
+impl DbOptions {
+    /// The URL of the embedded database file in `data_dir`.
+    pub fn sqlite_in(data_dir: &Path) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join("salepoint.db").display())
+    }
+}
+
+/// A connection pool plus what is needed to write safely to it.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction (and, on SQLite, the writer's turn). Commit with [`Tx::commit`];
+/// dropping it rolls back.
+pub struct Tx {
+    inner: Transaction<'static, sqlx::Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> StoreResult<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl Db {
+    /// Opens the pool, configures each connection, and checks durability settings.
+    pub async fn connect(opts: &DbOptions) -> StoreResult<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if opts.url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if opts.url.starts_with("postgres:") || opts.url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Internal(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ));
+        };
+        let mut pool_opts = AnyPoolOptions::new()
+            .max_connections(opts.max_connections)
+            .acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            pool_opts = pool_opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool_opts.connect(&opts.url).await?;
+        if backend == Backend::Postgres {
+            let row = sqlx::query("SELECT current_setting('synchronous_commit')")
+                .fetch_one(&pool)
+                .await?;
+            let setting: String = row.try_get(0)?;
+            if setting == "off" && !opts.allow_async_commit {
+                return Err(StoreError::Internal(
+                    "PostgreSQL has synchronous_commit = off: a sale reported as done could be lost \
+                     in a crash. Turn it on, or start with --allow-async-commit to accept the risk."
+                        .into(),
+                ));
+            }
+        }
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Db {
+            pool,
+            backend,
+            write_lock,
+        })
+    }
+
+    /// Applies every embedded migration not yet applied; returns how many were applied.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        let before = self.applied_migrations().await.unwrap_or(0);
+        let _turn = self.turn().await;
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
+        drop(_turn);
+        Ok(self.applied_migrations().await?.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> StoreResult<usize> {
+        let row = sqlx::query("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? as usize)
+    }
+
+    async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
+    }
+
+    /// Begins a write transaction (waiting for the writer's turn on SQLite).
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        let turn = self.turn().await;
+        let inner = self.pool.begin().await?;
+        Ok(Tx {
+            inner,
+            _turn: turn,
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        match self.pool.acquire().await {
+            Ok(mut c) => c.ping().await.is_ok(),
+            Err(_) => false,
+        }
+    }
+}

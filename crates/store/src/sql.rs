@@ -1,0 +1,59 @@
+//! A small dynamic SQL builder that numbers placeholders `$1, $2, …` — the form both SQLite and
+//! PostgreSQL accept. (sqlx's own `QueryBuilder` writes `?` for the `Any` driver, which
+//! PostgreSQL rejects.)
+
+use sqlx::any::{Any, AnyArguments};
+use sqlx::{Arguments, Encode, Type};
+use std::fmt::Write;
+
+/// SQL text plus its bound arguments.
+#[derive(Default)]
+pub struct Sql {
+    text: String,
+    args: AnyArguments<'static>,
+    count: usize,
+}
+
+impl Sql {
+    /// Starts with `text`.
+    pub fn new(text: &str) -> Self {
+        Sql {
+            text: text.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: Encode<'static, Any> + Type<Any> + 'static,
+    {
+        self.count += 1;
+        write!(self.text, "${}", self.count).expect("writing to a String");
+        self.args.add(value).expect("encoding into AnyArguments");
+        self
+    }
+
+    /// Appends `(` `$a, $b, …` `)` for a non-empty list.
+    pub fn bind_list(&mut self, values: &[String]) -> &mut Self {
+        self.push("(");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v.clone());
+        }
+        self.push(")")
+    }
+
+    /// The SQL text and arguments, for `sqlx::query_with` / `query_as_with`.
+    pub fn build(self) -> (String, AnyArguments<'static>) {
+        (self.text, self.args)
+    }
+}
