@@ -1,0 +1,250 @@
+//! What each command does.
+
+use crate::config::{AuditCommand, Cli, Command, Global, UserCommand};
+use anyhow::{Context, anyhow, bail};
+use salepoint_domain::ids::{RegionId, StoreId};
+use salepoint_domain::roles::Role;
+use salepoint_store::db::DbOptions;
+use salepoint_store::page::PageRequest;
+use salepoint_store::users::{self, NewUser, UserFilter, UserUpdate};
+use salepoint_store::{Db, Principal, StoreError, audit, bootstrap, demo, org};
+use std::io::{BufRead, IsTerminal};
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = cli.global;
+    match cli.command {
+        Command::Serve { listen, demo, secure_cookies } => serve(&g, &listen, demo, secure_cookies).await,
+        Command::Migrate => {
+            let db = open(&g).await?;
+            println!("database is up to date");
+            drop(db);
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open(&g).await?;
+            seed_demo(&db).await
+        }
+        Command::User(cmd) => user(&g, cmd).await,
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open(&g).await?;
+            let report = audit::verify(&db).await.map_err(explain)?;
+            if report.ok {
+                println!("OK: {} audit rows, every link holds", report.checked);
+                Ok(())
+            } else {
+                bail!(
+                    "audit trail BROKEN at row {} ({} rows before it are intact)",
+                    report.first_broken_seq.unwrap_or(0),
+                    report.checked
+                )
+            }
+        }
+    }
+}
+
+/// Turns a store error into a message that names what is wrong.
+fn explain(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Invalid(errors) => anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field.trim_start_matches('/'), f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        StoreError::Conflict { field, message } => anyhow!("{}: {message}", field.trim_start_matches('/')),
+        other => anyhow!("{other}"),
+    }
+}
+
+/// Opens the database named by the flags and applies migrations.
+async fn open(g: &Global) -> anyhow::Result<Db> {
+    let url = match &g.database_url {
+        Some(u) => u.clone(),
+        None => {
+            std::fs::create_dir_all(&g.data_dir)
+                .with_context(|| format!("cannot create the data folder {}", g.data_dir.display()))?;
+            DbOptions::sqlite_in(&g.data_dir)
+        }
+    };
+    let opts = DbOptions {
+        url,
+        max_connections: 16,
+        allow_async_commit: g.allow_async_commit,
+    };
+    let db = Db::connect(&opts).await.map_err(explain).context("cannot open the database")?;
+    let applied = db.migrate().await.map_err(explain)?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    Ok(db)
+}
+
+async fn seed_demo(db: &Db) -> anyhow::Result<()> {
+    let admin_pw = std::env::var("SALEPOINT_ADMIN_PASSWORD").ok();
+    match demo::seed(db, admin_pw).await.map_err(explain)? {
+        None => println!("The database already holds data; the demo chain was not added."),
+        Some(logins) => {
+            println!("Demo chain created: 鲜丰汇连锁超市, 3 regions, 20 stores, 2 warehouses.");
+            println!("Logins (one per role):");
+            for l in logins {
+                println!("  {:<17} {:<15} password: {:<22} sees: {}", l.role.as_str(), l.username, l.password, l.scope);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(g: &Global, listen: &str, with_demo: bool, secure_cookies: bool) -> anyhow::Result<()> {
+    let db = open(g).await?;
+    if with_demo {
+        seed_demo(&db).await?;
+    } else {
+        let admin_pw = std::env::var("SALEPOINT_ADMIN_PASSWORD").ok();
+        if let Some(init) = bootstrap::initialize(&db, admin_pw).await.map_err(explain)? {
+            match init.generated_password {
+                Some(pw) => println!(
+                    "Created the administrator: username admin, password {pw}\n(shown once: write it down, or set SALEPOINT_ADMIN_PASSWORD before the first start)"
+                ),
+                None => println!("Created the administrator: username admin, password from SALEPOINT_ADMIN_PASSWORD"),
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let cfg = salepoint_server::state::ServerConfig {
+        secure_cookies,
+        ..Default::default()
+    };
+    let app = salepoint_server::app(db.clone(), cfg);
+    println!("Salepoint is running at http://{addr}/  (API docs: http://{addr}/api/docs; Ctrl-C stops)");
+    salepoint_server::serve(listener, app, shutdown_signal()).await?;
+    db.pool.close().await;
+    println!("Salepoint stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Reads a password: from standard input when it is not a terminal, else from a prompt asked
+/// twice.
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_string();
+        if pw.is_empty() {
+            bail!("no password on standard input");
+        }
+        return Ok(pw);
+    }
+    let a = rpassword::prompt_password("New password: ")?;
+    let b = rpassword::prompt_password("Repeat it: ")?;
+    if a != b {
+        bail!("the two passwords differ");
+    }
+    Ok(a)
+}
+
+async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
+    let creds = users::credentials(db, username)
+        .await
+        .map_err(explain)?
+        .ok_or_else(|| anyhow!("no user named {username}"))?;
+    users::get_unscoped(db, &creds.id).await.map_err(explain)
+}
+
+async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<()> {
+    let db = open(g).await?;
+    let company = bootstrap::first_company(&db)
+        .await
+        .map_err(|_| anyhow!("the database is empty: run `salepoint serve` or `salepoint demo` first"))?;
+    let system = Principal::system(company);
+    match cmd {
+        UserCommand::Add { username, name, role, stores, regions } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow!(
+                    "unknown role {role}; one of: {}",
+                    Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            let all = org::list_locations(&db, &system, &Default::default(), &PageRequest { limit: 10_000, after: None })
+                .await
+                .map_err(explain)?;
+            let mut store_ids: Vec<StoreId> = Vec::new();
+            for code in &stores {
+                let found = all.data.iter().find(|l| &l.code == code).ok_or_else(|| anyhow!("--store {code}: no such store or warehouse"))?;
+                store_ids.push(found.id);
+            }
+            let all_regions = org::list_regions(&db, &system, &PageRequest { limit: 200, after: None }).await.map_err(explain)?;
+            let mut region_ids: Vec<RegionId> = Vec::new();
+            for code in &regions {
+                let found = all_regions.data.iter().find(|r| &r.code == code).ok_or_else(|| anyhow!("--region {code}: no such region"))?;
+                region_ids.push(found.id);
+            }
+            let password = read_password()?;
+            let input = NewUser {
+                username: username.clone(),
+                display_name: name,
+                phone: None,
+                locale: None,
+                role,
+                password,
+                store_ids,
+                region_ids,
+            };
+            let u = users::create(&db, &system, &input, None, None).await.map_err(explain)?;
+            println!("added {} ({}) as {}", u.username, u.id, u.role.as_str());
+        }
+        UserCommand::List => {
+            let page = users::list(&db, &system, &UserFilter::default(), &PageRequest { limit: 200, after: None })
+                .await
+                .map_err(explain)?;
+            println!("{:<20} {:<18} {:<8} {}", "USERNAME", "ROLE", "ACTIVE", "NAME");
+            for u in page.data {
+                println!("{:<20} {:<18} {:<8} {}", u.username, u.role.as_str(), if u.active { "yes" } else { "no" }, u.display_name);
+            }
+        }
+        UserCommand::Disable { username } => {
+            let u = find_user(&db, &username).await?;
+            let update = UserUpdate {
+                display_name: u.display_name.clone(),
+                phone: u.phone.clone(),
+                locale: u.locale,
+                role: u.role,
+                active: false,
+                store_ids: u.store_ids.clone(),
+                region_ids: u.region_ids.clone(),
+                version: Some(u.version),
+            };
+            users::update(&db, &system, u.id, &update, None).await.map_err(explain)?;
+            println!("disabled {username}; their sessions have ended");
+        }
+        UserCommand::ResetPassword { username } => {
+            let u = find_user(&db, &username).await?;
+            let password = read_password()?;
+            users::reset_password(&db, &system, u.id, &password, None).await.map_err(explain)?;
+            println!("password of {username} changed; their sessions have ended");
+        }
+    }
+    Ok(())
+}
