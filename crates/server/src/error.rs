@@ -25,7 +25,7 @@ pub struct Problem {
 }
 
 /// Everything a handler can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("malformed request: {0}")]
     Malformed(String),

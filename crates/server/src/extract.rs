@@ -19,11 +19,23 @@ pub const SESSION_COOKIE: &str = "sp_session";
 /// Name of the CSRF cookie (readable by the page, echoed in `X-CSRF-Token`).
 pub const CSRF_COOKIE: &str = "sp_csrf";
 
-/// A JSON body, plus a fingerprint of the request for idempotency.
+/// A JSON body, plus a fingerprint of the request for idempotency. Parsing errors are kept,
+/// not raised, until the handler asks for the value — after its permission check, so that a
+/// caller without permission learns nothing from validation messages.
 pub struct ApiJson<T> {
-    pub value: T,
+    parsed: Result<T, ApiError>,
     /// SHA-256 over method, path and body bytes.
     pub fingerprint: String,
+}
+
+impl<T> ApiJson<T> {
+    /// The parsed body, or the 400/422 problem it caused.
+    pub fn get(&self) -> ApiResult<&T> {
+        match &self.parsed {
+            Ok(v) => Ok(v),
+            Err(e) => Err(e.clone()),
+        }
+    }
 }
 
 /// Turns a serde_path_to_error path and message into a JSON Pointer.
@@ -38,13 +50,11 @@ fn pointer(path: &serde_path_to_error::Path, message: &str) -> String {
             Segment::Unknown => out.push_str("/?"),
         }
     }
-    // Missing and unknown fields are reported at their parent; name the field itself.
-    for prefix in ["missing field `", "unknown field `"] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            if let Some(name) = rest.split('`').next() {
-                out.push('/');
-                out.push_str(name);
-            }
+    // A missing field is reported at its parent; name the field itself.
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        if let Some(name) = rest.split('`').next() {
+            out.push('/');
+            out.push_str(name);
         }
     }
     if out.is_empty() { "/".into() } else { out }
@@ -59,14 +69,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+        let method = req.method().clone();
+        let path = req.uri().path().to_string();
+        let bytes = axum::body::Bytes::from_request(req, state).await;
+        let fingerprint = {
+            let mut h = Sha256::new();
+            h.update(method.as_str().as_bytes());
+            h.update(b" ");
+            h.update(path.as_bytes());
+            h.update(b"\n");
+            if let Ok(b) = &bytes {
+                h.update(b);
+            }
+            hex::encode(h.finalize())
+        };
+        Ok(ApiJson {
+            parsed: Self::parse(is_json, bytes),
+            fingerprint,
+        })
+    }
+}
+
+impl<T: DeserializeOwned> ApiJson<T> {
+    fn parse(is_json: bool, bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>) -> ApiResult<T> {
         if !is_json {
             return Err(ApiError::Malformed("send a JSON body with Content-Type: application/json".into()));
         }
-        let method = req.method().clone();
-        let path = req.uri().path().to_string();
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::Malformed(format!("could not read the body: {e}")))?;
+        let bytes = bytes.map_err(|e| ApiError::Malformed(format!("could not read the body: {e}")))?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value: T = match serde_path_to_error::deserialize(&mut de) {
             Ok(v) => v,
@@ -85,16 +114,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if de.end().is_err() {
             return Err(ApiError::Malformed("trailing characters after the JSON value".into()));
         }
-        let mut h = Sha256::new();
-        h.update(method.as_str().as_bytes());
-        h.update(b" ");
-        h.update(path.as_bytes());
-        h.update(b"\n");
-        h.update(&bytes);
-        Ok(ApiJson {
-            value,
-            fingerprint: hex::encode(h.finalize()),
-        })
+        Ok(value)
     }
 }
 

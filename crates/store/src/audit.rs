@@ -247,7 +247,7 @@ pub async fn list(db: &Db, p: &Principal, f: &AuditFilter, page: &PageRequest) -
     let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM audit_log WHERE (company_id IS NULL OR company_id = "));
     q.bind(p.company_id.to_string()).push(")");
     if let Some(a) = &f.action {
-        q.push(" AND action LIKE ").bind(format!("{}%", a.replace(['%', '_'], "")));
+        q.push(" AND ").starts_with("action", a);
     }
     if let Some(a) = &f.actor_id {
         q.push(" AND actor_id = ").bind(a.clone());

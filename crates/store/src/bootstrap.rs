@@ -61,6 +61,17 @@ pub fn admin_password(given: Option<String>) -> StoreResult<(String, bool)> {
 
 /// Creates the company and `admin` in `tx`.
 pub async fn create_company_and_admin(tx: &mut Tx, company: &CompanyInput, password: &str) -> StoreResult<(CompanyId, UserId)> {
+    create_company_and_admin_named(tx, ADMIN_USERNAME, company, password).await
+}
+
+/// Creates a company and its first administrator named `username` in `tx` (usernames are
+/// unique across companies, so a second company's administrator needs another name).
+pub async fn create_company_and_admin_named(
+    tx: &mut Tx,
+    username: &str,
+    company: &CompanyInput,
+    password: &str,
+) -> StoreResult<(CompanyId, UserId)> {
     let company_id = org::create_company(tx, company).await?;
     let hash = secrets::hash_password(password.to_string()).await?;
     let admin = UserId::new();
@@ -69,7 +80,7 @@ pub async fn create_company_and_admin(tx: &mut Tx, company: &CompanyInput, passw
         company_id,
         admin,
         &NewUser {
-            username: ADMIN_USERNAME.into(),
+            username: username.into(),
             display_name: "系统管理员".into(),
             phone: None,
             locale: Some(company.default_locale),
@@ -90,7 +101,7 @@ pub async fn create_company_and_admin(tx: &mut Tx, company: &CompanyInput, passw
             action: "user.created".into(),
             target_type: Some("user".into()),
             target_id: Some(admin.to_string()),
-            details: serde_json::json!({"username": ADMIN_USERNAME, "role": "admin"}),
+            details: serde_json::json!({"username": username, "role": "admin"}),
             ..Default::default()
         },
     )

@@ -415,9 +415,7 @@ pub async fn list_locations(
         q.push(" AND region_id = ").bind(r.to_string());
     }
     if let Some(text) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        let pattern = format!("%{}%", text.trim().to_lowercase().replace(['%', '_'], ""));
-        q.push(" AND (LOWER(code) LIKE ").bind(pattern.clone());
-        q.push(" OR LOWER(name) LIKE ").bind(pattern).push(")");
+        q.push(" AND (").contains("code", text).push(" OR ").contains("name", text).push(")");
     }
     if let Some(after) = &page.after {
         q.push(" AND id > ").bind(after.clone());

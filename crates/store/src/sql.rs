@@ -52,6 +52,28 @@ impl Sql {
         self.push(")")
     }
 
+    /// Appends `LOWER(column) LIKE $n ESCAPE '\'` matching `text` anywhere, case-insensitively,
+    /// with `%`, `_` and `\` in `text` taken literally.
+    pub fn contains(&mut self, column: &str, text: &str) -> &mut Self {
+        let escaped = text
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        self.push(&format!("LOWER({column}) LIKE "));
+        self.bind(format!("%{escaped}%"));
+        self.push(" ESCAPE '\\'")
+    }
+
+    /// Appends `column LIKE $n ESCAPE '\'` matching values that start with `prefix`.
+    pub fn starts_with(&mut self, column: &str, prefix: &str) -> &mut Self {
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        self.push(&format!("{column} LIKE "));
+        self.bind(format!("{escaped}%"));
+        self.push(" ESCAPE '\\'")
+    }
+
     /// The SQL text and arguments, for `sqlx::query_with` / `query_as_with`.
     pub fn build(self) -> (String, AnyArguments<'static>) {
         (self.text, self.args)

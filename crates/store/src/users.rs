@@ -193,9 +193,7 @@ pub async fn list(db: &Db, p: &Principal, f: &UserFilter, page: &PageRequest) ->
         q.push(" AND id IN (SELECT user_id FROM user_stores WHERE store_id = ").bind(store.to_string()).push(")");
     }
     if let Some(text) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        let pattern = format!("%{}%", text.trim().to_lowercase().replace(['%', '_'], ""));
-        q.push(" AND (LOWER(username) LIKE ").bind(pattern.clone());
-        q.push(" OR LOWER(display_name) LIKE ").bind(pattern).push(")");
+        q.push(" AND (").contains("username", text).push(" OR ").contains("display_name", text).push(")");
     }
     if let Some(after) = &page.after {
         q.push(" AND id > ").bind(after.clone());

@@ -50,10 +50,11 @@ async fn create_key(
     body: ApiJson<NewApiKey>,
 ) -> ApiResult<Response> {
     p.require(Permission::ApiKeysManage)?;
+    body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
         async move {
-        created(api_keys::create(&s.db, &p, &body.value, lock.as_ref()).await?)
+        created(api_keys::create(&s.db, &p, body.get()?, lock.as_ref()).await?)
     }})
     .await
 }

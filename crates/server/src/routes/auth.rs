@@ -117,7 +117,7 @@ fn secure(s: &AppState, headers: &HeaderMap) -> bool {
     responses((status = 200, body = SessionView), (status = 401, body = crate::error::Problem),
               (status = 429, body = crate::error::Problem)))]
 async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, body: ApiJson<LoginRequest>) -> ApiResult<Response> {
-    let req = body.value;
+    let req = body.get()?;
     if req.username.len() > 128 || req.password.len() > 1024 {
         return Err(ApiError::InvalidCredentials);
     }
@@ -181,10 +181,21 @@ async fn change_password(State(s): State<AppState>, Auth(p): Auth, ClientIp(ip):
         return Err(ApiError::Forbidden("an API key has no password".into()));
     }
     let creds = users::credentials(&s.db, &p.name).await?.ok_or(ApiError::Unauthenticated)?;
-    if !secrets::verify_password(body.value.current_password.clone(), Some(creds.password_hash)).await? {
+    if !secrets::verify_password(body.get()?.current_password.clone(), Some(creds.password_hash)).await? {
         return Err(ApiError::field("/current_password", "wrong", "this is not your current password"));
     }
     let id = p.id.parse().map_err(|_| ApiError::Internal("bad user id".into()))?;
-    users::reset_password(&s.db, &p, id, &body.value.new_password, Some(ip)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match users::reset_password(&s.db, &p, id, &body.get()?.new_password, Some(ip)).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        // The policy names the field `/password`; here it is `/new_password`.
+        Err(salepoint_store::StoreError::Invalid(mut errors)) => {
+            for e in &mut errors {
+                if e.field == "/password" {
+                    e.field = "/new_password".into();
+                }
+            }
+            Err(ApiError::Validation(errors))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -49,10 +49,11 @@ async fn create_channel(
     body: ApiJson<ChannelInput>,
 ) -> ApiResult<Response> {
     p.require(Permission::OrgManage)?;
+    body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
         async move {
-        created(org::create_channel(&s.db, &p, &body.value, lock.as_ref()).await?)
+        created(org::create_channel(&s.db, &p, body.get()?, lock.as_ref()).await?)
     }})
     .await
 }
@@ -67,5 +68,5 @@ async fn update_channel(
     body: ApiJson<ChannelInput>,
 ) -> ApiResult<Json<Channel>> {
     p.require(Permission::OrgManage)?;
-    Ok(Json(org::update_channel(&s.db, &p, id, &body.value).await?))
+    Ok(Json(org::update_channel(&s.db, &p, id, body.get()?).await?))
 }

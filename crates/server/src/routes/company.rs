@@ -28,5 +28,5 @@ async fn get_company(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<Json
               (status = 422, body = crate::error::Problem)))]
 async fn put_company(State(s): State<AppState>, Auth(p): Auth, body: ApiJson<CompanyInput>) -> ApiResult<Json<Company>> {
     p.require(Permission::CompanyManage)?;
-    Ok(Json(org::update_company(&s.db, &p, &body.value).await?))
+    Ok(Json(org::update_company(&s.db, &p, body.get()?).await?))
 }

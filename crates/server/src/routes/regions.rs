@@ -49,10 +49,11 @@ async fn create_region(
     body: ApiJson<RegionInput>,
 ) -> ApiResult<Response> {
     p.require(Permission::OrgManage)?;
+    body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
         async move {
-        created(org::create_region(&s.db, &p, &body.value, lock.as_ref()).await?)
+        created(org::create_region(&s.db, &p, body.get()?, lock.as_ref()).await?)
     }})
     .await
 }
@@ -75,5 +76,5 @@ async fn update_region(
     body: ApiJson<RegionInput>,
 ) -> ApiResult<Json<Region>> {
     p.require(Permission::OrgManage)?;
-    Ok(Json(org::update_region(&s.db, &p, id, &body.value).await?))
+    Ok(Json(org::update_region(&s.db, &p, id, body.get()?).await?))
 }

@@ -55,10 +55,11 @@ async fn create_register(
     body: ApiJson<RegisterInput>,
 ) -> ApiResult<Response> {
     p.require(Permission::RegistersManage)?;
+    body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
         async move {
-        created(org::create_register(&s.db, &p, id, &body.value, lock.as_ref()).await?)
+        created(org::create_register(&s.db, &p, id, body.get()?, lock.as_ref()).await?)
     }})
     .await
 }
@@ -87,5 +88,5 @@ async fn update_register(
     body: ApiJson<RegisterInput>,
 ) -> ApiResult<Json<Register>> {
     p.require(Permission::RegistersManage)?;
-    Ok(Json(org::update_register(&s.db, &p, id, register_id, &body.value).await?))
+    Ok(Json(org::update_register(&s.db, &p, id, register_id, body.get()?).await?))
 }

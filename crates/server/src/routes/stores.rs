@@ -60,10 +60,11 @@ async fn create_store(
     body: ApiJson<LocationInput>,
 ) -> ApiResult<Response> {
     p.require(Permission::OrgManage)?;
+    body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
         async move {
-        created(org::create_location(&s.db, &p, &body.value, lock.as_ref()).await?)
+        created(org::create_location(&s.db, &p, body.get()?, lock.as_ref()).await?)
     }})
     .await
 }
@@ -86,5 +87,5 @@ async fn update_store(
     body: ApiJson<LocationInput>,
 ) -> ApiResult<Json<Location>> {
     p.require(Permission::OrgManage)?;
-    Ok(Json(org::update_location(&s.db, &p, id, &body.value).await?))
+    Ok(Json(org::update_location(&s.db, &p, id, body.get()?).await?))
 }

@@ -62,10 +62,11 @@ async fn create_user(
     body: ApiJson<NewUser>,
 ) -> ApiResult<Response> {
     p.require(Permission::UsersManage)?;
+    body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
         async move {
-        created(users::create(&s.db, &p, &body.value, Some(ip), lock.as_ref()).await?)
+        created(users::create(&s.db, &p, body.get()?, Some(ip), lock.as_ref()).await?)
     }})
     .await
 }
@@ -92,7 +93,7 @@ async fn update_user(
     body: ApiJson<UserUpdate>,
 ) -> ApiResult<Json<User>> {
     p.require(Permission::UsersManage)?;
-    Ok(Json(users::update(&s.db, &p, id, &body.value, Some(ip)).await?))
+    Ok(Json(users::update(&s.db, &p, id, body.get()?, Some(ip)).await?))
 }
 
 /// A new password.
@@ -113,7 +114,7 @@ async fn reset_password(
     body: ApiJson<PasswordBody>,
 ) -> ApiResult<StatusCode> {
     p.require(Permission::UsersManage)?;
-    users::reset_password(&s.db, &p, id, &body.value.password, Some(ip)).await?;
+    users::reset_password(&s.db, &p, id, &body.get()?.password, Some(ip)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -138,6 +139,6 @@ async fn set_pin(
     if p.id != id.to_string() && !p.can(Permission::UsersManage) {
         return Err(ApiError::Forbidden("requires the permission users.manage".into()));
     }
-    users::set_pin(&s.db, &p, id, &body.value.pin, Some(ip)).await?;
+    users::set_pin(&s.db, &p, id, &body.get()?.pin, Some(ip)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

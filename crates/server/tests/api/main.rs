@@ -1,0 +1,14 @@
+//! API tests: the real server over real HTTP, on SQLite and (when SALEPOINT_TEST_PG_URL is
+//! set) PostgreSQL. Each test runs its story on every backend.
+
+mod support;
+
+mod api_keys_approvals;
+mod audit;
+mod auth;
+mod bad_input;
+mod idempotency;
+mod ops;
+mod permissions;
+mod scope;
+mod story;
