@@ -14,7 +14,11 @@ use std::io::{BufRead, IsTerminal};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = cli.global;
     match cli.command {
-        Command::Serve { listen, demo, secure_cookies } => serve(&g, &listen, demo, secure_cookies).await,
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+        } => serve(&g, &listen, demo, secure_cookies).await,
         Command::Migrate => {
             let db = open(&g).await?;
             println!("database is up to date");
@@ -54,7 +58,9 @@ fn explain(e: StoreError) -> anyhow::Error {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        StoreError::Conflict { field, message } => anyhow!("{}: {message}", field.trim_start_matches('/')),
+        StoreError::Conflict { field, message } => {
+            anyhow!("{}: {message}", field.trim_start_matches('/'))
+        }
         other => anyhow!("{other}"),
     }
 }
@@ -64,8 +70,9 @@ async fn open(g: &Global) -> anyhow::Result<Db> {
     let url = match &g.database_url {
         Some(u) => u.clone(),
         None => {
-            std::fs::create_dir_all(&g.data_dir)
-                .with_context(|| format!("cannot create the data folder {}", g.data_dir.display()))?;
+            std::fs::create_dir_all(&g.data_dir).with_context(|| {
+                format!("cannot create the data folder {}", g.data_dir.display())
+            })?;
             DbOptions::sqlite_in(&g.data_dir)
         }
     };
@@ -74,7 +81,10 @@ async fn open(g: &Global) -> anyhow::Result<Db> {
         max_connections: 16,
         allow_async_commit: g.allow_async_commit,
     };
-    let db = Db::connect(&opts).await.map_err(explain).context("cannot open the database")?;
+    let db = Db::connect(&opts)
+        .await
+        .map_err(explain)
+        .context("cannot open the database")?;
     let applied = db.migrate().await.map_err(explain)?;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
@@ -90,25 +100,41 @@ async fn seed_demo(db: &Db) -> anyhow::Result<()> {
             println!("Demo chain created: 鲜丰汇连锁超市, 3 regions, 20 stores, 2 warehouses.");
             println!("Logins (one per role):");
             for l in logins {
-                println!("  {:<17} {:<15} password: {:<22} sees: {}", l.role.as_str(), l.username, l.password, l.scope);
+                println!(
+                    "  {:<17} {:<15} password: {:<22} sees: {}",
+                    l.role.as_str(),
+                    l.username,
+                    l.password,
+                    l.scope
+                );
             }
         }
     }
     Ok(())
 }
 
-async fn serve(g: &Global, listen: &str, with_demo: bool, secure_cookies: bool) -> anyhow::Result<()> {
+async fn serve(
+    g: &Global,
+    listen: &str,
+    with_demo: bool,
+    secure_cookies: bool,
+) -> anyhow::Result<()> {
     let db = open(g).await?;
     if with_demo {
         seed_demo(&db).await?;
     } else {
         let admin_pw = std::env::var("SALEPOINT_ADMIN_PASSWORD").ok();
-        if let Some(init) = bootstrap::initialize(&db, admin_pw).await.map_err(explain)? {
+        if let Some(init) = bootstrap::initialize(&db, admin_pw)
+            .await
+            .map_err(explain)?
+        {
             match init.generated_password {
                 Some(pw) => println!(
                     "Created the administrator: username admin, password {pw}\n(shown once: write it down, or set SALEPOINT_ADMIN_PASSWORD before the first start)"
                 ),
-                None => println!("Created the administrator: username admin, password from SALEPOINT_ADMIN_PASSWORD"),
+                None => println!(
+                    "Created the administrator: username admin, password from SALEPOINT_ADMIN_PASSWORD"
+                ),
             }
         }
     }
@@ -121,7 +147,9 @@ async fn serve(g: &Global, listen: &str, with_demo: bool, secure_cookies: bool) 
         ..Default::default()
     };
     let app = salepoint_server::app(db.clone(), cfg);
-    println!("Salepoint is running at http://{addr}/  (API docs: http://{addr}/api/docs; Ctrl-C stops)");
+    println!(
+        "Salepoint is running at http://{addr}/  (API docs: http://{addr}/api/docs; Ctrl-C stops)"
+    );
     salepoint_server::serve(listener, app, shutdown_signal()).await?;
     db.pool.close().await;
     println!("Salepoint stopped.");
@@ -134,7 +162,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -175,30 +204,65 @@ async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
 
 async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<()> {
     let db = open(g).await?;
-    let company = bootstrap::first_company(&db)
-        .await
-        .map_err(|_| anyhow!("the database is empty: run `salepoint serve` or `salepoint demo` first"))?;
+    let company = bootstrap::first_company(&db).await.map_err(|_| {
+        anyhow!("the database is empty: run `salepoint serve` or `salepoint demo` first")
+    })?;
     let system = Principal::system(company);
     match cmd {
-        UserCommand::Add { username, name, role, stores, regions } => {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            stores,
+            regions,
+        } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow!(
                     "unknown role {role}; one of: {}",
-                    Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                    Role::ALL
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })?;
-            let all = org::list_locations(&db, &system, &Default::default(), &PageRequest { limit: 10_000, after: None })
-                .await
-                .map_err(explain)?;
+            let all = org::list_locations(
+                &db,
+                &system,
+                &Default::default(),
+                &PageRequest {
+                    limit: 10_000,
+                    after: None,
+                },
+            )
+            .await
+            .map_err(explain)?;
             let mut store_ids: Vec<StoreId> = Vec::new();
             for code in &stores {
-                let found = all.data.iter().find(|l| &l.code == code).ok_or_else(|| anyhow!("--store {code}: no such store or warehouse"))?;
+                let found = all
+                    .data
+                    .iter()
+                    .find(|l| &l.code == code)
+                    .ok_or_else(|| anyhow!("--store {code}: no such store or warehouse"))?;
                 store_ids.push(found.id);
             }
-            let all_regions = org::list_regions(&db, &system, &PageRequest { limit: 200, after: None }).await.map_err(explain)?;
+            let all_regions = org::list_regions(
+                &db,
+                &system,
+                &PageRequest {
+                    limit: 200,
+                    after: None,
+                },
+            )
+            .await
+            .map_err(explain)?;
             let mut region_ids: Vec<RegionId> = Vec::new();
             for code in &regions {
-                let found = all_regions.data.iter().find(|r| &r.code == code).ok_or_else(|| anyhow!("--region {code}: no such region"))?;
+                let found = all_regions
+                    .data
+                    .iter()
+                    .find(|r| &r.code == code)
+                    .ok_or_else(|| anyhow!("--region {code}: no such region"))?;
                 region_ids.push(found.id);
             }
             let password = read_password()?;
@@ -212,16 +276,32 @@ async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<()> {
                 store_ids,
                 region_ids,
             };
-            let u = users::create(&db, &system, &input, None, None).await.map_err(explain)?;
+            let u = users::create(&db, &system, &input, None, None)
+                .await
+                .map_err(explain)?;
             println!("added {} ({}) as {}", u.username, u.id, u.role.as_str());
         }
         UserCommand::List => {
-            let page = users::list(&db, &system, &UserFilter::default(), &PageRequest { limit: 200, after: None })
-                .await
-                .map_err(explain)?;
-            println!("{:<20} {:<18} {:<8} {}", "USERNAME", "ROLE", "ACTIVE", "NAME");
+            let page = users::list(
+                &db,
+                &system,
+                &UserFilter::default(),
+                &PageRequest {
+                    limit: 200,
+                    after: None,
+                },
+            )
+            .await
+            .map_err(explain)?;
+            println!("{:<20} {:<18} {:<8} NAME", "USERNAME", "ROLE", "ACTIVE");
             for u in page.data {
-                println!("{:<20} {:<18} {:<8} {}", u.username, u.role.as_str(), if u.active { "yes" } else { "no" }, u.display_name);
+                println!(
+                    "{:<20} {:<18} {:<8} {}",
+                    u.username,
+                    u.role.as_str(),
+                    if u.active { "yes" } else { "no" },
+                    u.display_name
+                );
             }
         }
         UserCommand::Disable { username } => {
@@ -236,13 +316,17 @@ async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<()> {
                 region_ids: u.region_ids.clone(),
                 version: Some(u.version),
             };
-            users::update(&db, &system, u.id, &update, None).await.map_err(explain)?;
+            users::update(&db, &system, u.id, &update, None)
+                .await
+                .map_err(explain)?;
             println!("disabled {username}; their sessions have ended");
         }
         UserCommand::ResetPassword { username } => {
             let u = find_user(&db, &username).await?;
             let password = read_password()?;
-            users::reset_password(&db, &system, u.id, &password, None).await.map_err(explain)?;
+            users::reset_password(&db, &system, u.id, &password, None)
+                .await
+                .map_err(explain)?;
             println!("password of {username} changed; their sessions have ended");
         }
     }

@@ -22,16 +22,32 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// Folder for the embedded database (salepoint.db); created if missing.
-    #[arg(long, global = true, env = "SALEPOINT_DATA_DIR", default_value = "./salepoint-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "SALEPOINT_DATA_DIR",
+        default_value = "./salepoint-data"
+    )]
     pub data_dir: PathBuf,
     /// Database URL: sqlite://path/to/file.db or postgres://user@host:5432/db. Overrides --data-dir.
     #[arg(long, global = true, env = "SALEPOINT_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Log format: text for people, json for log collectors.
-    #[arg(long, global = true, env = "SALEPOINT_LOG_FORMAT", value_enum, default_value = "text")]
+    #[arg(
+        long,
+        global = true,
+        env = "SALEPOINT_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
     pub log_format: LogFormat,
     /// Log filter, e.g. info or salepoint_server=debug.
-    #[arg(long, global = true, env = "SALEPOINT_LOG", default_value = "info,sqlx=warn")]
+    #[arg(
+        long,
+        global = true,
+        env = "SALEPOINT_LOG",
+        default_value = "info,sqlx=warn"
+    )]
     pub log: String,
     /// Start even if PostgreSQL has synchronous_commit=off (committed sales could be lost in a crash).
     #[arg(long, global = true, env = "SALEPOINT_ALLOW_ASYNC_COMMIT")]
@@ -108,7 +124,9 @@ pub enum AuditCommand {
 pub fn init_logging(g: &Global) {
     let filter = tracing_subscriber::EnvFilter::try_new(&g.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match g.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

@@ -14,11 +14,41 @@ pub struct Currency {
 
 /// The currencies Salepoint knows, with their minor-unit exponents (ISO 4217).
 const CURRENCIES: &[(&str, u8)] = &[
-    ("CNY", 2), ("HKD", 2), ("MOP", 2), ("TWD", 2), ("USD", 2), ("EUR", 2), ("GBP", 2),
-    ("JPY", 0), ("KRW", 0), ("SGD", 2), ("MYR", 2), ("THB", 2), ("VND", 0), ("IDR", 2),
-    ("PHP", 2), ("INR", 2), ("AUD", 2), ("NZD", 2), ("CAD", 2), ("CHF", 2), ("SEK", 2),
-    ("NOK", 2), ("DKK", 2), ("AED", 2), ("SAR", 2), ("KWD", 3), ("BHD", 3), ("OMR", 3),
-    ("JOD", 3), ("RUB", 2), ("BRL", 2), ("MXN", 2), ("ZAR", 2), ("KZT", 2), ("MNT", 2),
+    ("CNY", 2),
+    ("HKD", 2),
+    ("MOP", 2),
+    ("TWD", 2),
+    ("USD", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("SGD", 2),
+    ("MYR", 2),
+    ("THB", 2),
+    ("VND", 0),
+    ("IDR", 2),
+    ("PHP", 2),
+    ("INR", 2),
+    ("AUD", 2),
+    ("NZD", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("SEK", 2),
+    ("NOK", 2),
+    ("DKK", 2),
+    ("AED", 2),
+    ("SAR", 2),
+    ("KWD", 3),
+    ("BHD", 3),
+    ("OMR", 3),
+    ("JOD", 3),
+    ("RUB", 2),
+    ("BRL", 2),
+    ("MXN", 2),
+    ("ZAR", 2),
+    ("KZT", 2),
+    ("MNT", 2),
 ];
 
 impl Currency {
@@ -79,14 +109,20 @@ impl Money {
     /// `self + other`, same currency, no overflow.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(&other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 
     /// `self - other`, same currency, no overflow.
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(&other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 
@@ -98,7 +134,11 @@ impl Money {
         }
         let rem = self.minor.rem_euclid(step);
         let down = self.minor - rem;
-        let half_up = if self.minor >= 0 { rem * 2 >= step } else { rem * 2 > step };
+        let half_up = if self.minor >= 0 {
+            rem * 2 >= step
+        } else {
+            rem * 2 > step
+        };
         let minor = if half_up {
             down.checked_add(step).ok_or(MoneyError::Overflow)?
         } else {
@@ -148,7 +188,10 @@ mod tests {
     #[test]
     fn refuses_currency_mix_and_overflow() {
         let usd = Money::new(1, Currency::from_code("USD").unwrap());
-        assert!(matches!(cny(1).checked_add(usd), Err(MoneyError::CurrencyMismatch(..))));
+        assert!(matches!(
+            cny(1).checked_add(usd),
+            Err(MoneyError::CurrencyMismatch(..))
+        ));
         assert_eq!(cny(i64::MAX).checked_add(cny(1)), Err(MoneyError::Overflow));
     }
 

@@ -73,10 +73,21 @@ pub fn is_time_zone_name(tz: &str) -> bool {
         return true;
     }
     let mut parts = tz.split('/');
-    let Some(area) = parts.next() else { return false };
+    let Some(area) = parts.next() else {
+        return false;
+    };
     let rest: Vec<&str> = parts.collect();
     const AREAS: &[&str] = &[
-        "Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific", "Etc",
+        "Africa",
+        "America",
+        "Antarctica",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+        "Etc",
     ];
     AREAS.contains(&area)
         && !rest.is_empty()
@@ -84,7 +95,8 @@ pub fn is_time_zone_name(tz: &str) -> bool {
         && rest.iter().all(|p| {
             !p.is_empty()
                 && p.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-                && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
         })
 }
 
@@ -97,7 +109,10 @@ mod tests {
         for v in CashRounding::ALL {
             assert_eq!(CashRounding::parse(v.as_str()), Some(*v));
         }
-        assert_eq!(serde_json::to_string(&CashRounding::Tenth).unwrap(), "\"0.1\"");
+        assert_eq!(
+            serde_json::to_string(&CashRounding::Tenth).unwrap(),
+            "\"0.1\""
+        );
         assert_eq!(ChannelKind::parse("retail"), None);
     }
 

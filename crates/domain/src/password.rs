@@ -57,11 +57,30 @@ mod tests {
 
     #[test]
     fn refuses_short_long_and_common() {
-        assert_eq!(check_password("/p", "abc", &[]).unwrap_err().code, "too_short");
-        assert_eq!(check_password("/p", &"x".repeat(129), &[]).unwrap_err().code, "too_long");
-        assert_eq!(check_password("/p", "password1", &[]).unwrap_err().code, "too_weak");
-        assert_eq!(check_password("/p", "12345678", &[]).unwrap_err().code, "too_weak");
-        assert_eq!(check_password("/p", "zhangsan2024", &["zhangsan"]).unwrap_err().code, "too_weak");
+        assert_eq!(
+            check_password("/p", "abc", &[]).unwrap_err().code,
+            "too_short"
+        );
+        assert_eq!(
+            check_password("/p", &"x".repeat(129), &[])
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        assert_eq!(
+            check_password("/p", "password1", &[]).unwrap_err().code,
+            "too_weak"
+        );
+        assert_eq!(
+            check_password("/p", "12345678", &[]).unwrap_err().code,
+            "too_weak"
+        );
+        assert_eq!(
+            check_password("/p", "zhangsan2024", &["zhangsan"])
+                .unwrap_err()
+                .code,
+            "too_weak"
+        );
     }
 
     #[test]

@@ -53,8 +53,20 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => Permission::ALL,
-            Role::RegionalManager => &[OrgRead, RegistersManage, UsersRead, UsersManage, ApprovalsGrant],
-            Role::StoreManager => &[OrgRead, RegistersManage, UsersRead, UsersManage, ApprovalsGrant],
+            Role::RegionalManager => &[
+                OrgRead,
+                RegistersManage,
+                UsersRead,
+                UsersManage,
+                ApprovalsGrant,
+            ],
+            Role::StoreManager => &[
+                OrgRead,
+                RegistersManage,
+                UsersRead,
+                UsersManage,
+                ApprovalsGrant,
+            ],
             Role::Cashier => &[OrgRead],
             Role::StockClerk => &[OrgRead],
             Role::Accountant => &[CompanyRead, OrgRead],
@@ -78,7 +90,9 @@ impl Role {
     pub fn may_assign(&self, other: Role) -> bool {
         match self {
             Role::Admin => true,
-            Role::RegionalManager => matches!(other, Role::StoreManager | Role::Cashier | Role::StockClerk),
+            Role::RegionalManager => {
+                matches!(other, Role::StoreManager | Role::Cashier | Role::StockClerk)
+            }
             Role::StoreManager => matches!(other, Role::Cashier | Role::StockClerk),
             _ => false,
         }
@@ -117,7 +131,11 @@ mod tests {
             assert!(Role::Admin.has(*p));
         }
         for p in Role::Auditor.permissions() {
-            assert!(p.as_str().ends_with(".read"), "auditor may not {}", p.as_str());
+            assert!(
+                p.as_str().ends_with(".read"),
+                "auditor may not {}",
+                p.as_str()
+            );
         }
     }
 

@@ -49,10 +49,10 @@ impl Validator {
 
     /// An optional text field limited in length.
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
-        if let Some(v) = value {
-            if v.chars().count() > max {
-                self.add(field, "too_long", format!("at most {max} characters"));
-            }
+        if let Some(v) = value
+            && v.chars().count() > max
+        {
+            self.add(field, "too_long", format!("at most {max} characters"));
         }
     }
 
@@ -99,10 +99,17 @@ mod tests {
         v.code("/code", "a b", 10);
         v.text("/x", "abcdefghijk", 1, 10);
         let errs = v.finish().unwrap_err();
-        let fields: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        let fields: Vec<_> = errs
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             fields,
-            vec![("/name", "required"), ("/code", "invalid_format"), ("/x", "too_long")]
+            vec![
+                ("/name", "required"),
+                ("/code", "invalid_format"),
+                ("/x", "too_long")
+            ]
         );
     }
 

@@ -70,25 +70,85 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
         use ApiError::*;
         match self {
-            Malformed(d) => (StatusCode::BAD_REQUEST, "malformed_json", "Malformed request", d.clone()),
+            Malformed(d) => (
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "Malformed request",
+                d.clone(),
+            ),
             Validation(e) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 "Validation failed",
                 format!("{} field(s) are invalid", e.len()),
             ),
-            Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Not signed in", "sign in or send a valid bearer token".into()),
-            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials", "Invalid credentials", "wrong username or password".into()),
+            Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Not signed in",
+                "sign in or send a valid bearer token".into(),
+            ),
+            InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid credentials",
+                "wrong username or password".into(),
+            ),
             Forbidden(d) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", d.clone()),
-            Csrf => (StatusCode::FORBIDDEN, "csrf_failed", "CSRF check failed", "send the X-CSRF-Token header with the value of the sp_csrf cookie".into()),
-            NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found", "no such object".into()),
-            Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict", "the object conflicts with an existing one".into()),
-            VersionConflict => (StatusCode::CONFLICT, "version_conflict", "Version conflict", "the object changed since you read it; reload and retry".into()),
-            IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_in_progress", "Request in progress", "a request with this Idempotency-Key is still running; retry later".into()),
-            IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "Idempotency key reused", "this Idempotency-Key was used with a different request".into()),
-            TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts", "too many failed attempts; wait and retry".into()),
-            Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "the database is not reachable; retry later".into()),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "an internal error occurred; it has been logged".into()),
+            Csrf => (
+                StatusCode::FORBIDDEN,
+                "csrf_failed",
+                "CSRF check failed",
+                "send the X-CSRF-Token header with the value of the sp_csrf cookie".into(),
+            ),
+            NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Not found",
+                "no such object".into(),
+            ),
+            Conflict(_) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                "the object conflicts with an existing one".into(),
+            ),
+            VersionConflict => (
+                StatusCode::CONFLICT,
+                "version_conflict",
+                "Version conflict",
+                "the object changed since you read it; reload and retry".into(),
+            ),
+            IdempotencyInProgress => (
+                StatusCode::CONFLICT,
+                "idempotency_in_progress",
+                "Request in progress",
+                "a request with this Idempotency-Key is still running; retry later".into(),
+            ),
+            IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+                "this Idempotency-Key was used with a different request".into(),
+            ),
+            TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "Too many attempts",
+                "too many failed attempts; wait and retry".into(),
+            ),
+            Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                "the database is not reachable; retry later".into(),
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                "an internal error occurred; it has been logged".into(),
+            ),
         }
     }
 }
@@ -116,7 +176,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, title, detail) = self.parts();
         match &self {
-            ApiError::Internal(d) | ApiError::Unavailable(d) => tracing::error!(error = %d, code, "request failed"),
+            ApiError::Internal(d) | ApiError::Unavailable(d) => {
+                tracing::error!(error = %d, code, "request failed")
+            }
             _ => tracing::debug!(code, "request refused"),
         }
         let retry_after = match &self {
@@ -136,12 +198,14 @@ impl IntoResponse for ApiError {
             errors,
         };
         let mut res = (status, axum::Json(body)).into_response();
-        res.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let Some(retry_after) = retry_after {
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(retry_after) = retry_after
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
     }

@@ -45,17 +45,19 @@ fn pointer(path: &serde_path_to_error::Path, message: &str) -> String {
     for seg in path.iter() {
         match seg {
             Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
+            Segment::Map { key } => {
+                out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+            }
             Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
             Segment::Unknown => out.push_str("/?"),
         }
     }
     // A missing field is reported at its parent; name the field itself.
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        if let Some(name) = rest.split('`').next() {
-            out.push('/');
-            out.push_str(name);
-        }
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some(name) = rest.split('`').next()
+    {
+        out.push('/');
+        out.push_str(name);
     }
     if out.is_empty() { "/".into() } else { out }
 }
@@ -91,11 +93,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 impl<T: DeserializeOwned> ApiJson<T> {
-    fn parse(is_json: bool, bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>) -> ApiResult<T> {
+    fn parse(
+        is_json: bool,
+        bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    ) -> ApiResult<T> {
         if !is_json {
-            return Err(ApiError::Malformed("send a JSON body with Content-Type: application/json".into()));
+            return Err(ApiError::Malformed(
+                "send a JSON body with Content-Type: application/json".into(),
+            ));
         }
-        let bytes = bytes.map_err(|e| ApiError::Malformed(format!("could not read the body: {e}")))?;
+        let bytes =
+            bytes.map_err(|e| ApiError::Malformed(format!("could not read the body: {e}")))?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value: T = match serde_path_to_error::deserialize(&mut de) {
             Ok(v) => v,
@@ -112,7 +120,9 @@ impl<T: DeserializeOwned> ApiJson<T> {
             }
         };
         if de.end().is_err() {
-            return Err(ApiError::Malformed("trailing characters after the JSON value".into()));
+            return Err(ApiError::Malformed(
+                "trailing characters after the JSON value".into(),
+            ));
         }
         Ok(value)
     }
@@ -183,7 +193,10 @@ pub struct Auth(pub Principal);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -229,7 +242,10 @@ impl Require for Principal {
         if self.can(p) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("requires the permission {}", p.as_str())))
+            Err(ApiError::Forbidden(format!(
+                "requires the permission {}",
+                p.as_str()
+            )))
         }
     }
 }

@@ -30,8 +30,10 @@ where
         Begin::Replay { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let mut res = (status, body).into_response();
-            res.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             res.headers_mut()
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             Ok(res)

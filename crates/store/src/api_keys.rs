@@ -57,7 +57,9 @@ pub struct CreatedApiKey {
 
 async fn ids(db: &Db, sql: &str, id: &str) -> StoreResult<Vec<String>> {
     let rows = sqlx::query(sql).bind(id).fetch_all(&db.pool).await?;
-    rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .collect()
 }
 
 async fn key_from(db: &Db, r: &AnyRow) -> StoreResult<ApiKey> {
@@ -67,8 +69,22 @@ async fn key_from(db: &Db, r: &AnyRow) -> StoreResult<ApiKey> {
         name: row::text(r, "name")?,
         prefix: row::text(r, "prefix")?,
         role: row::enumerated(r, "role", Role::parse)?,
-        store_ids: users::parse_ids(ids(db, "SELECT store_id FROM api_key_stores WHERE api_key_id = $1", &id).await?)?,
-        region_ids: users::parse_ids(ids(db, "SELECT region_id FROM api_key_regions WHERE api_key_id = $1", &id).await?)?,
+        store_ids: users::parse_ids(
+            ids(
+                db,
+                "SELECT store_id FROM api_key_stores WHERE api_key_id = $1",
+                &id,
+            )
+            .await?,
+        )?,
+        region_ids: users::parse_ids(
+            ids(
+                db,
+                "SELECT region_id FROM api_key_regions WHERE api_key_id = $1",
+                &id,
+            )
+            .await?,
+        )?,
         created_at: row::text(r, "created_at")?,
         last_used_at: row::opt_text(r, "last_used_at")?,
         revoked_at: row::opt_text(r, "revoked_at")?,
@@ -93,7 +109,12 @@ pub async fn list(db: &Db, p: &Principal, page: &PageRequest) -> StoreResult<Pag
 }
 
 /// Creates a key; the secret is in the answer only.
-pub async fn create(db: &Db, p: &Principal, input: &NewApiKey, idem: Option<&IdemLock>) -> StoreResult<CreatedApiKey> {
+pub async fn create(
+    db: &Db,
+    p: &Principal,
+    input: &NewApiKey,
+    idem: Option<&IdemLock>,
+) -> StoreResult<CreatedApiKey> {
     let mut v = Validator::new();
     v.text("/name", &input.name, 1, 100);
     for (i, s) in input.store_ids.iter().enumerate() {
@@ -152,9 +173,11 @@ pub async fn create(db: &Db, p: &Principal, input: &NewApiKey, idem: Option<&Ide
     }
     audit::append(
         &mut tx,
-        AuditEntry::by(p, "api_key.created", "api_key", &id.to_string()).details(serde_json::json!({
+        AuditEntry::by(p, "api_key.created", "api_key", &id.to_string()).details(
+            serde_json::json!({
             "name": input.name, "role": input.role, "prefix": prefix,
-            "store_ids": input.store_ids, "region_ids": input.region_ids})),
+            "store_ids": input.store_ids, "region_ids": input.region_ids}),
+        ),
     )
     .await?;
     let created = CreatedApiKey {
@@ -193,9 +216,17 @@ pub async fn revoke(db: &Db, p: &Principal, id: ApiKeyId) -> StoreResult<()> {
             .bind(p.company_id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
-        return if exists.is_some() { Ok(()) } else { Err(StoreError::NotFound) };
+        return if exists.is_some() {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        };
     }
-    audit::append(&mut tx, AuditEntry::by(p, "api_key.revoked", "api_key", &id.to_string())).await?;
+    audit::append(
+        &mut tx,
+        AuditEntry::by(p, "api_key.revoked", "api_key", &id.to_string()),
+    )
+    .await?;
     tx.commit().await
 }
 

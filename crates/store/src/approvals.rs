@@ -55,7 +55,9 @@ pub enum ApprovalRefused {
     InvalidCredentials,
     /// The approver's role or stores do not allow approving here.
     NotAllowed,
-    Throttled { retry_after: i64 },
+    Throttled {
+        retry_after: i64,
+    },
 }
 
 /// Grants an approval if the named manager's credentials are right and they may approve at
@@ -69,9 +71,16 @@ pub async fn grant(
 ) -> StoreResult<Result<Approval, ApprovalRefused>> {
     let mut v = Validator::new();
     let action_ok = (1..=64).contains(&req.action.len())
-        && req.action.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
+        && req
+            .action
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
     if !action_ok {
-        v.add("/action", "invalid_format", "e.g. sale.discount: lower-case letters, '.' and '_'");
+        v.add(
+            "/action",
+            "invalid_format",
+            "e.g. sale.discount: lower-case letters, '.' and '_'",
+        );
     }
     if req.password.is_none() == req.pin.is_none() {
         v.add("/password", "required", "give either password or pin");
@@ -94,7 +103,14 @@ pub async fn grant(
     let creds = match creds {
         Some(c) if ok && c.active && c.company_id == requester.company_id => c,
         _ => {
-            sessions::record_failure(db, &req.username, ip, Some(requester.company_id), "approval_failed").await?;
+            sessions::record_failure(
+                db,
+                &req.username,
+                ip,
+                Some(requester.company_id),
+                "approval_failed",
+            )
+            .await?;
             return Ok(Err(ApprovalRefused::InvalidCredentials));
         }
     };
@@ -126,8 +142,10 @@ pub async fn grant(
         AuditEntry::by(requester, "approval.granted", "approval", &id.to_string())
             .store(req.store_id)
             .ip(Some(ip.to_string()))
-            .details(serde_json::json!({"action": req.action, "approver": creds.username,
-                "method": if req.pin.is_some() { "pin" } else { "password" }})),
+            .details(
+                serde_json::json!({"action": req.action, "approver": creds.username,
+                "method": if req.pin.is_some() { "pin" } else { "password" }}),
+            ),
     )
     .await?;
     tx.commit().await?;
@@ -144,7 +162,12 @@ pub async fn grant(
 
 /// Uses an approval inside the transaction of the action it allows; returns the approver's
 /// user id. Fails if the token is unknown, used, expired, or for another action or store.
-pub async fn consume(tx: &mut Tx, token: &str, action: &str, store: StoreId) -> StoreResult<String> {
+pub async fn consume(
+    tx: &mut Tx,
+    token: &str,
+    action: &str,
+    store: StoreId,
+) -> StoreResult<String> {
     let r = sqlx::query(
         "UPDATE approvals SET consumed_at = $1 WHERE token_hash = $2 AND action = $3 AND store_id = $4 \
          AND consumed_at IS NULL AND expires_at > $1 RETURNING approver_id",

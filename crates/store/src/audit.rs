@@ -86,9 +86,10 @@ pub struct AuditRecord {
 /// Appends `e` inside `tx`. Taking the chain head with an UPDATE serializes concurrent
 /// appenders on both backends, so the chain stays linear.
 pub async fn append(tx: &mut Tx, e: AuditEntry) -> StoreResult<()> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-        .fetch_one(&mut **tx)
-        .await?;
+    let head =
+        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
+            .fetch_one(&mut **tx)
+            .await?;
     let seq: i64 = head.try_get(0)?;
     let prev: String = head.try_get(1)?;
     let id = AuditId::new().to_string();
@@ -242,9 +243,16 @@ pub struct AuditFilter {
 }
 
 /// The caller's company's audit rows, newest first.
-pub async fn list(db: &Db, p: &Principal, f: &AuditFilter, page: &PageRequest) -> StoreResult<Page<AuditRecord>> {
+pub async fn list(
+    db: &Db,
+    p: &Principal,
+    f: &AuditFilter,
+    page: &PageRequest,
+) -> StoreResult<Page<AuditRecord>> {
     // Rows without a company are system events (e.g. a failed login for an unknown name).
-    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM audit_log WHERE (company_id IS NULL OR company_id = "));
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE (company_id IS NULL OR company_id = "
+    ));
     q.bind(p.company_id.to_string()).push(")");
     if let Some(a) = &f.action {
         q.push(" AND ").starts_with("action", a);
@@ -298,7 +306,9 @@ pub async fn verify(db: &Db) -> StoreResult<ChainReport> {
         }
         for r in &rows {
             let row = RawRow::from_row(r)?;
-            let broken = row.seq != expected_seq || row.prev_hash != prev || row.recomputed_hash() != row.hash;
+            let broken = row.seq != expected_seq
+                || row.prev_hash != prev
+                || row.recomputed_hash() != row.hash;
             if broken {
                 return Ok(ChainReport {
                     ok: false,

@@ -26,7 +26,9 @@ pub struct Initialized {
 
 /// Whether the database holds a company yet.
 pub async fn is_empty(db: &Db) -> StoreResult<bool> {
-    let r = sqlx::query("SELECT COUNT(*) FROM companies").fetch_one(&db.pool).await?;
+    let r = sqlx::query("SELECT COUNT(*) FROM companies")
+        .fetch_one(&db.pool)
+        .await?;
     Ok(r.try_get::<i64, _>(0)? == 0)
 }
 
@@ -51,8 +53,12 @@ pub fn random_password() -> String {
 pub fn admin_password(given: Option<String>) -> StoreResult<(String, bool)> {
     match given {
         Some(p) => {
-            check_password("SALEPOINT_ADMIN_PASSWORD", &p, &[ADMIN_USERNAME])
-                .map_err(|e| StoreError::Internal(format!("SALEPOINT_ADMIN_PASSWORD is not acceptable: {}", e.message)))?;
+            check_password("SALEPOINT_ADMIN_PASSWORD", &p, &[ADMIN_USERNAME]).map_err(|e| {
+                StoreError::Internal(format!(
+                    "SALEPOINT_ADMIN_PASSWORD is not acceptable: {}",
+                    e.message
+                ))
+            })?;
             Ok((p, false))
         }
         None => Ok((random_password(), true)),
@@ -60,7 +66,11 @@ pub fn admin_password(given: Option<String>) -> StoreResult<(String, bool)> {
 }
 
 /// Creates the company and `admin` in `tx`.
-pub async fn create_company_and_admin(tx: &mut Tx, company: &CompanyInput, password: &str) -> StoreResult<(CompanyId, UserId)> {
+pub async fn create_company_and_admin(
+    tx: &mut Tx,
+    company: &CompanyInput,
+    password: &str,
+) -> StoreResult<(CompanyId, UserId)> {
     create_company_and_admin_named(tx, ADMIN_USERNAME, company, password).await
 }
 
@@ -110,7 +120,10 @@ pub async fn create_company_and_admin_named(
 }
 
 /// On an empty database, creates a default company and `admin`.
-pub async fn initialize(db: &Db, admin_password_env: Option<String>) -> StoreResult<Option<Initialized>> {
+pub async fn initialize(
+    db: &Db,
+    admin_password_env: Option<String>,
+) -> StoreResult<Option<Initialized>> {
     if !is_empty(db).await? {
         return Ok(None);
     }

@@ -17,7 +17,9 @@ pub fn format(t: OffsetDateTime) -> String {
 
 /// Parses a stored timestamp.
 pub fn parse(s: &str) -> Option<OffsetDateTime> {
-    PrimitiveDateTime::parse(s, FORMAT).ok().map(|p| p.assume_utc())
+    PrimitiveDateTime::parse(s, FORMAT)
+        .ok()
+        .map(|p| p.assume_utc())
 }
 
 /// Now, as stored.

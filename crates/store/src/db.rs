@@ -39,7 +39,10 @@ pub struct DbOptions {
 impl DbOptions {
     /// The URL of the embedded database file in `data_dir`.
     pub fn sqlite_in(data_dir: &Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("salepoint.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("salepoint.db").display()
+        )
     }
 }
 
@@ -163,10 +166,7 @@ impl Db {
     pub async fn begin(&self) -> StoreResult<Tx> {
         let turn = self.turn().await;
         let inner = self.pool.begin().await?;
-        Ok(Tx {
-            inner,
-            _turn: turn,
-        })
+        Ok(Tx { inner, _turn: turn })
     }
 
     /// Whether the database answers.

@@ -61,13 +61,13 @@ impl StoreError {
 /// Maps a unique-constraint violation to a [`StoreError::Conflict`] on `field`; other errors
 /// pass through.
 pub fn unique_as_conflict(e: sqlx::Error, field: &str, message: &str) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
-            return StoreError::Conflict {
-                field: field.to_string(),
-                message: message.to_string(),
-            };
-        }
+    if let sqlx::Error::Database(db) = &e
+        && db.kind() == sqlx::error::ErrorKind::UniqueViolation
+    {
+        return StoreError::Conflict {
+            field: field.to_string(),
+            message: message.to_string(),
+        };
     }
     e.into()
 }

@@ -144,7 +144,12 @@ pub async fn complete(tx: &mut Tx, lock: &IdemLock, status: u16, body: &str) -> 
 }
 
 /// Records `value` as the response under `lock`, if any (the common tail of a create).
-pub async fn finish<T: Serialize>(tx: &mut Tx, lock: Option<&IdemLock>, status: u16, value: &T) -> StoreResult<()> {
+pub async fn finish<T: Serialize>(
+    tx: &mut Tx,
+    lock: Option<&IdemLock>,
+    status: u16,
+    value: &T,
+) -> StoreResult<()> {
     if let Some(lock) = lock {
         let body = serde_json::to_string(value).map_err(|e| StoreError::Internal(e.to_string()))?;
         complete(tx, lock, status, &body).await?;

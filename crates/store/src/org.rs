@@ -14,7 +14,8 @@ use crate::sql::Sql;
 use salepoint_domain::ids::{ChannelId, CompanyId, RegionId, RegisterId, StoreId};
 use salepoint_domain::money::Currency;
 use salepoint_domain::org::{
-    CashRounding, ChannelKind, Locale, LocationKind, NegativeStockPolicy, RoundingRule, TaxMode, is_time_zone_name,
+    CashRounding, ChannelKind, Locale, LocationKind, NegativeStockPolicy, RoundingRule, TaxMode,
+    is_time_zone_name,
 };
 use salepoint_domain::validation::Validator;
 use serde::{Deserialize, Serialize};
@@ -60,10 +61,18 @@ impl CompanyInput {
     fn validate(&self, v: &mut Validator) {
         v.text("/name", &self.name, 1, NAME_MAX);
         if Currency::from_code(&self.currency).is_none() {
-            v.add("/currency", "invalid_value", "an ISO 4217 currency code such as CNY");
+            v.add(
+                "/currency",
+                "invalid_value",
+                "an ISO 4217 currency code such as CNY",
+            );
         }
         if !is_time_zone_name(&self.time_zone) {
-            v.add("/time_zone", "invalid_value", "an IANA time zone such as Asia/Shanghai");
+            v.add(
+                "/time_zone",
+                "invalid_value",
+                "an IANA time zone such as Asia/Shanghai",
+            );
         }
     }
 }
@@ -113,7 +122,12 @@ pub async fn create_company(tx: &mut crate::Tx, input: &CompanyInput) -> StoreRe
 }
 
 /// Reads a just-written row back inside its transaction.
-async fn read_back<T>(tx: &mut crate::Tx, table: &str, id: &str, from: fn(&AnyRow) -> StoreResult<T>) -> StoreResult<T> {
+async fn read_back<T>(
+    tx: &mut crate::Tx,
+    table: &str,
+    id: &str,
+    from: fn(&AnyRow) -> StoreResult<T>,
+) -> StoreResult<T> {
     let r = sqlx::query(&format!("SELECT * FROM {table} WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut **tx)
@@ -215,7 +229,9 @@ fn push_region_scope(q: &mut Sql, p: &Principal) {
         if stores.is_empty() {
             q.push(" AND 1 = 0");
         } else {
-            q.push(" AND id IN (SELECT region_id FROM stores WHERE region_id IS NOT NULL AND id IN ");
+            q.push(
+                " AND id IN (SELECT region_id FROM stores WHERE region_id IS NOT NULL AND id IN ",
+            );
             q.bind_list(&stores);
             q.push(")");
         }
@@ -233,17 +249,24 @@ pub async fn list_regions(db: &Db, p: &Principal, page: &PageRequest) -> StoreRe
     q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
-    let items = rows.iter().map(region_from).collect::<StoreResult<Vec<_>>>()?;
+    let items = rows
+        .iter()
+        .map(region_from)
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok(page.page(items, |r| r.id.to_string()))
 }
 
 /// One region, if visible.
 pub async fn get_region(db: &Db, p: &Principal, id: RegionId) -> StoreResult<Region> {
     let mut q = Sql::new("SELECT * FROM regions WHERE company_id = ");
-    q.bind(p.company_id.to_string()).push(" AND id = ").bind(id.to_string());
+    q.bind(p.company_id.to_string())
+        .push(" AND id = ")
+        .bind(id.to_string());
     push_region_scope(&mut q, p);
     let (sql, args) = q.build();
-    let r = sqlx::query_with(&sql, args).fetch_optional(&db.pool).await?;
+    let r = sqlx::query_with(&sql, args)
+        .fetch_optional(&db.pool)
+        .await?;
     region_from(&r.ok_or(StoreError::NotFound)?)
 }
 
@@ -253,7 +276,12 @@ fn validate_region(input: &RegionInput, v: &mut Validator) {
 }
 
 /// Creates a region.
-pub async fn create_region(db: &Db, p: &Principal, input: &RegionInput, idem: Option<&IdemLock>) -> StoreResult<Region> {
+pub async fn create_region(
+    db: &Db,
+    p: &Principal,
+    input: &RegionInput,
+    idem: Option<&IdemLock>,
+) -> StoreResult<Region> {
     let mut v = Validator::new();
     validate_region(input, &mut v);
     v.finish().map_err(StoreError::Invalid)?;
@@ -284,7 +312,12 @@ pub async fn create_region(db: &Db, p: &Principal, input: &RegionInput, idem: Op
 }
 
 /// Updates a region.
-pub async fn update_region(db: &Db, p: &Principal, id: RegionId, input: &RegionInput) -> StoreResult<Region> {
+pub async fn update_region(
+    db: &Db,
+    p: &Principal,
+    id: RegionId,
+    input: &RegionInput,
+) -> StoreResult<Region> {
     get_region(db, p, id).await?;
     let mut v = Validator::new();
     validate_region(input, &mut v);
@@ -372,7 +405,11 @@ fn location_from(r: &AnyRow) -> StoreResult<Location> {
         time_zone: row::text(r, "time_zone")?,
         business_day_cutoff_hour: row::int(r, "business_day_cutoff_hour")?,
         cash_rounding: row::enumerated(r, "cash_rounding", CashRounding::parse)?,
-        negative_stock_policy: row::enumerated(r, "negative_stock_policy", NegativeStockPolicy::parse)?,
+        negative_stock_policy: row::enumerated(
+            r,
+            "negative_stock_policy",
+            NegativeStockPolicy::parse,
+        )?,
         active: row::flag(r, "active")?,
         version: row::int(r, "version")?,
     })
@@ -415,7 +452,11 @@ pub async fn list_locations(
         q.push(" AND region_id = ").bind(r.to_string());
     }
     if let Some(text) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        q.push(" AND (").contains("code", text).push(" OR ").contains("name", text).push(")");
+        q.push(" AND (")
+            .contains("code", text)
+            .push(" OR ")
+            .contains("name", text)
+            .push(")");
     }
     if let Some(after) = &page.after {
         q.push(" AND id > ").bind(after.clone());
@@ -423,7 +464,10 @@ pub async fn list_locations(
     q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
-    let items = rows.iter().map(location_from).collect::<StoreResult<Vec<_>>>()?;
+    let items = rows
+        .iter()
+        .map(location_from)
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok(page.page(items, |l| l.id.to_string()))
 }
 
@@ -441,18 +485,31 @@ pub async fn get_location(db: &Db, p: &Principal, id: StoreId) -> StoreResult<Lo
 }
 
 /// Checks the fields and resolves the defaults of a location.
-async fn resolve_location(db: &Db, p: &Principal, input: &LocationInput, v: &mut Validator) -> StoreResult<ResolvedLocation> {
+async fn resolve_location(
+    db: &Db,
+    p: &Principal,
+    input: &LocationInput,
+    v: &mut Validator,
+) -> StoreResult<ResolvedLocation> {
     v.code("/code", &input.code, CODE_MAX);
     v.text("/name", &input.name, 1, NAME_MAX);
     v.optional_text("/address", input.address.as_deref(), ADDRESS_MAX);
     let cutoff = input.business_day_cutoff_hour.unwrap_or(4);
     if !(0..=23).contains(&cutoff) {
-        v.add("/business_day_cutoff_hour", "out_of_range", "an hour from 0 to 23");
+        v.add(
+            "/business_day_cutoff_hour",
+            "out_of_range",
+            "an hour from 0 to 23",
+        );
     }
     let time_zone = match &input.time_zone {
         Some(tz) => {
             if !is_time_zone_name(tz) {
-                v.add("/time_zone", "invalid_value", "an IANA time zone such as Asia/Shanghai");
+                v.add(
+                    "/time_zone",
+                    "invalid_value",
+                    "an IANA time zone such as Asia/Shanghai",
+                );
             }
             tz.clone()
         }
@@ -472,7 +529,9 @@ async fn resolve_location(db: &Db, p: &Principal, input: &LocationInput, v: &mut
         time_zone,
         cutoff,
         cash_rounding: input.cash_rounding.unwrap_or(CashRounding::None),
-        negative: input.negative_stock_policy.unwrap_or(NegativeStockPolicy::Allow),
+        negative: input
+            .negative_stock_policy
+            .unwrap_or(NegativeStockPolicy::Allow),
         active: input.active.unwrap_or(true),
     })
 }
@@ -492,7 +551,12 @@ fn location_audit(input: &LocationInput) -> serde_json::Value {
 }
 
 /// Creates a store or warehouse.
-pub async fn create_location(db: &Db, p: &Principal, input: &LocationInput, idem: Option<&IdemLock>) -> StoreResult<Location> {
+pub async fn create_location(
+    db: &Db,
+    p: &Principal,
+    input: &LocationInput,
+    idem: Option<&IdemLock>,
+) -> StoreResult<Location> {
     let mut v = Validator::new();
     let r = resolve_location(db, p, input, &mut v).await?;
     v.finish().map_err(StoreError::Invalid)?;
@@ -534,7 +598,12 @@ pub async fn create_location(db: &Db, p: &Principal, input: &LocationInput, idem
 }
 
 /// Updates a store or warehouse (its kind cannot change once stock may have moved).
-pub async fn update_location(db: &Db, p: &Principal, id: StoreId, input: &LocationInput) -> StoreResult<Location> {
+pub async fn update_location(
+    db: &Db,
+    p: &Principal,
+    id: StoreId,
+    input: &LocationInput,
+) -> StoreResult<Location> {
     let current = get_location(db, p, id).await?;
     let mut v = Validator::new();
     let r = resolve_location(db, p, input, &mut v).await?;
@@ -614,7 +683,12 @@ fn register_from(r: &AnyRow) -> StoreResult<Register> {
 }
 
 /// Registers of a store the caller may see.
-pub async fn list_registers(db: &Db, p: &Principal, store: StoreId, page: &PageRequest) -> StoreResult<Page<Register>> {
+pub async fn list_registers(
+    db: &Db,
+    p: &Principal,
+    store: StoreId,
+    page: &PageRequest,
+) -> StoreResult<Page<Register>> {
     let loc = get_location(db, p, store).await?;
     let mut q = Sql::new("SELECT * FROM registers WHERE store_id = ");
     q.bind(loc.id.to_string());
@@ -624,12 +698,20 @@ pub async fn list_registers(db: &Db, p: &Principal, store: StoreId, page: &PageR
     q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
-    let items = rows.iter().map(register_from).collect::<StoreResult<Vec<_>>>()?;
+    let items = rows
+        .iter()
+        .map(register_from)
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok(page.page(items, |r| r.id.to_string()))
 }
 
 /// One register of a visible store.
-pub async fn get_register(db: &Db, p: &Principal, store: StoreId, id: RegisterId) -> StoreResult<Register> {
+pub async fn get_register(
+    db: &Db,
+    p: &Principal,
+    store: StoreId,
+    id: RegisterId,
+) -> StoreResult<Register> {
     get_location(db, p, store).await?;
     let r = sqlx::query("SELECT * FROM registers WHERE id = $1 AND store_id = $2")
         .bind(id.to_string())
@@ -656,7 +738,11 @@ pub async fn create_register(
     let mut v = Validator::new();
     validate_register(input, &mut v);
     if loc.kind != LocationKind::Store {
-        v.add("/", "not_a_store", "registers belong to stores, not warehouses");
+        v.add(
+            "/",
+            "not_a_store",
+            "registers belong to stores, not warehouses",
+        );
     }
     v.finish().map_err(StoreError::Invalid)?;
     let id = RegisterId::new();
@@ -724,7 +810,9 @@ pub async fn update_register(
         &mut tx,
         AuditEntry::by(p, "register.updated", "register", &id.to_string())
             .store(store)
-            .details(serde_json::json!({"code": input.code, "name": input.name, "active": input.active})),
+            .details(
+                serde_json::json!({"code": input.code, "name": input.name, "active": input.active}),
+            ),
     )
     .await?;
     tx.commit().await?;
@@ -767,7 +855,11 @@ fn channel_from(r: &AnyRow) -> StoreResult<Channel> {
 }
 
 /// The company's channels.
-pub async fn list_channels(db: &Db, p: &Principal, page: &PageRequest) -> StoreResult<Page<Channel>> {
+pub async fn list_channels(
+    db: &Db,
+    p: &Principal,
+    page: &PageRequest,
+) -> StoreResult<Page<Channel>> {
     let mut q = Sql::new("SELECT * FROM channels WHERE company_id = ");
     q.bind(p.company_id.to_string());
     if let Some(after) = &page.after {
@@ -776,7 +868,10 @@ pub async fn list_channels(db: &Db, p: &Principal, page: &PageRequest) -> StoreR
     q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
-    let items = rows.iter().map(channel_from).collect::<StoreResult<Vec<_>>>()?;
+    let items = rows
+        .iter()
+        .map(channel_from)
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok(page.page(items, |c| c.id.to_string()))
 }
 
@@ -790,7 +885,12 @@ async fn get_channel(db: &Db, p: &Principal, id: ChannelId) -> StoreResult<Chann
 }
 
 /// Creates a channel.
-pub async fn create_channel(db: &Db, p: &Principal, input: &ChannelInput, idem: Option<&IdemLock>) -> StoreResult<Channel> {
+pub async fn create_channel(
+    db: &Db,
+    p: &Principal,
+    input: &ChannelInput,
+    idem: Option<&IdemLock>,
+) -> StoreResult<Channel> {
     let mut v = Validator::new();
     v.code("/code", &input.code, CODE_MAX);
     v.text("/name", &input.name, 1, NAME_MAX);
@@ -824,7 +924,12 @@ pub async fn create_channel(db: &Db, p: &Principal, input: &ChannelInput, idem: 
 }
 
 /// Updates a channel.
-pub async fn update_channel(db: &Db, p: &Principal, id: ChannelId, input: &ChannelInput) -> StoreResult<Channel> {
+pub async fn update_channel(
+    db: &Db,
+    p: &Principal,
+    id: ChannelId,
+    input: &ChannelInput,
+) -> StoreResult<Channel> {
     get_channel(db, p, id).await?;
     let mut v = Validator::new();
     v.code("/code", &input.code, CODE_MAX);
@@ -852,8 +957,9 @@ pub async fn update_channel(db: &Db, p: &Principal, id: ChannelId, input: &Chann
     }
     audit::append(
         &mut tx,
-        AuditEntry::by(p, "channel.updated", "channel", &id.to_string())
-            .details(serde_json::json!({"code": input.code, "kind": input.kind, "active": input.active})),
+        AuditEntry::by(p, "channel.updated", "channel", &id.to_string()).details(
+            serde_json::json!({"code": input.code, "kind": input.kind, "active": input.active}),
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -51,6 +51,9 @@ impl PageRequest {
         } else {
             None
         };
-        Page { data: rows, next_cursor }
+        Page {
+            data: rows,
+            next_cursor,
+        }
     }
 }

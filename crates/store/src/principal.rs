@@ -8,7 +8,10 @@ use salepoint_domain::roles::{Permission, Role, Scope};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PrincipalKind {
     /// A session of a user; `csrf_hash` guards cookie-authenticated writes.
-    Session { session_id: String, csrf_hash: String },
+    Session {
+        session_id: String,
+        csrf_hash: String,
+    },
     /// An API key.
     ApiKey,
     /// The operator at the command line (`salepoint user …`), acting as an administrator.

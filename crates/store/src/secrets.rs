@@ -22,7 +22,11 @@ pub fn sha256_hex(s: &str) -> String {
 
 /// Constant-time comparison of two equal-length digests.
 pub fn digest_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn argon2() -> Argon2<'static> {
@@ -80,7 +84,11 @@ mod tests {
     async fn hashes_verify_and_use_argon2id_params() {
         let h = hash_password("Kassa-Tests-2026!x".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify_password("Kassa-Tests-2026!x".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify_password("Kassa-Tests-2026!x".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("wrong".into(), Some(h)).await.unwrap());
         assert!(!verify_password("x".into(), None).await.unwrap());
     }

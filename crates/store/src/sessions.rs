@@ -61,7 +61,12 @@ pub enum LoginRefused {
 }
 
 /// Seconds until a login for `username` from `ip` may be tried again, if throttled now.
-pub async fn throttled(db: &Db, cfg: &AuthConfig, username: &str, ip: &str) -> StoreResult<Option<i64>> {
+pub async fn throttled(
+    db: &Db,
+    cfg: &AuthConfig,
+    username: &str,
+    ip: &str,
+) -> StoreResult<Option<i64>> {
     let since = clock::in_future(-cfg.window);
     let checks = [
         ("username", username, cfg.max_failures_per_account),
@@ -73,7 +78,12 @@ pub async fn throttled(db: &Db, cfg: &AuthConfig, username: &str, ip: &str) -> S
             "SELECT COUNT(*) AS n, MIN(at) AS first FROM \
              (SELECT at FROM login_failures WHERE {col} = $1 AND at > $2 ORDER BY at DESC LIMIT $3) recent"
         );
-        let r = sqlx::query(&q).bind(value).bind(&since).bind(max).fetch_one(&db.pool).await?;
+        let r = sqlx::query(&q)
+            .bind(value)
+            .bind(&since)
+            .bind(max)
+            .fetch_one(&db.pool)
+            .await?;
         if row::int(&r, "n")? >= max {
             let first = row::opt_text(&r, "first")?.and_then(|s| clock::parse(&s));
             let secs = first
@@ -86,7 +96,13 @@ pub async fn throttled(db: &Db, cfg: &AuthConfig, username: &str, ip: &str) -> S
 }
 
 /// Records a failed login or approval attempt (it counts towards throttling) and audits it.
-pub async fn record_failure(db: &Db, username: &str, ip: &str, company: Option<salepoint_domain::ids::CompanyId>, reason: &str) -> StoreResult<()> {
+pub async fn record_failure(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    company: Option<salepoint_domain::ids::CompanyId>,
+    reason: &str,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query("INSERT INTO login_failures (id, username, client_ip, at) VALUES ($1, $2, $3, $4)")
         .bind(SessionId::new().to_string())
@@ -113,12 +129,22 @@ pub async fn record_failure(db: &Db, username: &str, ip: &str, company: Option<s
 
 /// Checks a username and password and opens a session. Unknown users are verified against a
 /// dummy hash so that every refusal takes about as long.
-pub async fn login(db: &Db, cfg: &AuthConfig, username: &str, password: &str, ip: &str) -> StoreResult<Result<NewSession, LoginRefused>> {
+pub async fn login(
+    db: &Db,
+    cfg: &AuthConfig,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> StoreResult<Result<NewSession, LoginRefused>> {
     if let Some(retry_after) = throttled(db, cfg, username, ip).await? {
         return Ok(Err(LoginRefused::Throttled { retry_after }));
     }
     let creds = users::credentials(db, username).await?;
-    let ok = secrets::verify_password(password.to_string(), creds.as_ref().map(|c| c.password_hash.clone())).await?;
+    let ok = secrets::verify_password(
+        password.to_string(),
+        creds.as_ref().map(|c| c.password_hash.clone()),
+    )
+    .await?;
     let creds = match creds {
         Some(c) if ok && c.active => c,
         other => {
@@ -178,7 +204,11 @@ pub async fn login(db: &Db, cfg: &AuthConfig, username: &str, password: &str, ip
 
 /// Resolves a bearer token (session or API key) to its principal, or `None` if it is unknown,
 /// expired, ended, revoked or its user is disabled.
-pub async fn authenticate(db: &Db, cfg: &AuthConfig, token: &str) -> StoreResult<Option<Principal>> {
+pub async fn authenticate(
+    db: &Db,
+    cfg: &AuthConfig,
+    token: &str,
+) -> StoreResult<Option<Principal>> {
     let hash = secrets::sha256_hex(token);
     if token.starts_with("spk_") {
         return crate::api_keys::authenticate(db, &hash).await;
@@ -243,6 +273,10 @@ pub async fn logout(db: &Db, p: &Principal, ip: Option<String>) -> StoreResult<(
         .bind(session_id)
         .execute(&mut *tx)
         .await?;
-    audit::append(&mut tx, AuditEntry::by(p, "logout", "session", session_id).ip(ip)).await?;
+    audit::append(
+        &mut tx,
+        AuditEntry::by(p, "logout", "session", session_id).ip(ip),
+    )
+    .await?;
     tx.commit().await
 }

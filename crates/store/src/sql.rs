@@ -68,7 +68,10 @@ impl Sql {
 
     /// Appends `column LIKE $n ESCAPE '\'` matching values that start with `prefix`.
     pub fn starts_with(&mut self, column: &str, prefix: &str) -> &mut Self {
-        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         self.push(&format!("{column} LIKE "));
         self.bind(format!("{escaped}%"));
         self.push(" ESCAPE '\\'")

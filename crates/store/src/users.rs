@@ -83,20 +83,35 @@ pub struct UserFilter {
 
 async fn ids_of(db: &Db, sql: &str, user: &str) -> StoreResult<Vec<String>> {
     let rows = sqlx::query(sql).bind(user).fetch_all(&db.pool).await?;
-    rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .collect()
 }
 
 /// Parses stored id strings into typed ids.
 pub fn parse_ids<T: std::str::FromStr>(v: Vec<String>) -> StoreResult<Vec<T>> {
     v.into_iter()
-        .map(|s| s.parse().map_err(|_| StoreError::Internal(format!("bad id {s}"))))
+        .map(|s| {
+            s.parse()
+                .map_err(|_| StoreError::Internal(format!("bad id {s}")))
+        })
         .collect()
 }
 
 async fn user_from(db: &Db, r: &AnyRow) -> StoreResult<User> {
     let id: String = row::text(r, "id")?;
-    let stores = ids_of(db, "SELECT store_id FROM user_stores WHERE user_id = $1 ORDER BY store_id", &id).await?;
-    let regions = ids_of(db, "SELECT region_id FROM user_regions WHERE user_id = $1 ORDER BY region_id", &id).await?;
+    let stores = ids_of(
+        db,
+        "SELECT store_id FROM user_stores WHERE user_id = $1 ORDER BY store_id",
+        &id,
+    )
+    .await?;
+    let regions = ids_of(
+        db,
+        "SELECT region_id FROM user_regions WHERE user_id = $1 ORDER BY region_id",
+        &id,
+    )
+    .await?;
     Ok(User {
         id: row::parsed(r, "id")?,
         username: row::text(r, "username")?,
@@ -128,7 +143,9 @@ pub async fn scope_for(
     let mut set: BTreeSet<StoreId> = BTreeSet::new();
     if !store_ids.is_empty() {
         let mut q = Sql::new("SELECT id FROM stores WHERE company_id = ");
-        q.bind(company.to_string()).push(" AND id IN ").bind_list(store_ids);
+        q.bind(company.to_string())
+            .push(" AND id IN ")
+            .bind_list(store_ids);
         let (sql, args) = q.build();
         for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
             set.insert(row::parsed(&r, "id")?);
@@ -136,7 +153,9 @@ pub async fn scope_for(
     }
     if !region_ids.is_empty() {
         let mut q = Sql::new("SELECT id FROM stores WHERE company_id = ");
-        q.bind(company.to_string()).push(" AND region_id IN ").bind_list(region_ids);
+        q.bind(company.to_string())
+            .push(" AND region_id IN ")
+            .bind_list(region_ids);
         let (sql, args) = q.build();
         for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
             set.insert(row::parsed(&r, "id")?);
@@ -146,7 +165,14 @@ pub async fn scope_for(
 }
 
 /// The scope of a stored user or API key, from its assignment tables.
-pub async fn scope_of(db: &Db, company: CompanyId, role: Role, id: &str, stores_sql: &str, regions_sql: &str) -> StoreResult<Scope> {
+pub async fn scope_of(
+    db: &Db,
+    company: CompanyId,
+    role: Role,
+    id: &str,
+    stores_sql: &str,
+    regions_sql: &str,
+) -> StoreResult<Scope> {
     let stores = ids_of(db, stores_sql, id).await?;
     let regions = ids_of(db, regions_sql, id).await?;
     scope_for(db, company, role, &stores, &regions).await
@@ -182,7 +208,12 @@ fn push_user_scope(q: &mut Sql, p: &Principal) {
 }
 
 /// Users the caller may see.
-pub async fn list(db: &Db, p: &Principal, f: &UserFilter, page: &PageRequest) -> StoreResult<Page<User>> {
+pub async fn list(
+    db: &Db,
+    p: &Principal,
+    f: &UserFilter,
+    page: &PageRequest,
+) -> StoreResult<Page<User>> {
     let mut q = Sql::new("SELECT * FROM users WHERE company_id = ");
     q.bind(p.company_id.to_string());
     push_user_scope(&mut q, p);
@@ -190,10 +221,16 @@ pub async fn list(db: &Db, p: &Principal, f: &UserFilter, page: &PageRequest) ->
         q.push(" AND role = ").bind(role.as_str().to_string());
     }
     if let Some(store) = f.store_id {
-        q.push(" AND id IN (SELECT user_id FROM user_stores WHERE store_id = ").bind(store.to_string()).push(")");
+        q.push(" AND id IN (SELECT user_id FROM user_stores WHERE store_id = ")
+            .bind(store.to_string())
+            .push(")");
     }
     if let Some(text) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        q.push(" AND (").contains("username", text).push(" OR ").contains("display_name", text).push(")");
+        q.push(" AND (")
+            .contains("username", text)
+            .push(" OR ")
+            .contains("display_name", text)
+            .push(")");
     }
     if let Some(after) = &page.after {
         q.push(" AND id > ").bind(after.clone());
@@ -211,18 +248,25 @@ pub async fn list(db: &Db, p: &Principal, f: &UserFilter, page: &PageRequest) ->
 /// One user, if visible to the caller (the caller always sees themselves).
 pub async fn get(db: &Db, p: &Principal, id: UserId) -> StoreResult<User> {
     let mut q = Sql::new("SELECT * FROM users WHERE company_id = ");
-    q.bind(p.company_id.to_string()).push(" AND id = ").bind(id.to_string());
+    q.bind(p.company_id.to_string())
+        .push(" AND id = ")
+        .bind(id.to_string());
     if p.id != id.to_string() {
         push_user_scope(&mut q, p);
     }
     let (sql, args) = q.build();
-    let r = sqlx::query_with(&sql, args).fetch_optional(&db.pool).await?;
+    let r = sqlx::query_with(&sql, args)
+        .fetch_optional(&db.pool)
+        .await?;
     user_from(db, &r.ok_or(StoreError::NotFound)?).await
 }
 
 /// A user by id without scope checks (for the session layer).
 pub async fn get_unscoped(db: &Db, id: &str) -> StoreResult<User> {
-    let r = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
+    let r = sqlx::query("SELECT * FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     user_from(db, &r.ok_or(StoreError::NotFound)?).await
 }
 
@@ -233,7 +277,11 @@ fn validate_profile(v: &mut Validator, display_name: &str, phone: Option<&str>) 
             && ph.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c))
             && ph.chars().filter(|c| c.is_ascii_digit()).count() >= 5;
         if !ok {
-            v.add("/phone", "invalid_format", "digits, spaces, '+' and '-', at most 20 characters");
+            v.add(
+                "/phone",
+                "invalid_format",
+                "digits, spaces, '+' and '-', at most 20 characters",
+            );
         }
     }
 }
@@ -277,7 +325,11 @@ async fn check_assignments(
                 .bind(company.to_string())
                 .fetch_all(&db.pool)
                 .await?;
-            Scope::Stores(all.iter().map(|r| row::parsed(r, "id")).collect::<StoreResult<_>>()?)
+            Scope::Stores(
+                all.iter()
+                    .map(|r| row::parsed(r, "id"))
+                    .collect::<StoreResult<_>>()?,
+            )
         }
         s => s,
     };
@@ -296,9 +348,20 @@ fn may_manage(p: &Principal, role: Role, target_scope: &Scope) -> bool {
     }
 }
 
-async fn replace_assignments(tx: &mut Tx, id: &str, stores: &[StoreId], regions: &[RegionId]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM user_stores WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
-    sqlx::query("DELETE FROM user_regions WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
+async fn replace_assignments(
+    tx: &mut Tx,
+    id: &str,
+    stores: &[StoreId],
+    regions: &[RegionId],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM user_stores WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM user_regions WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     let stores: BTreeSet<String> = stores.iter().map(|s| s.to_string()).collect();
     let regions: BTreeSet<String> = regions.iter().map(|s| s.to_string()).collect();
     for s in stores {
@@ -345,10 +408,22 @@ pub async fn create(
     let mut v = Validator::new();
     validate_username(&mut v, &input.username);
     validate_profile(&mut v, &input.display_name, input.phone.as_deref());
-    if let Err(e) = check_password("/password", &input.password, &[&input.username, &input.display_name]) {
+    if let Err(e) = check_password(
+        "/password",
+        &input.password,
+        &[&input.username, &input.display_name],
+    ) {
         v.add(e.field, &e.code, e.message);
     }
-    let target_scope = check_assignments(db, p.company_id, &mut v, input.role, &input.store_ids, &input.region_ids).await?;
+    let target_scope = check_assignments(
+        db,
+        p.company_id,
+        &mut v,
+        input.role,
+        &input.store_ids,
+        &input.region_ids,
+    )
+    .await?;
     v.finish().map_err(StoreError::Invalid)?;
     if !may_manage(p, input.role, &target_scope) {
         return Err(StoreError::Forbidden(
@@ -363,13 +438,27 @@ pub async fn create(
         &mut tx,
         AuditEntry::by(p, "user.created", "user", &id.to_string())
             .ip(client_ip)
-            .details(serde_json::json!({"username": input.username, "role": input.role,
-                "store_ids": input.store_ids, "region_ids": input.region_ids})),
+            .details(
+                serde_json::json!({"username": input.username, "role": input.role,
+                "store_ids": input.store_ids, "region_ids": input.region_ids}),
+            ),
     )
     .await?;
-    let mut store_ids: Vec<StoreId> = input.store_ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut store_ids: Vec<StoreId> = input
+        .store_ids
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     store_ids.sort_by_key(|s| s.to_string());
-    let mut region_ids: Vec<RegionId> = input.region_ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut region_ids: Vec<RegionId> = input
+        .region_ids
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     region_ids.sort_by_key(|s| s.to_string());
     let user = User {
         id,
@@ -391,7 +480,13 @@ pub async fn create(
 }
 
 /// Inserts a user row and assignments (no checks; for `create`, bootstrap and the demo).
-pub async fn insert(tx: &mut Tx, company: CompanyId, id: UserId, input: &NewUser, password_hash: &str) -> StoreResult<()> {
+pub async fn insert(
+    tx: &mut Tx,
+    company: CompanyId,
+    id: UserId,
+    input: &NewUser,
+    password_hash: &str,
+) -> StoreResult<()> {
     let now = clock::now();
     sqlx::query(
         "INSERT INTO users (id, company_id, username, display_name, phone, locale, role, password_hash, \
@@ -414,16 +509,23 @@ pub async fn insert(tx: &mut Tx, company: CompanyId, id: UserId, input: &NewUser
 
 /// Ends every open session of a user (on disable and password change).
 pub async fn end_sessions(tx: &mut Tx, user: &str) -> StoreResult<u64> {
-    let done = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
-        .bind(clock::now())
-        .bind(user)
-        .execute(&mut **tx)
-        .await?;
+    let done =
+        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
+            .bind(clock::now())
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
     Ok(done.rows_affected())
 }
 
 /// Updates a user. Disabling a user ends all their sessions in the same transaction.
-pub async fn update(db: &Db, p: &Principal, id: UserId, input: &UserUpdate, client_ip: Option<String>) -> StoreResult<User> {
+pub async fn update(
+    db: &Db,
+    p: &Principal,
+    id: UserId,
+    input: &UserUpdate,
+    client_ip: Option<String>,
+) -> StoreResult<User> {
     let current = get(db, p, id).await?;
     let mut v = Validator::new();
     validate_profile(&mut v, &input.display_name, input.phone.as_deref());
@@ -434,18 +536,24 @@ pub async fn update(db: &Db, p: &Principal, id: UserId, input: &UserUpdate, clie
             0
         }
     };
-    let new_scope = check_assignments(db, p.company_id, &mut v, input.role, &input.store_ids, &input.region_ids).await?;
+    let new_scope = check_assignments(
+        db,
+        p.company_id,
+        &mut v,
+        input.role,
+        &input.store_ids,
+        &input.region_ids,
+    )
+    .await?;
     v.finish().map_err(StoreError::Invalid)?;
     let current_scope = user_scope(db, p.company_id, current.role, &id.to_string()).await?;
     let self_edit = p.id == id.to_string();
     if self_edit && (input.role != current.role || !input.active) {
-        return Err(StoreError::Forbidden("you cannot change your own role or disable yourself".into()));
+        return Err(StoreError::Forbidden(
+            "you cannot change your own role or disable yourself".into(),
+        ));
     }
-    let current_visible = match current_scope {
-        Scope::All => Scope::All,
-        s => s,
-    };
-    if !may_manage(p, current.role, &current_visible) || !may_manage(p, input.role, &new_scope) {
+    if !may_manage(p, current.role, &current_scope) || !may_manage(p, input.role, &new_scope) {
         return Err(StoreError::Forbidden("you may not change this user".into()));
     }
     let mut tx = db.begin().await?;
@@ -467,7 +575,13 @@ pub async fn update(db: &Db, p: &Principal, id: UserId, input: &UserUpdate, clie
     if done.rows_affected() == 0 {
         return Err(StoreError::VersionConflict);
     }
-    replace_assignments(&mut tx, &id.to_string(), &input.store_ids, &input.region_ids).await?;
+    replace_assignments(
+        &mut tx,
+        &id.to_string(),
+        &input.store_ids,
+        &input.region_ids,
+    )
+    .await?;
     let mut ended = 0;
     if !input.active {
         ended = end_sessions(&mut tx, &id.to_string()).await?;
@@ -485,9 +599,11 @@ pub async fn update(db: &Db, p: &Principal, id: UserId, input: &UserUpdate, clie
         &mut tx,
         AuditEntry::by(p, action, "user", &id.to_string())
             .ip(client_ip)
-            .details(serde_json::json!({"username": current.username, "role_before": current.role,
+            .details(
+                serde_json::json!({"username": current.username, "role_before": current.role,
                 "role": input.role, "active": input.active, "store_ids": input.store_ids,
-                "region_ids": input.region_ids, "sessions_ended": ended})),
+                "region_ids": input.region_ids, "sessions_ended": ended}),
+            ),
     )
     .await?;
     tx.commit().await?;
@@ -496,22 +612,32 @@ pub async fn update(db: &Db, p: &Principal, id: UserId, input: &UserUpdate, clie
 
 /// Sets a new password for a user (an administrator's or manager's reset), ending their
 /// sessions.
-pub async fn reset_password(db: &Db, p: &Principal, id: UserId, password: &str, client_ip: Option<String>) -> StoreResult<()> {
+pub async fn reset_password(
+    db: &Db,
+    p: &Principal,
+    id: UserId,
+    password: &str,
+    client_ip: Option<String>,
+) -> StoreResult<()> {
     let user = get(db, p, id).await?;
     let scope = user_scope(db, p.company_id, user.role, &id.to_string()).await?;
     if p.id != id.to_string() && !may_manage(p, user.role, &scope) {
-        return Err(StoreError::Forbidden("you may not change this user's password".into()));
+        return Err(StoreError::Forbidden(
+            "you may not change this user's password".into(),
+        ));
     }
     check_password("/password", password, &[&user.username, &user.display_name])
         .map_err(|e| StoreError::Invalid(vec![e]))?;
     let hash = secrets::hash_password(password.to_string()).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(clock::now())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(clock::now())
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
     let ended = end_sessions(&mut tx, &id.to_string()).await?;
     audit::append(
         &mut tx,
@@ -524,21 +650,31 @@ pub async fn reset_password(db: &Db, p: &Principal, id: UserId, password: &str, 
 }
 
 /// Sets a user's approval PIN (the user themselves, or someone who may manage them).
-pub async fn set_pin(db: &Db, p: &Principal, id: UserId, pin: &str, client_ip: Option<String>) -> StoreResult<()> {
+pub async fn set_pin(
+    db: &Db,
+    p: &Principal,
+    id: UserId,
+    pin: &str,
+    client_ip: Option<String>,
+) -> StoreResult<()> {
     let user = get(db, p, id).await?;
     let scope = user_scope(db, p.company_id, user.role, &id.to_string()).await?;
     if p.id != id.to_string() && !may_manage(p, user.role, &scope) {
-        return Err(StoreError::Forbidden("you may not set this user's PIN".into()));
+        return Err(StoreError::Forbidden(
+            "you may not set this user's PIN".into(),
+        ));
     }
     check_pin("/pin", pin).map_err(|e| StoreError::Invalid(vec![e]))?;
     let hash = secrets::hash_password(pin.to_string()).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE users SET pin_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(clock::now())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET pin_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(clock::now())
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
     audit::append(
         &mut tx,
         AuditEntry::by(p, "user.pin_set", "user", &id.to_string())

@@ -32,7 +32,11 @@ struct ListQuery {
 
 /// The company's API keys (without secrets).
 #[utoipa::path(get, path = "/api-keys", tag = "api keys", params(ListQuery), responses((status = 200, body = Page<ApiKey>)))]
-async fn list_keys(State(s): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<ApiKey>>> {
+async fn list_keys(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<ApiKey>>> {
     p.require(Permission::ApiKeysRead)?;
     let pg = page(q.limit, q.cursor.as_deref())?;
     Ok(Json(api_keys::list(&s.db, &p, &pg).await?))
@@ -53,16 +57,19 @@ async fn create_key(
     body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
-        async move {
-        created(api_keys::create(&s.db, &p, body.get()?, lock.as_ref()).await?)
-    }})
+        async move { created(api_keys::create(&s.db, p, body.get()?, lock.as_ref()).await?) }
+    })
     .await
 }
 
 /// Revokes a key at once.
 #[utoipa::path(delete, path = "/api-keys/{id}", tag = "api keys", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
-async fn revoke_key(State(s): State<AppState>, Auth(p): Auth, ApiPath(id): ApiPath<ApiKeyId>) -> ApiResult<StatusCode> {
+async fn revoke_key(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<ApiKeyId>,
+) -> ApiResult<StatusCode> {
     p.require(Permission::ApiKeysManage)?;
     api_keys::revoke(&s.db, &p, id).await?;
     Ok(StatusCode::NO_CONTENT)

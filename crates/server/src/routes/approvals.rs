@@ -19,11 +19,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/approvals", tag = "auth", request_body = ApprovalRequest,
     responses((status = 201, body = Approval), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
-async fn grant(State(s): State<AppState>, Auth(p): Auth, ClientIp(ip): ClientIp, body: ApiJson<ApprovalRequest>) -> ApiResult<Response> {
+async fn grant(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ClientIp(ip): ClientIp,
+    body: ApiJson<ApprovalRequest>,
+) -> ApiResult<Response> {
     match approvals::grant(&s.db, &s.cfg.auth, &p, body.get()?, &ip).await? {
         Ok(a) => created(a),
         Err(ApprovalRefused::InvalidCredentials) => Err(ApiError::InvalidCredentials),
-        Err(ApprovalRefused::NotAllowed) => Err(ApiError::Forbidden("this user may not approve at this store".into())),
-        Err(ApprovalRefused::Throttled { retry_after }) => Err(ApiError::TooManyAttempts { retry_after }),
+        Err(ApprovalRefused::NotAllowed) => Err(ApiError::Forbidden(
+            "this user may not approve at this store".into(),
+        )),
+        Err(ApprovalRefused::Throttled { retry_after }) => {
+            Err(ApiError::TooManyAttempts { retry_after })
+        }
     }
 }

@@ -15,7 +15,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_audit)).routes(routes!(verify_audit))
+    OpenApiRouter::new()
+        .routes(routes!(list_audit))
+        .routes(routes!(verify_audit))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -30,7 +32,11 @@ struct ListQuery {
 
 /// Audit rows, newest first.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(ListQuery), responses((status = 200, body = Page<AuditRecord>)))]
-async fn list_audit(State(s): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<AuditRecord>>> {
+async fn list_audit(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<AuditRecord>>> {
     p.require(Permission::AuditRead)?;
     let pg = page(q.limit, q.cursor.as_deref())?;
     let f = AuditFilter {

@@ -92,7 +92,13 @@ async fn session_view(s: &AppState, p: &Principal, user: User) -> ApiResult<Sess
     })
 }
 
-fn cookie_header(name: &str, value: &str, http_only: bool, max_age: i64, secure: bool) -> HeaderValue {
+fn cookie_header(
+    name: &str,
+    value: &str,
+    http_only: bool,
+    max_age: i64,
+    secure: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; SameSite=Strict; Max-Age={max_age}");
     if http_only {
         c.push_str("; HttpOnly");
@@ -116,16 +122,24 @@ fn secure(s: &AppState, headers: &HeaderMap) -> bool {
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = SessionView), (status = 401, body = crate::error::Problem),
               (status = 429, body = crate::error::Problem)))]
-async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, body: ApiJson<LoginRequest>) -> ApiResult<Response> {
+async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
     let req = body.get()?;
     if req.username.len() > 128 || req.password.len() > 1024 {
         return Err(ApiError::InvalidCredentials);
     }
-    let session = match sessions::login(&s.db, &s.cfg.auth, req.username.trim(), &req.password, &ip).await? {
-        Ok(sess) => sess,
-        Err(LoginRefused::InvalidCredentials) => return Err(ApiError::InvalidCredentials),
-        Err(LoginRefused::Throttled { retry_after }) => return Err(ApiError::TooManyAttempts { retry_after }),
-    };
+    let session =
+        match sessions::login(&s.db, &s.cfg.auth, req.username.trim(), &req.password, &ip).await? {
+            Ok(sess) => sess,
+            Err(LoginRefused::InvalidCredentials) => return Err(ApiError::InvalidCredentials),
+            Err(LoginRefused::Throttled { retry_after }) => {
+                return Err(ApiError::TooManyAttempts { retry_after });
+            }
+        };
     let p = sessions::authenticate(&s.db, &s.cfg.auth, &session.token)
         .await?
         .ok_or_else(|| ApiError::Internal("a new session did not authenticate".into()))?;
@@ -138,20 +152,37 @@ async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: Heade
     let sec = secure(&s, &headers);
     let mut res = Json(view).into_response();
     let h = res.headers_mut();
-    h.append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, &session.token, true, max_age, sec));
-    h.append(header::SET_COOKIE, cookie_header(CSRF_COOKIE, &session.csrf_token, false, max_age, sec));
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, &session.token, true, max_age, sec),
+    );
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(CSRF_COOKIE, &session.csrf_token, false, max_age, sec),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
 }
 
 /// Ends the current session and clears the cookies.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204)))]
-async fn logout(State(s): State<AppState>, Auth(p): Auth, ClientIp(ip): ClientIp, headers: HeaderMap) -> ApiResult<Response> {
+async fn logout(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     sessions::logout(&s.db, &p, Some(ip)).await?;
     let sec = secure(&s, &headers);
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", true, 0, sec));
-    res.headers_mut().append(header::SET_COOKIE, cookie_header(CSRF_COOKIE, "", false, 0, sec));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, "", true, 0, sec),
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(CSRF_COOKIE, "", false, 0, sec),
+    );
     Ok(res)
 }
 
@@ -176,15 +207,33 @@ pub struct PasswordChange {
 /// Changes the caller's own password; every session of the caller ends (sign in again).
 #[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn change_password(State(s): State<AppState>, Auth(p): Auth, ClientIp(ip): ClientIp, body: ApiJson<PasswordChange>) -> ApiResult<StatusCode> {
+async fn change_password(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ClientIp(ip): ClientIp,
+    body: ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
     if p.actor_kind() != "user" {
         return Err(ApiError::Forbidden("an API key has no password".into()));
     }
-    let creds = users::credentials(&s.db, &p.name).await?.ok_or(ApiError::Unauthenticated)?;
-    if !secrets::verify_password(body.get()?.current_password.clone(), Some(creds.password_hash)).await? {
-        return Err(ApiError::field("/current_password", "wrong", "this is not your current password"));
+    let creds = users::credentials(&s.db, &p.name)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if !secrets::verify_password(
+        body.get()?.current_password.clone(),
+        Some(creds.password_hash),
+    )
+    .await?
+    {
+        return Err(ApiError::field(
+            "/current_password",
+            "wrong",
+            "this is not your current password",
+        ));
     }
-    let id = p.id.parse().map_err(|_| ApiError::Internal("bad user id".into()))?;
+    let id =
+        p.id.parse()
+            .map_err(|_| ApiError::Internal("bad user id".into()))?;
     match users::reset_password(&s.db, &p, id, &body.get()?.new_password, Some(ip)).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         // The policy names the field `/password`; here it is `/new_password`.

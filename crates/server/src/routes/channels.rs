@@ -32,7 +32,11 @@ struct ListQuery {
 /// The company's channels.
 #[utoipa::path(get, path = "/channels", tag = "organisation", params(ListQuery),
     responses((status = 200, body = Page<Channel>)))]
-async fn list_channels(State(s): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Channel>>> {
+async fn list_channels(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Channel>>> {
     p.require(Permission::OrgRead)?;
     let pg = page(q.limit, q.cursor.as_deref())?;
     Ok(Json(org::list_channels(&s.db, &p, &pg).await?))
@@ -52,9 +56,8 @@ async fn create_channel(
     body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
-        async move {
-        created(org::create_channel(&s.db, &p, body.get()?, lock.as_ref()).await?)
-    }})
+        async move { created(org::create_channel(&s.db, p, body.get()?, lock.as_ref()).await?) }
+    })
     .await
 }
 

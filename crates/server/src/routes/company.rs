@@ -26,7 +26,11 @@ async fn get_company(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<Json
 #[utoipa::path(put, path = "/company", tag = "organisation", request_body = CompanyInput,
     responses((status = 200, body = Company), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
-async fn put_company(State(s): State<AppState>, Auth(p): Auth, body: ApiJson<CompanyInput>) -> ApiResult<Json<Company>> {
+async fn put_company(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    body: ApiJson<CompanyInput>,
+) -> ApiResult<Json<Company>> {
     p.require(Permission::CompanyManage)?;
     Ok(Json(org::update_company(&s.db, &p, body.get()?).await?))
 }

@@ -22,7 +22,11 @@ use serde::Serialize;
 /// Parses `limit` / `cursor`.
 pub fn page(limit: Option<i64>, cursor: Option<&str>) -> ApiResult<PageRequest> {
     PageRequest::parse(limit, cursor).map_err(|which| {
-        let msg = if which == "limit" { "from 1 to 200" } else { "not a cursor from this list" };
+        let msg = if which == "limit" {
+            "from 1 to 200"
+        } else {
+            "not a cursor from this list"
+        };
         ApiError::field(which, "invalid_value", msg)
     })
 }

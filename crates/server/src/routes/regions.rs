@@ -32,7 +32,11 @@ struct ListQuery {
 /// Regions the caller may see.
 #[utoipa::path(get, path = "/regions", tag = "organisation", params(ListQuery),
     responses((status = 200, body = Page<Region>)))]
-async fn list_regions(State(s): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Region>>> {
+async fn list_regions(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Region>>> {
     p.require(Permission::OrgRead)?;
     let pg = page(q.limit, q.cursor.as_deref())?;
     Ok(Json(org::list_regions(&s.db, &p, &pg).await?))
@@ -52,16 +56,19 @@ async fn create_region(
     body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
-        async move {
-        created(org::create_region(&s.db, &p, body.get()?, lock.as_ref()).await?)
-    }})
+        async move { created(org::create_region(&s.db, p, body.get()?, lock.as_ref()).await?) }
+    })
     .await
 }
 
 /// One region.
 #[utoipa::path(get, path = "/regions/{id}", tag = "organisation", params(("id" = String, Path)),
     responses((status = 200, body = Region), (status = 404, body = crate::error::Problem)))]
-async fn get_region(State(s): State<AppState>, Auth(p): Auth, ApiPath(id): ApiPath<RegionId>) -> ApiResult<Json<Region>> {
+async fn get_region(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<RegionId>,
+) -> ApiResult<Json<Region>> {
     p.require(Permission::OrgRead)?;
     Ok(Json(org::get_region(&s.db, &p, id).await?))
 }

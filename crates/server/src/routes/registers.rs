@@ -59,7 +59,7 @@ async fn create_register(
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
         async move {
-        created(org::create_register(&s.db, &p, id, body.get()?, lock.as_ref()).await?)
+        created(org::create_register(&s.db, p, id, body.get()?, lock.as_ref()).await?)
     }})
     .await
 }
@@ -88,5 +88,7 @@ async fn update_register(
     body: ApiJson<RegisterInput>,
 ) -> ApiResult<Json<Register>> {
     p.require(Permission::RegistersManage)?;
-    Ok(Json(org::update_register(&s.db, &p, id, register_id, body.get()?).await?))
+    Ok(Json(
+        org::update_register(&s.db, &p, id, register_id, body.get()?).await?,
+    ))
 }

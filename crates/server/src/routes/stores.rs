@@ -38,7 +38,11 @@ struct ListQuery {
 /// Stores and warehouses the caller may see.
 #[utoipa::path(get, path = "/stores", tag = "organisation", params(ListQuery),
     responses((status = 200, body = Page<Location>)))]
-async fn list_stores(State(s): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Location>>> {
+async fn list_stores(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Location>>> {
     p.require(Permission::OrgRead)?;
     let pg = page(q.limit, q.cursor.as_deref())?;
     let f = LocationFilter {
@@ -63,16 +67,19 @@ async fn create_store(
     body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
-        async move {
-        created(org::create_location(&s.db, &p, body.get()?, lock.as_ref()).await?)
-    }})
+        async move { created(org::create_location(&s.db, p, body.get()?, lock.as_ref()).await?) }
+    })
     .await
 }
 
 /// One store or warehouse.
 #[utoipa::path(get, path = "/stores/{id}", tag = "organisation", params(("id" = String, Path)),
     responses((status = 200, body = Location), (status = 404, body = crate::error::Problem)))]
-async fn get_store(State(s): State<AppState>, Auth(p): Auth, ApiPath(id): ApiPath<StoreId>) -> ApiResult<Json<Location>> {
+async fn get_store(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<StoreId>,
+) -> ApiResult<Json<Location>> {
     p.require(Permission::OrgRead)?;
     Ok(Json(org::get_location(&s.db, &p, id).await?))
 }
@@ -87,5 +94,7 @@ async fn update_store(
     body: ApiJson<LocationInput>,
 ) -> ApiResult<Json<Location>> {
     p.require(Permission::OrgManage)?;
-    Ok(Json(org::update_location(&s.db, &p, id, body.get()?).await?))
+    Ok(Json(
+        org::update_location(&s.db, &p, id, body.get()?).await?,
+    ))
 }

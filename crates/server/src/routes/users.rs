@@ -38,7 +38,11 @@ struct ListQuery {
 
 /// Users of the stores the caller may see.
 #[utoipa::path(get, path = "/users", tag = "users", params(ListQuery), responses((status = 200, body = Page<User>)))]
-async fn list_users(State(s): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<User>>> {
+async fn list_users(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<User>>> {
     p.require(Permission::UsersRead)?;
     let pg = page(q.limit, q.cursor.as_deref())?;
     let f = UserFilter {
@@ -65,16 +69,19 @@ async fn create_user(
     body.get()?;
     idempotent(&s, &p, key, &body.fingerprint, |lock| {
         let (s, p, body) = (&s, &p, &body);
-        async move {
-        created(users::create(&s.db, &p, body.get()?, Some(ip), lock.as_ref()).await?)
-    }})
+        async move { created(users::create(&s.db, p, body.get()?, Some(ip), lock.as_ref()).await?) }
+    })
     .await
 }
 
 /// One user (everyone may read themselves).
 #[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
-async fn get_user(State(s): State<AppState>, Auth(p): Auth, ApiPath(id): ApiPath<UserId>) -> ApiResult<Json<User>> {
+async fn get_user(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<UserId>,
+) -> ApiResult<Json<User>> {
     if p.id != id.to_string() {
         p.require(Permission::UsersRead)?;
     }
@@ -93,7 +100,9 @@ async fn update_user(
     body: ApiJson<UserUpdate>,
 ) -> ApiResult<Json<User>> {
     p.require(Permission::UsersManage)?;
-    Ok(Json(users::update(&s.db, &p, id, body.get()?, Some(ip)).await?))
+    Ok(Json(
+        users::update(&s.db, &p, id, body.get()?, Some(ip)).await?,
+    ))
 }
 
 /// A new password.
@@ -137,7 +146,9 @@ async fn set_pin(
     body: ApiJson<PinBody>,
 ) -> ApiResult<StatusCode> {
     if p.id != id.to_string() && !p.can(Permission::UsersManage) {
-        return Err(ApiError::Forbidden("requires the permission users.manage".into()));
+        return Err(ApiError::Forbidden(
+            "requires the permission users.manage".into(),
+        ));
     }
     users::set_pin(&s.db, &p, id, &body.get()?.pin, Some(ip)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -11,7 +11,13 @@ async fn the_database_refuses_changes_and_tampering_is_detected() {
         let app = spawn(backend).await;
         let admin = app.admin().await;
         for i in 0..3 {
-            let r = app.post(&admin, "/api/v1/regions", json!({"code": format!("R{i}"), "name": "区"})).await;
+            let r = app
+                .post(
+                    &admin,
+                    "/api/v1/regions",
+                    json!({"code": format!("R{i}"), "name": "区"}),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::CREATED);
         }
         let ok = app.get(&admin, "/api/v1/audit/verify").await;
@@ -19,9 +25,13 @@ async fn the_database_refuses_changes_and_tampering_is_detected() {
         let checked = ok.body["checked"].as_i64().unwrap();
         assert!(checked >= 5);
 
-        let upd = sqlx::query("UPDATE audit_log SET action = 'nothing' WHERE seq = 2").execute(&app.db.pool).await;
+        let upd = sqlx::query("UPDATE audit_log SET action = 'nothing' WHERE seq = 2")
+            .execute(&app.db.pool)
+            .await;
         assert!(upd.is_err(), "UPDATE on the audit trail must be refused");
-        let del = sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&app.db.pool).await;
+        let del = sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+            .execute(&app.db.pool)
+            .await;
         assert!(del.is_err(), "DELETE on the audit trail must be refused");
 
         // Someone with the power to drop the guard edits a row: the chain shows where.
@@ -41,8 +51,14 @@ async fn the_database_refuses_changes_and_tampering_is_detected() {
 
         // Auditors read the trail; cashiers do not.
         let auditor = app.demo_user("auditor").await;
-        assert_eq!(app.get(&auditor, "/api/v1/audit").await.status, StatusCode::OK);
+        assert_eq!(
+            app.get(&auditor, "/api/v1/audit").await.status,
+            StatusCode::OK
+        );
         let cashier = app.demo_user("cashier.sh001").await;
-        assert_eq!(app.get(&cashier, "/api/v1/audit").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.get(&cashier, "/api/v1/audit").await.status,
+            StatusCode::FORBIDDEN
+        );
     }
 }

@@ -12,23 +12,60 @@ async fn replay_mismatch_and_concurrency() {
         let admin = app.admin().await;
         let body = json!({"code": "IDEM1", "name": "幂等测试店", "kind": "store"});
         let key = [("idempotency-key", "key-1")];
-        let first = app.call_with(Method::POST, "/api/v1/stores", Some(&admin), Some(body.clone()), &key).await;
+        let first = app
+            .call_with(
+                Method::POST,
+                "/api/v1/stores",
+                Some(&admin),
+                Some(body.clone()),
+                &key,
+            )
+            .await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
-        let replay = app.call_with(Method::POST, "/api/v1/stores", Some(&admin), Some(body.clone()), &key).await;
+        let replay = app
+            .call_with(
+                Method::POST,
+                "/api/v1/stores",
+                Some(&admin),
+                Some(body.clone()),
+                &key,
+            )
+            .await;
         assert_eq!(replay.status, StatusCode::CREATED);
         assert_eq!(replay.body, first.body, "a replay returns the stored body");
         assert_eq!(replay.headers["idempotent-replayed"], "true");
         let other = json!({"code": "IDEM2", "name": "别的店", "kind": "store"});
-        let reused = app.call_with(Method::POST, "/api/v1/stores", Some(&admin), Some(other), &key).await;
+        let reused = app
+            .call_with(
+                Method::POST,
+                "/api/v1/stores",
+                Some(&admin),
+                Some(other),
+                &key,
+            )
+            .await;
         assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reused.code(), "idempotency_key_reused");
 
         // A failed request frees its key for a corrected retry.
         let bad = json!({"code": "", "name": "x", "kind": "store"});
         let k2 = [("idempotency-key", "key-2")];
-        assert_eq!(app.call_with(Method::POST, "/api/v1/stores", Some(&admin), Some(bad), &k2).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.call_with(Method::POST, "/api/v1/stores", Some(&admin), Some(bad), &k2)
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         let fixed = json!({"code": "IDEM3", "name": "修正", "kind": "store"});
-        let retry = app.call_with(Method::POST, "/api/v1/stores", Some(&admin), Some(fixed.clone()), &k2).await;
+        let retry = app
+            .call_with(
+                Method::POST,
+                "/api/v1/stores",
+                Some(&admin),
+                Some(fixed.clone()),
+                &k2,
+            )
+            .await;
         assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.body);
 
         // 50 identical requests at once: one store.
@@ -38,7 +75,14 @@ async fn replay_mismatch_and_concurrency() {
             let admin = admin.clone();
             let body = body.clone();
             async move {
-                app.call_with(Method::POST, "/api/v1/stores", Some(&admin), Some(body), &[("idempotency-key", "race-key")]).await
+                app.call_with(
+                    Method::POST,
+                    "/api/v1/stores",
+                    Some(&admin),
+                    Some(body),
+                    &[("idempotency-key", "race-key")],
+                )
+                .await
             }
         });
         let results = futures::future::join_all(futures).await;
@@ -54,18 +98,43 @@ async fn replay_mismatch_and_concurrency() {
         }
         assert_eq!(ids.len(), 1, "every success answers the same store");
         let list = app.get(&admin, "/api/v1/stores?q=RACE1").await;
-        assert_eq!(list.body["data"].as_array().unwrap().len(), 1, "exactly one effect");
-        let audit = app.get(&admin, "/api/v1/audit?action=store.created&limit=200").await;
-        let n = audit.body["data"].as_array().unwrap().iter().filter(|a| a["details"]["code"] == "RACE1").count();
+        assert_eq!(
+            list.body["data"].as_array().unwrap().len(),
+            1,
+            "exactly one effect"
+        );
+        let audit = app
+            .get(&admin, "/api/v1/audit?action=store.created&limit=200")
+            .await;
+        let n = audit.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["details"]["code"] == "RACE1")
+            .count();
         assert_eq!(n, 1);
 
         // Keys belong to their caller: another user's identical key is independent.
-        let other_admin_key = app.call_with(Method::POST, "/api/v1/regions", Some(&admin), Some(json!({"code": "K1", "name": "k"})), &[("idempotency-key", "shared")]).await;
+        let other_admin_key = app
+            .call_with(
+                Method::POST,
+                "/api/v1/regions",
+                Some(&admin),
+                Some(json!({"code": "K1", "name": "k"})),
+                &[("idempotency-key", "shared")],
+            )
+            .await;
         assert_eq!(other_admin_key.status, StatusCode::CREATED);
         let m = app.demo_user("manager.sh001").await;
         let sh001 = app.store_id("SH001").await;
         let theirs = app
-            .call_with(Method::POST, &format!("/api/v1/stores/{sh001}/registers"), Some(&m), Some(json!({"code": "K1", "name": "k"})), &[("idempotency-key", "shared")])
+            .call_with(
+                Method::POST,
+                &format!("/api/v1/stores/{sh001}/registers"),
+                Some(&m),
+                Some(json!({"code": "K1", "name": "k"})),
+                &[("idempotency-key", "shared")],
+            )
             .await;
         assert_eq!(theirs.status, StatusCode::CREATED, "{}", theirs.body);
     }

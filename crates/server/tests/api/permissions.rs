@@ -8,7 +8,13 @@ use salepoint_domain::roles::{Permission, Role};
 use serde_json::json;
 
 /// (method, path, permission; None = any signed-in user)
-fn routes(sh001: &str, region: &str, register: &str, channel: &str, other_user: &str) -> Vec<(Method, String, Option<Permission>)> {
+fn routes(
+    sh001: &str,
+    region: &str,
+    register: &str,
+    channel: &str,
+    other_user: &str,
+) -> Vec<(Method, String, Option<Permission>)> {
     use Permission::*;
     let fake = "01900000-0000-7000-8000-000000000000";
     vec![
@@ -16,29 +22,85 @@ fn routes(sh001: &str, region: &str, register: &str, channel: &str, other_user: 
         (Method::PUT, "/api/v1/company".into(), Some(CompanyManage)),
         (Method::GET, "/api/v1/regions".into(), Some(OrgRead)),
         (Method::POST, "/api/v1/regions".into(), Some(OrgManage)),
-        (Method::GET, format!("/api/v1/regions/{region}"), Some(OrgRead)),
-        (Method::PUT, format!("/api/v1/regions/{region}"), Some(OrgManage)),
+        (
+            Method::GET,
+            format!("/api/v1/regions/{region}"),
+            Some(OrgRead),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/regions/{region}"),
+            Some(OrgManage),
+        ),
         (Method::GET, "/api/v1/stores".into(), Some(OrgRead)),
         (Method::POST, "/api/v1/stores".into(), Some(OrgManage)),
-        (Method::GET, format!("/api/v1/stores/{sh001}"), Some(OrgRead)),
-        (Method::PUT, format!("/api/v1/stores/{sh001}"), Some(OrgManage)),
-        (Method::GET, format!("/api/v1/stores/{sh001}/registers"), Some(OrgRead)),
-        (Method::POST, format!("/api/v1/stores/{sh001}/registers"), Some(RegistersManage)),
-        (Method::GET, format!("/api/v1/stores/{sh001}/registers/{register}"), Some(OrgRead)),
-        (Method::PUT, format!("/api/v1/stores/{sh001}/registers/{register}"), Some(RegistersManage)),
+        (
+            Method::GET,
+            format!("/api/v1/stores/{sh001}"),
+            Some(OrgRead),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/stores/{sh001}"),
+            Some(OrgManage),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/stores/{sh001}/registers"),
+            Some(OrgRead),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/stores/{sh001}/registers"),
+            Some(RegistersManage),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/stores/{sh001}/registers/{register}"),
+            Some(OrgRead),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/stores/{sh001}/registers/{register}"),
+            Some(RegistersManage),
+        ),
         (Method::GET, "/api/v1/channels".into(), Some(OrgRead)),
         (Method::POST, "/api/v1/channels".into(), Some(OrgManage)),
-        (Method::PUT, format!("/api/v1/channels/{channel}"), Some(OrgManage)),
+        (
+            Method::PUT,
+            format!("/api/v1/channels/{channel}"),
+            Some(OrgManage),
+        ),
         (Method::GET, "/api/v1/users".into(), Some(UsersRead)),
         (Method::POST, "/api/v1/users".into(), Some(UsersManage)),
-        (Method::GET, format!("/api/v1/users/{other_user}"), Some(UsersRead)),
-        (Method::PUT, format!("/api/v1/users/{other_user}"), Some(UsersManage)),
-        (Method::POST, format!("/api/v1/users/{other_user}/password"), Some(UsersManage)),
-        (Method::PUT, format!("/api/v1/users/{other_user}/pin"), Some(UsersManage)),
+        (
+            Method::GET,
+            format!("/api/v1/users/{other_user}"),
+            Some(UsersRead),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/users/{other_user}"),
+            Some(UsersManage),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/users/{other_user}/password"),
+            Some(UsersManage),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/users/{other_user}/pin"),
+            Some(UsersManage),
+        ),
         (Method::GET, "/api/v1/roles".into(), None),
         (Method::GET, "/api/v1/api-keys".into(), Some(ApiKeysRead)),
         (Method::POST, "/api/v1/api-keys".into(), Some(ApiKeysManage)),
-        (Method::DELETE, format!("/api/v1/api-keys/{fake}"), Some(ApiKeysManage)),
+        (
+            Method::DELETE,
+            format!("/api/v1/api-keys/{fake}"),
+            Some(ApiKeysManage),
+        ),
         (Method::POST, "/api/v1/approvals".into(), None),
         (Method::GET, "/api/v1/audit".into(), Some(AuditRead)),
         (Method::GET, "/api/v1/audit/verify".into(), Some(AuditRead)),
@@ -52,12 +114,21 @@ async fn every_route_for_every_role() {
         let app = spawn(backend).await;
         let admin = app.admin().await;
         let sh001 = app.store_id("SH001").await;
-        let region = app.get(&admin, "/api/v1/regions").await.body["data"][0]["id"].as_str().unwrap().to_string();
-        let register = app.get(&admin, &format!("/api/v1/stores/{sh001}/registers")).await.body["data"][0]["id"]
+        let region = app.get(&admin, "/api/v1/regions").await.body["data"][0]["id"]
             .as_str()
             .unwrap()
             .to_string();
-        let channel = app.get(&admin, "/api/v1/channels").await.body["data"][0]["id"].as_str().unwrap().to_string();
+        let register = app
+            .get(&admin, &format!("/api/v1/stores/{sh001}/registers"))
+            .await
+            .body["data"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let channel = app.get(&admin, "/api/v1/channels").await.body["data"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let other_user = app.user_id("cashier.bj001").await;
         let users = [
             (Role::Admin, "admin"),
@@ -70,22 +141,40 @@ async fn every_route_for_every_role() {
         ];
         let mut checked = 0;
         for (role, username) in users {
-            let token = if role == Role::Admin { admin.clone() } else { app.demo_user(username).await };
+            let token = if role == Role::Admin {
+                admin.clone()
+            } else {
+                app.demo_user(username).await
+            };
             let me = app.get(&token, "/api/v1/auth/me").await;
             let actual = Role::parse(me.body["user"]["role"].as_str().unwrap()).unwrap();
             assert_eq!(actual, role);
             for (method, path, perm) in routes(&sh001, &region, &register, &channel, &other_user) {
-                let body = if method == Method::GET || method == Method::DELETE { None } else { Some(json!({})) };
+                let body = if method == Method::GET || method == Method::DELETE {
+                    None
+                } else {
+                    Some(json!({}))
+                };
                 let r = app.call(method.clone(), &path, Some(&token), body).await;
                 let allowed = perm.is_none_or(|p| actual.has(p));
                 if allowed {
                     assert!(
-                        r.status != StatusCode::FORBIDDEN && r.status != StatusCode::UNAUTHORIZED && r.status.as_u16() < 500,
+                        r.status != StatusCode::FORBIDDEN
+                            && r.status != StatusCode::UNAUTHORIZED
+                            && r.status.as_u16() < 500,
                         "{} {method} {path} should be allowed, got {} {}",
-                        actual.as_str(), r.status, r.body
+                        actual.as_str(),
+                        r.status,
+                        r.body
                     );
                 } else {
-                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {method} {path} should be denied: {}", actual.as_str(), r.body);
+                    assert_eq!(
+                        r.status,
+                        StatusCode::FORBIDDEN,
+                        "{} {method} {path} should be denied: {}",
+                        actual.as_str(),
+                        r.body
+                    );
                     assert_eq!(r.code(), "forbidden");
                 }
                 checked += 1;

@@ -16,8 +16,20 @@ async fn set_up_a_store_and_its_cashier() {
         assert_eq!(company.body["currency"], "CNY");
         assert_eq!(company.body["tax_mode"], "inclusive");
 
-        let region = app.post(&admin, "/api/v1/regions", json!({"code": "WEST", "name": "西南区"})).await;
-        assert_eq!(region.status, StatusCode::CREATED, "{:?} {}", backend, region.body);
+        let region = app
+            .post(
+                &admin,
+                "/api/v1/regions",
+                json!({"code": "WEST", "name": "西南区"}),
+            )
+            .await;
+        assert_eq!(
+            region.status,
+            StatusCode::CREATED,
+            "{:?} {}",
+            backend,
+            region.body
+        );
         let region_id = region.body["id"].as_str().unwrap().to_string();
 
         let store = app
@@ -27,13 +39,20 @@ async fn set_up_a_store_and_its_cashier() {
             }))
             .await;
         assert_eq!(store.status, StatusCode::CREATED, "{}", store.body);
-        assert_eq!(store.body["time_zone"], "Asia/Shanghai", "defaults to the company's zone");
+        assert_eq!(
+            store.body["time_zone"], "Asia/Shanghai",
+            "defaults to the company's zone"
+        );
         assert_eq!(store.body["business_day_cutoff_hour"], 4);
         assert_eq!(store.body["negative_stock_policy"], "allow");
         let store_id = store.body["id"].as_str().unwrap().to_string();
 
         let reg = app
-            .post(&admin, &format!("/api/v1/stores/{store_id}/registers"), json!({"code": "POS01", "name": "1 号收银台"}))
+            .post(
+                &admin,
+                &format!("/api/v1/stores/{store_id}/registers"),
+                json!({"code": "POS01", "name": "1 号收银台"}),
+            )
             .await;
         assert_eq!(reg.status, StatusCode::CREATED, "{}", reg.body);
 
@@ -41,40 +60,73 @@ async fn set_up_a_store_and_its_cashier() {
         assert_eq!(warehouses.body["data"].as_array().unwrap().len(), 2);
 
         let cashier = app
-            .post(&admin, "/api/v1/users", json!({
-                "username": "cd.cashier", "display_name": "王芳", "role": "cashier",
-                "password": "Kassa-Tests-2026!x", "store_ids": [store_id]
-            }))
+            .post(
+                &admin,
+                "/api/v1/users",
+                json!({
+                    "username": "cd.cashier", "display_name": "王芳", "role": "cashier",
+                    "password": "Kassa-Tests-2026!x", "store_ids": [store_id]
+                }),
+            )
             .await;
         assert_eq!(cashier.status, StatusCode::CREATED, "{}", cashier.body);
         assert!(cashier.body.get("password_hash").is_none());
 
         // A stale version is refused; the current one bumps it.
         let upd = json!({"code": "CD001", "name": "成都春熙路旗舰店", "kind": "store", "region_id": region_id, "version": 1});
-        let first = app.put(&admin, &format!("/api/v1/stores/{store_id}"), upd.clone()).await;
+        let first = app
+            .put(&admin, &format!("/api/v1/stores/{store_id}"), upd.clone())
+            .await;
         assert_eq!(first.status, StatusCode::OK, "{}", first.body);
         assert_eq!(first.body["version"], 2);
-        let stale = app.put(&admin, &format!("/api/v1/stores/{store_id}"), upd).await;
+        let stale = app
+            .put(&admin, &format!("/api/v1/stores/{store_id}"), upd)
+            .await;
         assert_eq!(stale.status, StatusCode::CONFLICT);
         assert_eq!(stale.code(), "version_conflict");
 
         // The cashier sees their store only, and may not manage anything.
         let c = app.login("cd.cashier", "Kassa-Tests-2026!x").await;
         let stores = app.get(&c, "/api/v1/stores").await;
-        let codes: Vec<_> = stores.body["data"].as_array().unwrap().iter().map(|s| s["code"].clone()).collect();
+        let codes: Vec<_> = stores.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["code"].clone())
+            .collect();
         assert_eq!(codes, vec![json!("CD001")]);
-        let regs = app.get(&c, &format!("/api/v1/stores/{store_id}/registers")).await;
+        let regs = app
+            .get(&c, &format!("/api/v1/stores/{store_id}/registers"))
+            .await;
         assert_eq!(regs.body["data"][0]["code"], "POS01");
         let me = app.get(&c, "/api/v1/auth/me").await;
         assert_eq!(me.body["permissions"], json!(["org.read"]));
         assert_eq!(me.body["scope"]["store_ids"], json!([store_id]));
-        let denied = app.post(&c, "/api/v1/stores", json!({"code": "X", "name": "x", "kind": "store"})).await;
+        let denied = app
+            .post(
+                &c,
+                "/api/v1/stores",
+                json!({"code": "X", "name": "x", "kind": "store"}),
+            )
+            .await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
 
         // Every change left an audit row, and the chain holds.
         let audit = app.get(&admin, "/api/v1/audit?limit=200").await;
-        let actions: Vec<&str> = audit.body["data"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
-        for a in ["region.created", "store.created", "register.created", "user.created", "store.updated", "login.succeeded"] {
+        let actions: Vec<&str> = audit.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["action"].as_str().unwrap())
+            .collect();
+        for a in [
+            "region.created",
+            "store.created",
+            "register.created",
+            "user.created",
+            "store.updated",
+            "login.succeeded",
+        ] {
             assert!(actions.contains(&a), "{a} missing from {actions:?}");
         }
         let verify = app.get(&admin, "/api/v1/audit/verify").await;

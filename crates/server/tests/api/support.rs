@@ -67,7 +67,9 @@ async fn database_url(backend: Backend, dir: &std::path::Path) -> String {
                 .await
                 .expect("create test database");
             admin.pool.close().await;
-            let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("a URL with a database name");
             format!("{base}/{name}")
         }
     }
@@ -85,11 +87,18 @@ pub async fn spawn(backend: Backend) -> TestApp {
     .await
     .unwrap();
     db.migrate().await.unwrap();
-    salepoint_store::demo::seed(&db, Some(ADMIN_PASSWORD.into())).await.unwrap().unwrap();
+    salepoint_store::demo::seed(&db, Some(ADMIN_PASSWORD.into()))
+        .await
+        .unwrap()
+        .unwrap();
     let app = salepoint_server::app(db.clone(), Default::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(salepoint_server::serve(listener, app, std::future::pending()));
+    tokio::spawn(salepoint_server::serve(
+        listener,
+        app,
+        std::future::pending(),
+    ));
     TestApp {
         base: format!("http://{addr}"),
         db,
@@ -100,12 +109,25 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 impl TestApp {
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Res {
         self.call_with(method, path, token, body, &[]).await
     }
 
     /// Like `call`, with extra headers.
-    pub async fn call_with(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Res {
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Res {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -125,7 +147,11 @@ impl TestApp {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Res { status, headers, body }
+        Res {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Res {
@@ -143,7 +169,12 @@ impl TestApp {
     /// Logs in and returns the bearer token.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let r = self
-            .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": username, "password": password})))
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.body);
         r.body["token"].as_str().unwrap().to_string()
@@ -160,7 +191,9 @@ impl TestApp {
     /// The id of the location with `code` (as admin sees it).
     pub async fn store_id(&self, code: &str) -> String {
         let admin = self.admin().await;
-        let r = self.get(&admin, &format!("/api/v1/stores?q={code}&limit=200")).await;
+        let r = self
+            .get(&admin, &format!("/api/v1/stores?q={code}&limit=200"))
+            .await;
         r.body["data"]
             .as_array()
             .unwrap()
@@ -175,7 +208,9 @@ impl TestApp {
     /// The id of the user `username` (as admin sees it).
     pub async fn user_id(&self, username: &str) -> String {
         let admin = self.admin().await;
-        let r = self.get(&admin, &format!("/api/v1/users?q={username}")).await;
+        let r = self
+            .get(&admin, &format!("/api/v1/users?q={username}"))
+            .await;
         r.body["data"]
             .as_array()
             .unwrap()
