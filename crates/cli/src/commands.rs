@@ -146,6 +146,7 @@ async fn serve(
         secure_cookies,
         ..Default::default()
     };
+    tokio::spawn(housekeeping(db.clone(), cfg.auth.clone()));
     let app = salepoint_server::app(db.clone(), cfg);
     println!(
         "Salepoint is running at http://{addr}/  (API docs: http://{addr}/api/docs; Ctrl-C stops)"
@@ -154,6 +155,23 @@ async fn serve(
     db.pool.close().await;
     println!("Salepoint stopped.");
     Ok(())
+}
+
+/// Every ten minutes: drops idempotency keys past their retention, old login failures and
+/// dead sessions. Safe to run on several servers at once.
+async fn housekeeping(db: Db, auth: salepoint_store::sessions::AuthConfig) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let keys = salepoint_store::idempotency::purge(&db).await;
+        let sessions = salepoint_store::sessions::purge(&db, &auth).await;
+        match (keys, sessions) {
+            (Ok(k), Ok(s)) => {
+                tracing::debug!(idempotency_keys = k, auth_rows = s, "housekeeping done")
+            }
+            (k, s) => tracing::warn!(?k, ?s, "housekeeping failed; will retry"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -280,3 +280,21 @@ pub async fn logout(db: &Db, p: &Principal, ip: Option<String>) -> StoreResult<(
     .await?;
     tx.commit().await
 }
+
+/// Deletes login failures older than the throttling window and sessions ended or expired more
+/// than a day ago; returns how many rows went.
+pub async fn purge(db: &Db, cfg: &AuthConfig) -> StoreResult<u64> {
+    let failures_before = clock::in_future(-cfg.window);
+    let sessions_before = clock::in_future(-Duration::days(1));
+    let mut tx = db.begin().await?;
+    let a = sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        .bind(failures_before)
+        .execute(&mut *tx)
+        .await?;
+    let b = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR ended_at < $1")
+        .bind(sessions_before)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(a.rows_affected() + b.rows_affected())
+}
