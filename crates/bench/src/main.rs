@@ -87,8 +87,16 @@ where
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_string())
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse::<f64>().ok())
+        })
         .map(|kib| kib / 1024.0)
         .unwrap_or(f64::NAN)
 }
@@ -97,8 +105,15 @@ fn peak_rss_mib() -> f64 {
 async fn main() -> anyhow::Result<()> {
     let args = parse_args();
     let dir = tempfile_dir()?;
-    let url = args.database_url.clone().unwrap_or_else(|| DbOptions::sqlite_in(&dir));
-    let backend = if url.starts_with("sqlite") { "SQLite (WAL, synchronous=FULL)" } else { "PostgreSQL" };
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| DbOptions::sqlite_in(&dir));
+    let backend = if url.starts_with("sqlite") {
+        "SQLite (WAL, synchronous=FULL)"
+    } else {
+        "PostgreSQL"
+    };
     let db = Db::connect(&DbOptions {
         url,
         max_connections: 16,
@@ -118,11 +133,17 @@ async fn main() -> anyhow::Result<()> {
     let app = salepoint_server::app(db.clone(), cfg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(salepoint_server::serve(listener, app, std::future::pending()));
+    tokio::spawn(salepoint_server::serve(
+        listener,
+        app,
+        std::future::pending(),
+    ));
     let http = reqwest::Client::new();
     println!(
         "backend: {backend}; cores: {}; concurrency: {}",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
         args.concurrency
     );
 
@@ -203,14 +224,19 @@ async fn main() -> anyhow::Result<()> {
     report("POST /channels (idempotent+audit)", lat, wall);
 
     let t = Instant::now();
-    let chain = salepoint_store::audit::verify(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let chain = salepoint_store::audit::verify(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "audit verify: {} rows in {:.1} ms (ok = {})",
         chain.checked,
         t.elapsed().as_secs_f64() * 1e3,
         chain.ok
     );
-    println!("peak resident memory (server + load generator): {:.0} MiB", peak_rss_mib());
+    println!(
+        "peak resident memory (server + load generator): {:.0} MiB",
+        peak_rss_mib()
+    );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

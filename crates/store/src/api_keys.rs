@@ -95,12 +95,7 @@ async fn key_from(db: &Db, r: &AnyRow) -> StoreResult<ApiKey> {
 pub async fn list(db: &Db, p: &Principal, page: &PageRequest) -> StoreResult<Page<ApiKey>> {
     let mut q = Sql::new("SELECT * FROM api_keys WHERE company_id = ");
     q.bind(p.company_id.to_string());
-    if let Some(after) = &page.after {
-        q.push(" AND id > ").bind(after.clone());
-    }
-    q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let rows = crate::page::fetch_by_id(db, q, page).await?;
     let mut items = Vec::new();
     for r in &rows {
         items.push(key_from(db, r).await?);
@@ -117,26 +112,9 @@ pub async fn create(
 ) -> StoreResult<CreatedApiKey> {
     let mut v = Validator::new();
     v.text("/name", &input.name, 1, 100);
-    for (i, s) in input.store_ids.iter().enumerate() {
-        let found = sqlx::query("SELECT 1 FROM stores WHERE id = $1 AND company_id = $2")
-            .bind(s.to_string())
-            .bind(p.company_id.to_string())
-            .fetch_optional(&db.pool)
-            .await?;
-        if found.is_none() {
-            v.add(format!("/store_ids/{i}"), "unknown", "no such store");
-        }
-    }
-    for (i, r) in input.region_ids.iter().enumerate() {
-        let found = sqlx::query("SELECT 1 FROM regions WHERE id = $1 AND company_id = $2")
-            .bind(r.to_string())
-            .bind(p.company_id.to_string())
-            .fetch_optional(&db.pool)
-            .await?;
-        if found.is_none() {
-            v.add(format!("/region_ids/{i}"), "unknown", "no such region");
-        }
-    }
+    let stores: Vec<String> = input.store_ids.iter().map(|s| s.to_string()).collect();
+    let regions: Vec<String> = input.region_ids.iter().map(|s| s.to_string()).collect();
+    users::check_refs(db, p.company_id, &mut v, &stores, &regions).await?;
     v.finish().map_err(StoreError::Invalid)?;
     let secret = secrets::random_token("spk_");
     let prefix: String = secret.chars().take(10).collect();

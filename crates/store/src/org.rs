@@ -121,12 +121,46 @@ pub async fn create_company(tx: &mut crate::Tx, input: &CompanyInput) -> StoreRe
     Ok(id)
 }
 
+/// Turns a row into a value.
+type RowReader<T> = fn(&AnyRow) -> StoreResult<T>;
+
+/// The common end of a create: audit it, read the row back inside the transaction, record the
+/// idempotent response with it, commit.
+async fn finish_create<T: Serialize>(
+    mut tx: crate::Tx,
+    entry: AuditEntry,
+    row: (&str, &str, RowReader<T>),
+    idem: Option<&IdemLock>,
+) -> StoreResult<T> {
+    let (table, id, from) = row;
+    audit::append(&mut tx, entry).await?;
+    let value = read_back(&mut tx, table, id, from).await?;
+    idempotency::finish(&mut tx, idem, 201, &value).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// The common end of a versioned update: 409/404 if no row matched, else audit and commit.
+async fn finish_update(
+    mut tx: crate::Tx,
+    rows: u64,
+    table: &str,
+    id: &str,
+    entry: AuditEntry,
+) -> StoreResult<()> {
+    if rows == 0 {
+        return Err(stale_or_missing(&mut tx, table, id).await);
+    }
+    audit::append(&mut tx, entry).await?;
+    tx.commit().await
+}
+
 /// Reads a just-written row back inside its transaction.
 async fn read_back<T>(
     tx: &mut crate::Tx,
     table: &str,
     id: &str,
-    from: fn(&AnyRow) -> StoreResult<T>,
+    from: RowReader<T>,
 ) -> StoreResult<T> {
     let r = sqlx::query(&format!("SELECT * FROM {table} WHERE id = $1"))
         .bind(id)
@@ -243,12 +277,7 @@ pub async fn list_regions(db: &Db, p: &Principal, page: &PageRequest) -> StoreRe
     let mut q = Sql::new("SELECT * FROM regions WHERE company_id = ");
     q.bind(p.company_id.to_string());
     push_region_scope(&mut q, p);
-    if let Some(after) = &page.after {
-        q.push(" AND id > ").bind(after.clone());
-    }
-    q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let rows = crate::page::fetch_by_id(db, q, page).await?;
     let items = rows
         .iter()
         .map(region_from)
@@ -299,16 +328,9 @@ pub async fn create_region(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a region with this code exists"))?;
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "region.created", "region", &id.to_string())
-            .details(serde_json::json!({"code": input.code, "name": input.name})),
-    )
-    .await?;
-    let region = read_back(&mut tx, "regions", &id.to_string(), region_from).await?;
-    idempotency::finish(&mut tx, idem, 201, &region).await?;
-    tx.commit().await?;
-    Ok(region)
+    let entry = AuditEntry::by(p, "region.created", "region", &id.to_string())
+        .details(serde_json::json!({"code": input.code, "name": input.name}));
+    finish_create(tx, entry, ("regions", &id.to_string(), region_from), idem).await
 }
 
 /// Updates a region.
@@ -337,16 +359,9 @@ pub async fn update_region(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a region with this code exists"))?;
-    if done.rows_affected() == 0 {
-        return Err(stale_or_missing(&mut tx, "regions", &id.to_string()).await);
-    }
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "region.updated", "region", &id.to_string())
-            .details(serde_json::json!({"code": input.code, "name": input.name})),
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = AuditEntry::by(p, "region.updated", "region", &id.to_string())
+        .details(serde_json::json!({"code": input.code, "name": input.name}));
+    finish_update(tx, done.rows_affected(), "regions", &id.to_string(), entry).await?;
     get_region(db, p, id).await
 }
 
@@ -458,12 +473,7 @@ pub async fn list_locations(
             .contains("name", text)
             .push(")");
     }
-    if let Some(after) = &page.after {
-        q.push(" AND id > ").bind(after.clone());
-    }
-    q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let rows = crate::page::fetch_by_id(db, q, page).await?;
     let items = rows
         .iter()
         .map(location_from)
@@ -584,17 +594,10 @@ pub async fn create_location(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a store or warehouse with this code exists"))?;
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "store.created", "store", &id.to_string())
-            .store(id)
-            .details(location_audit(input)),
-    )
-    .await?;
-    let location = read_back(&mut tx, "stores", &id.to_string(), location_from).await?;
-    idempotency::finish(&mut tx, idem, 201, &location).await?;
-    tx.commit().await?;
-    Ok(location)
+    let entry = AuditEntry::by(p, "store.created", "store", &id.to_string())
+        .store(id)
+        .details(location_audit(input));
+    finish_create(tx, entry, ("stores", &id.to_string(), location_from), idem).await
 }
 
 /// Updates a store or warehouse (its kind cannot change once stock may have moved).
@@ -634,17 +637,10 @@ pub async fn update_location(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a store or warehouse with this code exists"))?;
-    if done.rows_affected() == 0 {
-        return Err(stale_or_missing(&mut tx, "stores", &id.to_string()).await);
-    }
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "store.updated", "store", &id.to_string())
-            .store(id)
-            .details(location_audit(input)),
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = AuditEntry::by(p, "store.updated", "store", &id.to_string())
+        .store(id)
+        .details(location_audit(input));
+    finish_update(tx, done.rows_affected(), "stores", &id.to_string(), entry).await?;
     get_location(db, p, id).await
 }
 
@@ -692,12 +688,7 @@ pub async fn list_registers(
     let loc = get_location(db, p, store).await?;
     let mut q = Sql::new("SELECT * FROM registers WHERE store_id = ");
     q.bind(loc.id.to_string());
-    if let Some(after) = &page.after {
-        q.push(" AND id > ").bind(after.clone());
-    }
-    q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let rows = crate::page::fetch_by_id(db, q, page).await?;
     let items = rows
         .iter()
         .map(register_from)
@@ -762,17 +753,16 @@ pub async fn create_register(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "this store has a register with this code"))?;
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "register.created", "register", &id.to_string())
-            .store(store)
-            .details(serde_json::json!({"code": input.code, "name": input.name})),
+    let entry = AuditEntry::by(p, "register.created", "register", &id.to_string())
+        .store(store)
+        .details(serde_json::json!({"code": input.code, "name": input.name}));
+    finish_create(
+        tx,
+        entry,
+        ("registers", &id.to_string(), register_from),
+        idem,
     )
-    .await?;
-    let register = read_back(&mut tx, "registers", &id.to_string(), register_from).await?;
-    idempotency::finish(&mut tx, idem, 201, &register).await?;
-    tx.commit().await?;
-    Ok(register)
+    .await
 }
 
 /// Updates a register.
@@ -803,19 +793,19 @@ pub async fn update_register(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "this store has a register with this code"))?;
-    if done.rows_affected() == 0 {
-        return Err(stale_or_missing(&mut tx, "registers", &id.to_string()).await);
-    }
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "register.updated", "register", &id.to_string())
-            .store(store)
-            .details(
-                serde_json::json!({"code": input.code, "name": input.name, "active": input.active}),
-            ),
+    let entry = AuditEntry::by(p, "register.updated", "register", &id.to_string())
+        .store(store)
+        .details(
+            serde_json::json!({"code": input.code, "name": input.name, "active": input.active}),
+        );
+    finish_update(
+        tx,
+        done.rows_affected(),
+        "registers",
+        &id.to_string(),
+        entry,
     )
     .await?;
-    tx.commit().await?;
     get_register(db, p, store, id).await
 }
 
@@ -862,12 +852,7 @@ pub async fn list_channels(
 ) -> StoreResult<Page<Channel>> {
     let mut q = Sql::new("SELECT * FROM channels WHERE company_id = ");
     q.bind(p.company_id.to_string());
-    if let Some(after) = &page.after {
-        q.push(" AND id > ").bind(after.clone());
-    }
-    q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let rows = crate::page::fetch_by_id(db, q, page).await?;
     let items = rows
         .iter()
         .map(channel_from)
@@ -911,16 +896,9 @@ pub async fn create_channel(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a channel with this code exists"))?;
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "channel.created", "channel", &id.to_string())
-            .details(serde_json::json!({"code": input.code, "kind": input.kind})),
-    )
-    .await?;
-    let channel = read_back(&mut tx, "channels", &id.to_string(), channel_from).await?;
-    idempotency::finish(&mut tx, idem, 201, &channel).await?;
-    tx.commit().await?;
-    Ok(channel)
+    let entry = AuditEntry::by(p, "channel.created", "channel", &id.to_string())
+        .details(serde_json::json!({"code": input.code, "kind": input.kind}));
+    finish_create(tx, entry, ("channels", &id.to_string(), channel_from), idem).await
 }
 
 /// Updates a channel.
@@ -952,16 +930,9 @@ pub async fn update_channel(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a channel with this code exists"))?;
-    if done.rows_affected() == 0 {
-        return Err(stale_or_missing(&mut tx, "channels", &id.to_string()).await);
-    }
-    audit::append(
-        &mut tx,
-        AuditEntry::by(p, "channel.updated", "channel", &id.to_string()).details(
-            serde_json::json!({"code": input.code, "kind": input.kind, "active": input.active}),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = AuditEntry::by(p, "channel.updated", "channel", &id.to_string()).details(
+        serde_json::json!({"code": input.code, "kind": input.kind, "active": input.active}),
+    );
+    finish_update(tx, done.rows_affected(), "channels", &id.to_string(), entry).await?;
     get_channel(db, p, id).await
 }

@@ -1,6 +1,9 @@
 //! Cursor pagination. Lists are ordered by id (UUIDv7, so creation order); the cursor is the
 //! last id of a page, base64url-encoded so clients treat it as opaque.
 
+use crate::db::Db;
+use crate::error::StoreResult;
+use crate::sql::Sql;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
@@ -56,4 +59,19 @@ impl PageRequest {
             next_cursor,
         }
     }
+}
+
+/// Finishes a list query ordered by `id`: adds the cursor condition, the order and the limit
+/// (one extra row tells whether a next page exists), and fetches the rows.
+pub async fn fetch_by_id(
+    db: &Db,
+    mut q: Sql,
+    page: &PageRequest,
+) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+    if let Some(after) = &page.after {
+        q.push(" AND id > ").bind(after.clone());
+    }
+    q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
+    let (sql, args) = q.build();
+    Ok(sqlx::query_with(&sql, args).fetch_all(&db.pool).await?)
 }

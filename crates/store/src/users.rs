@@ -232,12 +232,7 @@ pub async fn list(
             .contains("display_name", text)
             .push(")");
     }
-    if let Some(after) = &page.after {
-        q.push(" AND id > ").bind(after.clone());
-    }
-    q.push(" ORDER BY id LIMIT ").bind(page.limit + 1);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let rows = crate::page::fetch_by_id(db, q, page).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
         items.push(user_from(db, r).await?);
@@ -298,26 +293,7 @@ async fn check_assignments(
 ) -> StoreResult<Scope> {
     let store_strs: Vec<String> = stores.iter().map(|s| s.to_string()).collect();
     let region_strs: Vec<String> = regions.iter().map(|s| s.to_string()).collect();
-    for (i, s) in store_strs.iter().enumerate() {
-        let found = sqlx::query("SELECT 1 FROM stores WHERE id = $1 AND company_id = $2")
-            .bind(s)
-            .bind(company.to_string())
-            .fetch_optional(&db.pool)
-            .await?;
-        if found.is_none() {
-            v.add(format!("/store_ids/{i}"), "unknown", "no such store");
-        }
-    }
-    for (i, r) in region_strs.iter().enumerate() {
-        let found = sqlx::query("SELECT 1 FROM regions WHERE id = $1 AND company_id = $2")
-            .bind(r)
-            .bind(company.to_string())
-            .fetch_optional(&db.pool)
-            .await?;
-        if found.is_none() {
-            v.add(format!("/region_ids/{i}"), "unknown", "no such region");
-        }
-    }
+    check_refs(db, company, v, &store_strs, &region_strs).await?;
     // What the user would see, computed as if all stores were visible.
     let as_if = match scope_for(db, company, role, &store_strs, &region_strs).await? {
         Scope::All => {
@@ -334,6 +310,45 @@ async fn check_assignments(
         s => s,
     };
     Ok(as_if)
+}
+
+/// Adds a field error for every store or region id that is not the company's.
+pub async fn check_refs(
+    db: &Db,
+    company: CompanyId,
+    v: &mut Validator,
+    stores: &[String],
+    regions: &[String],
+) -> StoreResult<()> {
+    let lists = [
+        ("stores", "/store_ids", "no such store", stores),
+        ("regions", "/region_ids", "no such region", regions),
+    ];
+    for (table, field, message, ids) in lists {
+        let sql = format!("SELECT 1 FROM {table} WHERE id = $1 AND company_id = $2");
+        for (i, id) in ids.iter().enumerate() {
+            let found = sqlx::query(&sql)
+                .bind(id)
+                .bind(company.to_string())
+                .fetch_optional(&db.pool)
+                .await?;
+            if found.is_none() {
+                v.add(format!("{field}/{i}"), "unknown", message);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A user `p` may act on as a manager (or who is `p`): 404 outside scope, 403 when `p` may
+/// not manage them.
+async fn self_or_managed(db: &Db, p: &Principal, id: UserId, what: &str) -> StoreResult<User> {
+    let user = get(db, p, id).await?;
+    let scope = user_scope(db, p.company_id, user.role, &id.to_string()).await?;
+    if p.id != id.to_string() && !may_manage(p, user.role, &scope) {
+        return Err(StoreError::Forbidden(format!("you may not {what}")));
+    }
+    Ok(user)
 }
 
 /// Whether `p` may manage a user with `role` who would see `target_scope`.
@@ -619,13 +634,7 @@ pub async fn reset_password(
     password: &str,
     client_ip: Option<String>,
 ) -> StoreResult<()> {
-    let user = get(db, p, id).await?;
-    let scope = user_scope(db, p.company_id, user.role, &id.to_string()).await?;
-    if p.id != id.to_string() && !may_manage(p, user.role, &scope) {
-        return Err(StoreError::Forbidden(
-            "you may not change this user's password".into(),
-        ));
-    }
+    let user = self_or_managed(db, p, id, "change this user's password").await?;
     check_password("/password", password, &[&user.username, &user.display_name])
         .map_err(|e| StoreError::Invalid(vec![e]))?;
     let hash = secrets::hash_password(password.to_string()).await?;
@@ -657,13 +666,7 @@ pub async fn set_pin(
     pin: &str,
     client_ip: Option<String>,
 ) -> StoreResult<()> {
-    let user = get(db, p, id).await?;
-    let scope = user_scope(db, p.company_id, user.role, &id.to_string()).await?;
-    if p.id != id.to_string() && !may_manage(p, user.role, &scope) {
-        return Err(StoreError::Forbidden(
-            "you may not set this user's PIN".into(),
-        ));
-    }
+    let user = self_or_managed(db, p, id, "set this user's PIN").await?;
     check_pin("/pin", pin).map_err(|e| StoreError::Invalid(vec![e]))?;
     let hash = secrets::hash_password(pin.to_string()).await?;
     let mut tx = db.begin().await?;
