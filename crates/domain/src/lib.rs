@@ -4,9 +4,11 @@
 //! "which role may do what" or "how an audit row is hashed" exists exactly once.
 
 pub mod audit_chain;
+pub mod catalog;
 pub mod ids;
 pub mod money;
 pub mod org;
 pub mod password;
+pub mod pricing;
 pub mod roles;
 pub mod validation;
