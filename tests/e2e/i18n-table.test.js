@@ -60,6 +60,15 @@ test('the closed value sets of the API all have labels', () => {
     taxMode: ['inclusive', 'exclusive'],
     roundingRule: ['half_up', 'half_even'],
     locale: ['zh-CN', 'en'],
+    unit: ['piece', 'box', 'pack', 'bottle', 'can', 'bag', 'kg', 'g', 'litre', 'ml', 'metre'],
+    productStatus: ['active', 'discontinued'],
+    barcodeKind: ['ean13', 'ean8', 'upca', 'internal'],
+    scaleValueKind: ['weight', 'price'],
+    scanSource: ['barcode', 'scale'],
+    // Keys the screens build from a client-side check's result (t(`money.${error}`) …).
+    money: ['format', 'negative', 'decimals'],
+    barcode: ['wrongCheckDigit', 'digitsOnly', 'length', 'internalFormat'],
+    'taxClasses.rateError': ['format', 'range', 'decimals'],
   };
   for (const [prefix, values] of Object.entries(sets)) {
     for (const v of values) assert.ok(`${prefix}.${v}` in table, `${prefix}.${v}`);

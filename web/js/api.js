@@ -66,11 +66,15 @@ function withQuery(path, query) {
 
 /**
  * Sends one request. `path` is relative to /api/v1 (e.g. '/stores').
- * Options: query (object), body (JSON-serialisable), creates (true → Idempotency-Key).
+ * Options: query (object), body (JSON-serialisable), creates (true → Idempotency-Key),
+ * signal (an AbortSignal; an aborted request rejects with the DOMException 'AbortError', not
+ * an ApiError), raw + contentType (a File/Blob sent as the request body as it is, e.g. an
+ * import file: not JSON, not multipart).
  */
-export async function request(method, path, { query, body, creates = false } = {}) {
+export async function request(method, path, { query, body, creates = false, signal, raw, contentType } = {}) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = contentType || raw.type || 'application/octet-stream';
+  else if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (UNSAFE.has(method)) {
     const token = csrfToken();
     if (token) headers['X-CSRF-Token'] = token;
@@ -83,15 +87,22 @@ export async function request(method, path, { query, body, creates = false } = {
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
   } catch (e) {
+    if (e?.name === 'AbortError') throw e;
     throw new ApiError(0, { code: 'network', detail: String(e?.message || e) });
   }
 
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';
-  const data = type.includes('json') ? await res.json().catch(() => null) : null;
+  let data = null;
+  try {
+    data = type.includes('json') ? await res.json() : null;
+  } catch (e) {
+    if (e?.name === 'AbortError') throw e;
+  }
   if (res.ok) return data;
 
   const err = new ApiError(res.status, data, res.headers);
@@ -100,14 +111,26 @@ export async function request(method, path, { query, body, creates = false } = {
 }
 
 export const api = {
-  get: (path, query) => request('GET', path, { query }),
+  /** GET; `opts.signal` lets a newer request cancel this one (search as you type). */
+  get: (path, query, opts = {}) => request('GET', path, { query, signal: opts.signal }),
   /** POST that creates something: carries a fresh Idempotency-Key. */
   create: (path, body) => request('POST', path, { body, creates: true }),
   /** POST that does not create anything (login, logout, password reset). */
   post: (path, body) => request('POST', path, { body }),
   put: (path, body) => request('PUT', path, { body }),
   delete: (path) => request('DELETE', path),
+  /**
+   * POSTs a file as the raw request body (CSV or XLSX imports) with its Content-Type; `creates`
+   * adds an Idempotency-Key (for the real import, not for a dry run).
+   */
+  upload: (path, query, file, contentType, { creates = false } = {}) =>
+    request('POST', path, { query, raw: file, contentType, creates }),
 };
+
+/** The /api/v1 URL of `path` with `query` (for downloads the browser fetches itself). */
+export function apiUrl(path, query) {
+  return BASE + withQuery(path, query);
+}
 
 /** Reads every page of a list (for selects: stores, regions). */
 export async function fetchAll(path, query = {}) {

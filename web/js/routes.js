@@ -8,6 +8,12 @@ import RegistersView from './views/registers.js';
 import UsersView from './views/users.js';
 import ApiKeysView from './views/api-keys.js';
 import AuditView from './views/audit.js';
+import ProductsView from './views/products.js';
+import CategoriesView from './views/categories.js';
+import TaxClassesView from './views/tax-classes.js';
+import PriceListsView from './views/price-lists.js';
+import ScaleFormatsView from './views/scale-formats.js';
+import ProductImportView from './views/product-import.js';
 
 export const ROUTES = [
   { name: 'login', path: '/login', component: LoginView, public: true },
@@ -19,4 +25,11 @@ export const ROUTES = [
   { name: 'users', path: '/users', component: UsersView, perm: 'users.read' },
   { name: 'api-keys', path: '/api-keys', component: ApiKeysView, perm: 'api_keys.read' },
   { name: 'audit', path: '/audit', component: AuditView, perm: 'audit.read' },
+  { name: 'products', path: '/products', component: ProductsView, perm: 'catalog.read' },
+  { name: 'categories', path: '/categories', component: CategoriesView, perm: 'catalog.read' },
+  { name: 'tax-classes', path: '/tax-classes', component: TaxClassesView, perm: 'catalog.read' },
+  { name: 'price-lists', path: '/price-lists', component: PriceListsView, perm: 'catalog.read' },
+  { name: 'scale-formats', path: '/scale-formats', component: ScaleFormatsView, perm: 'catalog.read' },
+  // Importing changes the catalog: only for those who may manage it.
+  { name: 'product-import', path: '/products/import', component: ProductImportView, perm: 'catalog.manage' },
 ];

@@ -44,6 +44,10 @@ string_enum!(
         AuditRead = "audit.read",
         /// Approve a register action (discount, refund, void) for a store in scope.
         ApprovalsGrant = "approvals.grant",
+        /// Read products, categories, tax classes, price lists, scale formats; sync a register.
+        CatalogRead = "catalog.read",
+        /// Change the catalog and prices; import products.
+        CatalogManage = "catalog.manage",
     }
 );
 
@@ -53,24 +57,24 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => Permission::ALL,
-            Role::RegionalManager => &[
+            Role::RegionalManager | Role::StoreManager => &[
                 OrgRead,
                 RegistersManage,
                 UsersRead,
                 UsersManage,
                 ApprovalsGrant,
+                CatalogRead,
             ],
-            Role::StoreManager => &[
+            Role::Cashier | Role::StockClerk => &[OrgRead, CatalogRead],
+            Role::Accountant => &[CompanyRead, OrgRead, CatalogRead],
+            Role::Auditor => &[
+                CompanyRead,
                 OrgRead,
-                RegistersManage,
                 UsersRead,
-                UsersManage,
-                ApprovalsGrant,
+                ApiKeysRead,
+                AuditRead,
+                CatalogRead,
             ],
-            Role::Cashier => &[OrgRead],
-            Role::StockClerk => &[OrgRead],
-            Role::Accountant => &[CompanyRead, OrgRead],
-            Role::Auditor => &[CompanyRead, OrgRead, UsersRead, ApiKeysRead, AuditRead],
         }
     }
 

@@ -49,6 +49,8 @@ pub enum ApiError {
     IdempotencyInProgress,
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
+    #[error("payload too large")]
+    PayloadTooLarge(String),
     #[error("too many attempts")]
     TooManyAttempts { retry_after: i64 },
     #[error("unavailable: {0}")]
@@ -130,6 +132,12 @@ impl ApiError {
                 "idempotency_key_reused",
                 "Idempotency key reused",
                 "this Idempotency-Key was used with a different request".into(),
+            ),
+            PayloadTooLarge(d) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+                d.clone(),
             ),
             TooManyAttempts { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,

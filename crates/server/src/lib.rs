@@ -41,7 +41,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::roles::router())
         .merge(routes::api_keys::router())
         .merge(routes::approvals::router())
-        .merge(routes::audit::router());
+        .merge(routes::audit::router())
+        .merge(routes::catalog::router())
+        .merge(routes::products::router())
+        .merge(routes::prices::router())
+        .merge(routes::catalog_sync::router());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

@@ -396,6 +396,7 @@ pub async fn seed(
             scope: (*scope).into(),
         });
     }
+    crate::demo_catalog::seed(&mut tx, company).await?;
     tx.commit().await?;
     Ok(Some(logins))
 }

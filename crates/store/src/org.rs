@@ -4,9 +4,10 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::clock;
+use crate::crud::{finish_create, finish_update, require_version, stale_or_missing};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult, unique_as_conflict};
-use crate::idempotency::{self, IdemLock};
+use crate::idempotency::IdemLock;
 use crate::page::{Page, PageRequest};
 use crate::principal::Principal;
 use crate::row;
@@ -119,75 +120,6 @@ pub async fn create_company(tx: &mut crate::Tx, input: &CompanyInput) -> StoreRe
     .execute(&mut **tx)
     .await?;
     Ok(id)
-}
-
-/// Turns a row into a value.
-type RowReader<T> = fn(&AnyRow) -> StoreResult<T>;
-
-/// The common end of a create: audit it, read the row back inside the transaction, record the
-/// idempotent response with it, commit.
-async fn finish_create<T: Serialize>(
-    mut tx: crate::Tx,
-    entry: AuditEntry,
-    row: (&str, &str, RowReader<T>),
-    idem: Option<&IdemLock>,
-) -> StoreResult<T> {
-    let (table, id, from) = row;
-    audit::append(&mut tx, entry).await?;
-    let value = read_back(&mut tx, table, id, from).await?;
-    idempotency::finish(&mut tx, idem, 201, &value).await?;
-    tx.commit().await?;
-    Ok(value)
-}
-
-/// The common end of a versioned update: 409/404 if no row matched, else audit and commit.
-async fn finish_update(
-    mut tx: crate::Tx,
-    rows: u64,
-    table: &str,
-    id: &str,
-    entry: AuditEntry,
-) -> StoreResult<()> {
-    if rows == 0 {
-        return Err(stale_or_missing(&mut tx, table, id).await);
-    }
-    audit::append(&mut tx, entry).await?;
-    tx.commit().await
-}
-
-/// Reads a just-written row back inside its transaction.
-async fn read_back<T>(
-    tx: &mut crate::Tx,
-    table: &str,
-    id: &str,
-    from: RowReader<T>,
-) -> StoreResult<T> {
-    let r = sqlx::query(&format!("SELECT * FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    from(&r)
-}
-
-/// Requires `version` on an update.
-fn require_version(v: &mut Validator, version: Option<i64>) -> i64 {
-    match version {
-        Some(n) => n,
-        None => {
-            v.add("/version", "required", "the version you read last");
-            0
-        }
-    }
-}
-
-/// After an `UPDATE … WHERE id AND version` touched no row: 409 if the row exists, else 404.
-async fn stale_or_missing(tx: &mut crate::Tx, table: &str, id: &str) -> StoreError {
-    let q = format!("SELECT 1 FROM {table} WHERE id = $1");
-    match sqlx::query(&q).bind(id).fetch_optional(&mut **tx).await {
-        Ok(Some(_)) => StoreError::VersionConflict,
-        Ok(None) => StoreError::NotFound,
-        Err(e) => e.into(),
-    }
 }
 
 /// Replaces the company settings.

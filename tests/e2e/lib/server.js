@@ -12,6 +12,8 @@ export const E2E_DIR = path.resolve(here, '..');
 
 export const ADMIN_PASSWORD = 'Adm1n-Test-Passw0rd!';
 const STARTUP_DEADLINE_MS = 60_000;
+// Seeding the demo chain (with its catalog of ~5,000 products) takes longer in a debug build.
+const DEMO_STARTUP_DEADLINE_MS = 240_000;
 const RUNNING = /running at (https?:\/\/127\.0\.0\.1:\d+\/)/;
 
 function binaryPath() {
@@ -19,14 +21,19 @@ function binaryPath() {
   return fromEnv ? path.resolve(fromEnv) : path.resolve(E2E_DIR, '../../target/debug/salepoint');
 }
 
-/** Starts `salepoint serve`; resolves to { url, stop(), output() } once it listens. */
-export async function startServer() {
+/**
+ * Starts `salepoint serve`; resolves to { url, stop(), output() } once it listens.
+ * `demo: true` adds `--demo` (the demo chain and its catalog on the empty database).
+ */
+export async function startServer({ demo = false } = {}) {
+  const deadline = demo ? DEMO_STARTUP_DEADLINE_MS : STARTUP_DEADLINE_MS;
   const bin = binaryPath();
   if (!fs.existsSync(bin)) {
     throw new Error(`salepoint binary not found at ${bin}: run \`cargo build\` first or set SALEPOINT_BIN`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salepoint-e2e-data-'));
-  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(demo ? ['--demo'] : [])];
+  const child = spawn(bin, args, {
     env: { ...process.env, SALEPOINT_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -35,8 +42,8 @@ export async function startServer() {
 
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`salepoint did not say "running at" within ${STARTUP_DEADLINE_MS} ms:\n${lines.join('\n')}`));
-    }, STARTUP_DEADLINE_MS);
+      reject(new Error(`salepoint did not say "running at" within ${deadline} ms:\n${lines.join('\n')}`));
+    }, deadline);
     const watch = (stream, name) => {
       readline.createInterface({ input: stream }).on('line', (line) => {
         lines.push(`[${name}] ${line}`);

@@ -6,9 +6,22 @@ import OwnPasswordDialog from '../components/own-password-dialog.js';
 import { can, logout, session } from '../session.js';
 import { navigate, route } from '../router.js';
 
-/** The side menu: name (route and data-test), path, icon, label key, permission needed. */
+/**
+ * The side menu: name (route and data-test), path, icon, label key, permission needed; a group
+ * has `children` instead of a path and shows when any child does.
+ */
 export const MENU = [
   { name: 'home', path: '/', icon: 'HomeFilled', label: 'menu.home' },
+  {
+    name: 'catalog', icon: 'Goods', label: 'menu.catalog', perm: 'catalog.read', children: [
+      { name: 'products', path: '/products', icon: 'ShoppingBag', label: 'menu.products', perm: 'catalog.read' },
+      { name: 'categories', path: '/categories', icon: 'FolderOpened', label: 'menu.categories', perm: 'catalog.read' },
+      { name: 'tax-classes', path: '/tax-classes', icon: 'Tickets', label: 'menu.taxClasses', perm: 'catalog.read' },
+      { name: 'price-lists', path: '/price-lists', icon: 'PriceTag', label: 'menu.priceLists', perm: 'catalog.read' },
+      { name: 'scale-formats', path: '/scale-formats', icon: 'Odometer', label: 'menu.scaleFormats', perm: 'catalog.read' },
+      { name: 'product-import', path: '/products/import', icon: 'Upload', label: 'menu.productImport', perm: 'catalog.manage' },
+    ],
+  },
   { name: 'company', path: '/company', icon: 'OfficeBuilding', label: 'menu.company', perm: 'company.read' },
   { name: 'regions', path: '/regions', icon: 'MapLocation', label: 'menu.regions', perm: 'company.read' },
   { name: 'stores', path: '/stores', icon: 'Shop', label: 'menu.stores', perm: 'org.read' },
@@ -21,11 +34,17 @@ export default {
   name: 'AppLayout',
   components: { LangToggle, OwnPasswordDialog },
   setup() {
-    const menu = computed(() => MENU.filter((m) => !m.perm || can(m.perm)));
+    const allowed = (m) => !m.perm || can(m.perm);
+    const menu = computed(() => MENU.filter(allowed)
+      .map((m) => (m.children ? { ...m, children: m.children.filter(allowed) } : m))
+      .filter((m) => !m.children || m.children.length));
     const active = computed(() => route.def?.menu || route.name);
-    const go = (name) => navigate(MENU.find((m) => m.name === name)?.path || '/');
+    // Groups start open: every screen stays one click away.
+    const openGroups = MENU.filter((m) => m.children).map((m) => m.name);
+    const flat = MENU.flatMap((m) => (m.children ? m.children : [m]));
+    const go = (name) => navigate(flat.find((m) => m.name === name)?.path || '/');
     const passwordDialog = ref(false);
-    return { session, menu, active, go, logout, passwordDialog };
+    return { session, menu, active, openGroups, go, logout, passwordDialog };
   },
   template: `
     <el-container class="sp-shell">
@@ -51,11 +70,23 @@ export default {
       </el-header>
       <el-container class="sp-body">
         <el-aside width="200px" class="sp-aside">
-          <el-menu :default-active="active" @select="go" data-test="side-menu" class="sp-menu">
-            <el-menu-item v-for="m in menu" :key="m.name" :index="m.name" :data-test="'menu-' + m.name">
-              <el-icon><component :is="m.icon" /></el-icon>
-              <span>{{ $t(m.label) }}</span>
-            </el-menu-item>
+          <el-menu :default-active="active" :default-openeds="openGroups" @select="go" data-test="side-menu" class="sp-menu">
+            <template v-for="m in menu" :key="m.name">
+              <el-sub-menu v-if="m.children" :index="m.name" :data-test="'menu-' + m.name">
+                <template #title>
+                  <el-icon><component :is="m.icon" /></el-icon>
+                  <span>{{ $t(m.label) }}</span>
+                </template>
+                <el-menu-item v-for="c in m.children" :key="c.name" :index="c.name" :data-test="'menu-' + c.name">
+                  <el-icon><component :is="c.icon" /></el-icon>
+                  <span>{{ $t(c.label) }}</span>
+                </el-menu-item>
+              </el-sub-menu>
+              <el-menu-item v-else :index="m.name" :data-test="'menu-' + m.name">
+                <el-icon><component :is="m.icon" /></el-icon>
+                <span>{{ $t(m.label) }}</span>
+              </el-menu-item>
+            </template>
           </el-menu>
         </el-aside>
         <el-main class="sp-main"><slot /></el-main>

@@ -1,0 +1,234 @@
+//! `/products`, `/scan/{code}`: products, search, scanning, import and export.
+
+use super::{created, page};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey, Require};
+use crate::idempotent::idempotent;
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use salepoint_domain::catalog::ProductStatus;
+use salepoint_domain::roles::Permission;
+use salepoint_store::Principal;
+use salepoint_store::catalog::export::{self, Format, Lang};
+use salepoint_store::catalog::import::{self, ImportOptions, ImportReport};
+use salepoint_store::catalog::products::{self, Product, ProductFilter, ProductInput};
+use salepoint_store::catalog::search::{self, ScanResult};
+use salepoint_store::catalog::{categories, table};
+use salepoint_store::page::Page;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(get_product, update_product))
+        .routes(routes!(scan))
+        .routes(routes!(export_products))
+        .routes(routes!(import_products))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ListQuery {
+    /// Search text: barcode, SKU, name, pinyin initials or full pinyin.
+    q: Option<String>,
+    /// A category and its subcategories.
+    category_id: Option<Uuid>,
+    brand: Option<String>,
+    status: Option<ProductStatus>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn filter(
+    s: &AppState,
+    p: &Principal,
+    category: Option<Uuid>,
+    brand: Option<String>,
+    status: Option<ProductStatus>,
+) -> ApiResult<ProductFilter> {
+    let categories = match category {
+        Some(c) => Some(categories::with_descendants(&s.db, p, &c.to_string()).await?),
+        None => None,
+    };
+    Ok(ProductFilter {
+        categories,
+        brand: brand.filter(|b| !b.is_empty()),
+        status,
+    })
+}
+
+/// Products: ranked search with `q`, else cursor pages in id order.
+#[utoipa::path(get, path = "/products", tag = "catalog", params(ListQuery), responses((status = 200, body = Page<Product>)))]
+async fn list_products(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Product>>> {
+    p.require(Permission::CatalogRead)?;
+    let pg = page(q.limit, q.cursor.as_deref())?;
+    let f = filter(&s, &p, q.category_id, q.brand, q.status).await?;
+    match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => {
+            if text.chars().count() > 100 {
+                return Err(ApiError::field("q", "too_long", "at most 100 characters"));
+            }
+            let data = search::search(&s.db, &p, text, &f, pg.limit).await?;
+            Ok(Json(Page {
+                data,
+                next_cursor: None,
+            }))
+        }
+        None => Ok(Json(products::list(&s.db, &p, &f, &pg).await?)),
+    }
+}
+
+/// Creates a product.
+#[utoipa::path(post, path = "/products", tag = "catalog", request_body = ProductInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    responses((status = 201, body = Product), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn create_product(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    key: IdempotencyKey,
+    body: ApiJson<ProductInput>,
+) -> ApiResult<Response> {
+    p.require(Permission::CatalogManage)?;
+    body.get()?;
+    idempotent(&s, &p, key, &body.fingerprint, |lock| {
+        let (s, p, body) = (&s, &p, &body);
+        async move { created(products::create(&s.db, p, body.get()?, lock.as_ref()).await?) }
+    })
+    .await
+}
+
+/// One product.
+#[utoipa::path(get, path = "/products/{id}", tag = "catalog", params(("id" = String, Path)),
+    responses((status = 200, body = Product), (status = 404, body = crate::error::Problem)))]
+async fn get_product(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Product>> {
+    p.require(Permission::CatalogRead)?;
+    Ok(Json(products::get(&s.db, &p, &id.to_string()).await?))
+}
+
+/// Replaces a product (send its `version`); reaches the registers at their next sync.
+#[utoipa::path(put, path = "/products/{id}", tag = "catalog", params(("id" = String, Path)), request_body = ProductInput,
+    responses((status = 200, body = Product), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn update_product(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    body: ApiJson<ProductInput>,
+) -> ApiResult<Json<Product>> {
+    p.require(Permission::CatalogManage)?;
+    Ok(Json(
+        products::update(&s.db, &p, &id.to_string(), body.get()?).await?,
+    ))
+}
+
+/// Resolves a scanned code: a product barcode or a scale label.
+#[utoipa::path(get, path = "/scan/{code}", tag = "catalog", params(("code" = String, Path)),
+    responses((status = 200, body = ScanResult), (status = 404, body = crate::error::Problem)))]
+async fn scan(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<ScanResult>> {
+    p.require(Permission::CatalogRead)?;
+    if code.len() > 64 {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(search::scan(&s.db, &p, &code).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ExportQuery {
+    /// `csv` (default) or `xlsx`.
+    format: Option<String>,
+    /// Header language: `zh-CN` (default) or `en`.
+    lang: Option<String>,
+    category_id: Option<Uuid>,
+    brand: Option<String>,
+    status: Option<ProductStatus>,
+}
+
+/// The product list as a file, with the import's columns.
+#[utoipa::path(get, path = "/products/export", tag = "catalog", params(ExportQuery),
+    responses((status = 200, description = "the file", content_type = "text/csv")))]
+async fn export_products(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    p.require(Permission::CatalogRead)?;
+    let format = match q.format.as_deref().unwrap_or("csv") {
+        "csv" => Format::Csv,
+        "xlsx" => Format::Xlsx,
+        _ => return Err(ApiError::field("format", "invalid_value", "csv or xlsx")),
+    };
+    let lang = if q.lang.as_deref() == Some("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    };
+    let f = filter(&s, &p, q.category_id, q.brand, q.status).await?;
+    let rows = export::rows(&s.db, &p, &f, lang).await?;
+    let bytes = export::render(&rows, format)?;
+    let (mime, ext) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"products.{ext}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ImportQuery {
+    /// Check only; change nothing (default true).
+    dry_run: Option<bool>,
+    /// Import the good rows and skip the bad ones (default false: all or nothing).
+    skip_invalid: Option<bool>,
+}
+
+/// Imports products from a CSV (UTF-8 or GBK) or XLSX file sent as the request body.
+#[utoipa::path(post, path = "/products/import", tag = "catalog", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 413, body = crate::error::Problem)))]
+async fn import_products(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: Body,
+) -> ApiResult<Json<ImportReport>> {
+    p.require(Permission::CatalogManage)?;
+    let bytes = axum::body::to_bytes(body, table::MAX_FILE_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::PayloadTooLarge(format!(
+                "files up to {} MiB can be imported",
+                table::MAX_FILE_BYTES / 1024 / 1024
+            ))
+        })?;
+    let opts = ImportOptions {
+        dry_run: q.dry_run.unwrap_or(true),
+        skip_invalid: q.skip_invalid.unwrap_or(false),
+    };
+    Ok(Json(import::import(&s.db, &p, &bytes, opts).await?))
+}

@@ -1,0 +1,185 @@
+// The catalog with the demo chain (~5,000 products): find a product by its pinyin initials as
+// you type, change its list price in yuan and see the list follow; check a barcode's GS1 check
+// digit in the form; import a CSV whose one row has a wrong check digit: the dry run names that
+// row and the barcode column, the import with "skip invalid rows" creates the other two.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ADMIN_PASSWORD, startServer } from './lib/server.js';
+import { byTest, fieldError, login, openBrowser, screenshotOnFailure } from './lib/browser.js';
+
+// Pinyin initials of products a Chinese grocery catalog is likely to hold (可口可乐, 农夫山泉,
+// 康师傅, 娃哈哈, 伊利, 蒙牛); the test takes the first one the API answers for.
+const INITIALS = ['kkkl', 'nfsq', 'ksf', 'whh', 'yl', 'mn'];
+
+let server;
+let browser;
+let tmpDir;
+
+before(async () => {
+  server = await startServer({ demo: true });
+  browser = await openBrowser();
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salepoint-e2e-import-'));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+/** The GS1 check digit of a code's body (as web/js/barcode.js and the domain crate compute it). */
+function checkDigit(body) {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) sum += Number(body[body.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
+  return (10 - (sum % 10)) % 10;
+}
+
+/** Minor units as yuan text: 1234 → "12.34". */
+const yuan = (minor) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+
+/** GET /api/v1<path> from the page, with the session cookie. */
+async function apiGet(page, p) {
+  return page.evaluate(async (url) => {
+    const res = await fetch(url, { headers: { Accept: 'application/json' } });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  }, `/api/v1${p}`);
+}
+
+const productRow = (page, text) => page.locator(`${byTest('products-table')} .el-table__row`, { hasText: text });
+
+test('catalog: pinyin search, price change, barcode check, CSV import with a bad row', async () => {
+  const { page, problems } = browser;
+  await screenshotOnFailure(page, 'catalog', async () => {
+    await page.goto(server.url);
+    await login(page, 'admin', ADMIN_PASSWORD);
+
+    // A demo product that its pinyin initials find (asked of the API, as the screen will).
+    let initials;
+    let product;
+    for (const q of INITIALS) {
+      const answer = await apiGet(page, `/products?q=${q}&limit=5`);
+      assert.equal(answer.status, 200, `GET /products?q=${q} answers 200 (${JSON.stringify(answer.body)})`);
+      if (answer.body.data.length) {
+        initials = q;
+        product = answer.body.data[0];
+        break;
+      }
+    }
+    assert.ok(product, `the demo catalog has a product for one of ${INITIALS.join(', ')}`);
+    assert.match(product.name_zh, /[\u4e00-\u9fff]/, 'a Chinese name');
+
+    // Products: the list shows without a search; typing the initials (no Enter) finds it.
+    await page.locator(byTest('menu-products')).click();
+    await page.locator(`${byTest('products-table')} .el-table__row`).first().waitFor();
+    await page.locator(byTest('load-more')).waitFor({ state: 'visible' }); // 5,000 products: more than a page
+    const searched = page.waitForResponse((r) => r.url().includes(`/api/v1/products?q=${initials}`) && r.status() === 200);
+    await page.locator(byTest('products-search')).pressSequentially(initials, { delay: 40 });
+    await searched;
+    const row = productRow(page, product.sku);
+    await row.waitFor({ state: 'visible' });
+    assert.match(await row.innerText(), new RegExp(product.name_zh.slice(0, 2)));
+    await page.locator(byTest('load-more')).waitFor({ state: 'detached' }); // a search has no pages
+    const oldPrice = yuan(product.list_price_minor);
+    assert.match(await page.locator(byTest(`product-price-${product.sku}`)).innerText(), new RegExp(oldPrice.replace('.', '\\.')));
+
+    // Open it, change the list price (in yuan), save: the list shows the new price.
+    const read = await apiGet(page, `/products/${product.id}`);
+    assert.equal(read.status, 200);
+    await page.locator(byTest(`product-edit-${product.sku}`)).click();
+    const dialog = page.locator(byTest('product-dialog'));
+    await dialog.waitFor({ state: 'visible' });
+    await page.waitForFunction(
+      ([sel, v]) => document.querySelector(sel)?.value === v, [byTest('product-list-price'), oldPrice],
+    );
+
+    // Client-side checks first: three decimals are refused next to the field ...
+    await page.locator(byTest('product-list-price')).fill('1.239');
+    await page.locator(byTest('product-save')).click();
+    await fieldError(page, 'product-field-list_price').waitFor({ state: 'visible' });
+    assert.match(await fieldError(page, 'product-field-list_price').innerText(), /2 位小数/);
+
+    // ... and a barcode with a wrong check digit says which digit it should end in, as typed.
+    const body = '690000012345';
+    const good = `${body}${checkDigit(body)}`;
+    const bad = `${body}${(checkDigit(body) + 1) % 10}`;
+    const rows = await page.locator('[data-test^="product-barcode-remove-"]').count();
+    await page.locator(byTest('product-barcode-add')).click();
+    await page.locator(byTest(`product-barcode-${rows}`)).pressSequentially(bad, { delay: 10 });
+    const bcError = page.locator(byTest(`product-barcode-error-${rows}`));
+    await bcError.waitFor({ state: 'visible' });
+    assert.equal((await bcError.innerText()).trim(), `校验位错误，末位应为 ${checkDigit(body)}`);
+    await page.locator(byTest(`product-barcode-${rows}`)).fill(good);
+    await bcError.waitFor({ state: 'detached' });
+    await page.locator(byTest(`product-barcode-remove-${rows}`)).click();
+
+    const newMinor = product.list_price_minor + 111;
+    await page.locator(byTest('product-list-price')).fill(yuan(newMinor));
+    const put = page.waitForResponse((r) => r.url().endsWith(`/api/v1/products/${product.id}`) && r.request().method() === 'PUT');
+    await page.locator(byTest('product-save')).click();
+    const putAnswer = await put;
+    assert.equal(putAnswer.status(), 200, `PUT /products/{id} answers 200 (${await putAnswer.text()})`);
+    const sent = putAnswer.request().postDataJSON();
+    assert.equal(sent.list_price_minor, newMinor, 'the price goes out in minor units');
+    assert.equal(sent.version, read.body.version, 'the update carries the version it read');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForFunction(
+      ([sel, v]) => document.querySelector(sel)?.innerText.includes(v), [byTest(`product-price-${product.sku}`), yuan(newMinor)],
+    );
+    const stored = await apiGet(page, `/products/${product.id}`);
+    assert.equal(stored.body.list_price_minor, newMinor);
+
+    // Import: a CSV with the Chinese template headers; row 2 of 3 has a wrong check digit.
+    const taxClasses = await apiGet(page, '/tax-classes?limit=200');
+    assert.equal(taxClasses.status, 200);
+    const taxCode = taxClasses.body.data[0].code;
+    const stamp = String(Date.now()).slice(-5);
+    const codes = [1, 2, 3].map((i) => `69700${stamp}${i}0`.slice(0, 12));
+    const barcodes = codes.map((c) => `${c}${checkDigit(c)}`);
+    const wrong = `${codes[1]}${(checkDigit(codes[1]) + 5) % 10}`;
+    const header = '商品编码,商品名称,英文名称,小票名称,分类编码,品牌,单位,称重,数量精度,税率类别,成本价,零售价,状态,条码,PLU,款式编码,图片';
+    const line = (i, code) => `E2E-IMP-${stamp}-${i},导入测试商品${i},Import test ${i},测试${i},,测试品牌,piece,false,0,${taxCode},1.20,2.50,active,${code},,,`;
+    const csv = [header, line(1, barcodes[0]), line(2, wrong), line(3, barcodes[2])].join('\r\n') + '\r\n';
+    const file = path.join(tmpDir, 'products.csv');
+    fs.writeFileSync(file, csv);
+
+    await page.locator(byTest('menu-product-import')).click();
+    const dry = page.waitForResponse((r) => r.url().includes('/api/v1/products/import?dry_run=true'));
+    await page.locator(byTest('import-file')).setInputFiles(file);
+    const dryAnswer = await dry;
+    assert.equal(dryAnswer.request().headers()['content-type'], 'text/csv', 'the file goes as the raw body');
+    const dryBody = await dryAnswer.json();
+    assert.equal(dryAnswer.status(), 200, JSON.stringify(dryBody));
+    assert.equal(dryBody.total_rows, 3, JSON.stringify(dryBody));
+    assert.equal(dryBody.valid_rows, 2, JSON.stringify(dryBody));
+    assert.equal(dryBody.errors.length, 1, JSON.stringify(dryBody.errors));
+    const errorRow = page.locator(`${byTest('import-errors-table')} .el-table__row`, { hasText: wrong });
+    await errorRow.waitFor({ state: 'visible' });
+    const errorText = await errorRow.innerText();
+    assert.match(errorText, /条码|barcodes/, 'the error names the barcode column');
+    // The row number: the second data row, as a file line (3) or a data row (2).
+    const rowNumber = (await errorRow.locator('td').first().innerText()).trim();
+    assert.ok(['2', '3'].includes(rowNumber), `the error names the second row (got ${rowNumber})`);
+    assert.equal(rowNumber, String(dryBody.errors[0].row));
+
+    // Importing needs "skip invalid rows" while errors remain; then 2 are created, 1 skipped.
+    assert.ok(await page.locator(byTest('import-run')).isDisabled(), 'import waits for a decision about the bad row');
+    await page.locator(byTest('import-skip-invalid')).click();
+    const run = page.waitForResponse((r) => r.url().includes('/api/v1/products/import?dry_run=false'));
+    await page.locator(byTest('import-run')).click();
+    const runAnswer = await run;
+    assert.match(runAnswer.url(), /skip_invalid=true/);
+    assert.equal(runAnswer.status(), 200, await runAnswer.text());
+    await page.locator(byTest('import-done')).waitFor({ state: 'visible' });
+    assert.equal((await page.locator(`${byTest('import-created')} .el-statistic__content`).innerText()).trim(), '2');
+    assert.equal((await page.locator(`${byTest('import-skipped')} .el-statistic__content`).innerText()).trim(), '1');
+
+    // The imported products are in the catalog; the bad row is not.
+    const found = await apiGet(page, `/products?q=E2E-IMP-${stamp}&limit=10`);
+    assert.deepEqual(found.body.data.map((p) => p.sku).sort(), [`E2E-IMP-${stamp}-1`, `E2E-IMP-${stamp}-3`]);
+
+    assert.deepEqual(problems, []);
+  });
+});
