@@ -1,6 +1,8 @@
 //! What each command does.
 
-use crate::config::{AuditCommand, Cli, Command, Global, UserCommand};
+use crate::config::{
+    AuditCommand, Cli, Command, ExportCommand, Global, ImportCommand, UserCommand,
+};
 use anyhow::{Context, anyhow, bail};
 use salepoint_domain::ids::{RegionId, StoreId};
 use salepoint_domain::roles::Role;
@@ -30,6 +32,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed_demo(&db).await
         }
         Command::User(cmd) => user(&g, cmd).await,
+        Command::Import(ImportCommand::Products {
+            file,
+            dry_run,
+            skip_invalid,
+        }) => import_products(&g, &file, dry_run, skip_invalid).await,
+        Command::Export(ExportCommand::Products { output, lang }) => {
+            export_products(&g, &output, &lang).await
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&g).await?;
             let report = audit::verify(&db).await.map_err(explain)?;
@@ -348,5 +358,116 @@ async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<()> {
             println!("password of {username} changed; their sessions have ended");
         }
     }
+    Ok(())
+}
+
+async fn system_principal(db: &Db) -> anyhow::Result<Principal> {
+    let company = bootstrap::first_company(db).await.map_err(|_| {
+        anyhow!("the database is empty: run `salepoint serve` or `salepoint demo` first")
+    })?;
+    Ok(Principal::system(company))
+}
+
+async fn import_products(
+    g: &Global,
+    file: &std::path::Path,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> anyhow::Result<()> {
+    use salepoint_store::catalog::{import, table};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = open(g).await?;
+    let system = system_principal(&db).await?;
+    let opts = import::ImportOptions {
+        dry_run,
+        skip_invalid,
+    };
+    let report = import::import(&db, &system, &bytes, opts)
+        .await
+        .map_err(explain)?;
+    for e in &report.errors {
+        let place = match (e.row, e.column.as_str()) {
+            (0, _) => "file".to_string(),
+            (r, "") => format!("row {r}"),
+            (r, c) => format!("row {r}, column {c}"),
+        };
+        if e.value.is_empty() {
+            eprintln!("{}: {place}: {}", file.display(), e.message);
+        } else {
+            eprintln!("{}: {place}: {:?}: {}", file.display(), e.value, e.message);
+        }
+    }
+    println!(
+        "{} rows ({}), {} valid: {} created, {} updated, {} unchanged, {} skipped{}",
+        report.total_rows,
+        report.encoding,
+        report.valid_rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+        if report.applied {
+            ""
+        } else if dry_run {
+            " (dry run: nothing changed)"
+        } else {
+            " (nothing changed)"
+        }
+    );
+    if skip_invalid && !report.bad_rows.is_empty() {
+        if let Ok(t) = table::read(&bytes) {
+            let path = file.with_extension(format!(
+                "{}errors.csv",
+                file.extension()
+                    .map(|e| format!("{}.", e.to_string_lossy()))
+                    .unwrap_or_default()
+            ));
+            let mut w = csv::Writer::from_path(&path)?;
+            let mut header = t.header.clone();
+            header.push("错误 / error".into());
+            w.write_record(&header)?;
+            for (line, cells) in t.rows.iter().filter(|(l, _)| report.bad_rows.contains(l)) {
+                let mut rec = cells.clone();
+                rec.resize(t.header.len(), String::new());
+                let msgs: Vec<String> = report
+                    .errors
+                    .iter()
+                    .filter(|e| e.row == *line)
+                    .map(|e| format!("{}: {}", e.column, e.message))
+                    .collect();
+                rec.push(msgs.join("; "));
+                w.write_record(&rec)?;
+            }
+            w.flush()?;
+            println!("bad rows written to {}", path.display());
+        }
+    }
+    if !report.errors.is_empty() && !(skip_invalid && report.applied) && !(skip_invalid && dry_run)
+    {
+        bail!("{} problem(s) in {}", report.errors.len(), file.display());
+    }
+    Ok(())
+}
+
+async fn export_products(g: &Global, output: &std::path::Path, lang: &str) -> anyhow::Result<()> {
+    use salepoint_store::catalog::export::{self, Format, Lang};
+    let format = match output.extension().and_then(|e| e.to_str()) {
+        Some("csv") => Format::Csv,
+        Some("xlsx") => Format::Xlsx,
+        _ => bail!("--output must end in .csv or .xlsx"),
+    };
+    let lang = if lang == "en" { Lang::En } else { Lang::Zh };
+    let db = open(g).await?;
+    let system = system_principal(&db).await?;
+    let rows = export::rows(&db, &system, &Default::default(), lang)
+        .await
+        .map_err(explain)?;
+    let bytes = export::render(&rows, format).map_err(explain)?;
+    std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    println!(
+        "{} products written to {}",
+        rows.len() - 1,
+        output.display()
+    );
     Ok(())
 }

@@ -85,6 +85,41 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import data from CSV (UTF-8 or GBK) or XLSX files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data to CSV or XLSX.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import products (matched by SKU; the same file twice changes nothing). Headers in
+    /// Chinese or English: 商品编码/sku, 商品名称/name_zh, 税率类别/tax_class, 零售价/list_price, …
+    Products {
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// Check every row and report; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the good rows and write the bad ones to FILE.errors.csv (default: all or nothing).
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Export every product with the import's columns.
+    Products {
+        /// Where to write; the extension (.csv or .xlsx) chooses the format.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Header language: zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

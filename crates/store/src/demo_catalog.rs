@@ -660,52 +660,59 @@ pub async fn seed(tx: &mut Tx, company: CompanyId) -> StoreResult<usize> {
             return code;
         }
     };
-    // Packaged goods: brand × base × variant, until ~4,880.
-    'lines: for (cat, brands, bases, variants, unit, tax) in LINES {
-        for (bzh, ben) in brands.iter() {
-            for (nzh, nen, price) in bases.iter() {
-                for (vzh, ven, factor) in variants.iter() {
-                    count += 1;
-                    let list = ((price * factor / 100) / 10 * 10 + 90).max(90); // prices end in .x9 / .x0
-                    let cost = list * (60 + rng.below(20) as i64) / 100;
-                    let product = CheckedProduct {
-                        sku: format!("P{count:06}"),
-                        name_zh: format!("{bzh}{nzh} {vzh}"),
-                        name_en: format!("{ben} {nen} {ven}"),
-                        receipt_name: format!("{bzh}{nzh}{vzh}")
-                            .chars()
-                            .filter(|c| !c.is_whitespace())
-                            .take(16)
-                            .collect(),
-                        category_id: Some(cat_ids[cat].clone()),
-                        brand: bzh.to_string(),
-                        unit: *unit,
-                        sold_by_weight: false,
-                        quantity_precision: 0,
-                        tax_class_id: tax_ids[tax].clone(),
-                        cost_price_minor: cost,
-                        list_price_minor: list,
-                        status: if rng.below(50) == 0 {
-                            ProductStatus::Discontinued
-                        } else {
-                            ProductStatus::Active
-                        },
-                        image_url: None,
-                        attributes: BTreeMap::from([("规格".to_string(), vzh.to_string())]),
-                        family_code: Some(format!("F{:05}", count / variants.len().max(1))),
-                        plu: None,
-                        barcodes: vec![Barcode {
-                            code: ean(&mut rng),
-                            kind: BarcodeKind::Ean13,
-                        }],
-                    };
-                    let id = uuid::Uuid::now_v7().to_string();
-                    products::write(tx, company, &id, &product, seq, true).await?;
-                    if rng.below(5) < 2 {
-                        member_items.push((id, list * 95 / 100 / 10 * 10));
-                    }
-                    if count >= 4_880 {
-                        break 'lines;
+    // Packaged goods: brand × base × variant, regular and bonus pack (加量装), until 4,880.
+    'lines: for (edition_zh, edition_en, edition_factor) in
+        [("", "", 100), ("加量装 ", "bonus pack ", 110)]
+    {
+        for (cat, brands, bases, variants, unit, tax) in LINES {
+            for (bzh, ben) in brands.iter() {
+                for (nzh, nen, price) in bases.iter() {
+                    for (vzh, ven, factor) in variants.iter() {
+                        count += 1;
+                        let (vzh, ven) =
+                            (format!("{edition_zh}{vzh}"), format!("{edition_en}{ven}"));
+                        let factor = factor * edition_factor / 100;
+                        let list = ((price * factor / 100) / 10 * 10 + 90).max(90); // prices end in .x9 / .x0
+                        let cost = list * (60 + rng.below(20) as i64) / 100;
+                        let product = CheckedProduct {
+                            sku: format!("P{count:06}"),
+                            name_zh: format!("{bzh}{nzh} {vzh}"),
+                            name_en: format!("{ben} {nen} {ven}"),
+                            receipt_name: format!("{bzh}{nzh}{vzh}")
+                                .chars()
+                                .filter(|c| !c.is_whitespace())
+                                .take(16)
+                                .collect(),
+                            category_id: Some(cat_ids[cat].clone()),
+                            brand: bzh.to_string(),
+                            unit: *unit,
+                            sold_by_weight: false,
+                            quantity_precision: 0,
+                            tax_class_id: tax_ids[tax].clone(),
+                            cost_price_minor: cost,
+                            list_price_minor: list,
+                            status: if rng.below(50) == 0 {
+                                ProductStatus::Discontinued
+                            } else {
+                                ProductStatus::Active
+                            },
+                            image_url: None,
+                            attributes: BTreeMap::from([("规格".to_string(), vzh.clone())]),
+                            family_code: Some(format!("F{:05}", count / variants.len().max(1))),
+                            plu: None,
+                            barcodes: vec![Barcode {
+                                code: ean(&mut rng),
+                                kind: BarcodeKind::Ean13,
+                            }],
+                        };
+                        let id = uuid::Uuid::now_v7().to_string();
+                        products::write(tx, company, &id, &product, seq, true).await?;
+                        if rng.below(5) < 2 {
+                            member_items.push((id, list * 95 / 100 / 10 * 10));
+                        }
+                        if count >= 4_880 {
+                            break 'lines;
+                        }
                     }
                 }
             }

@@ -282,6 +282,51 @@ async fn existing(
     Ok(out)
 }
 
+/// Copies into `c` the stored values of every field the file has no column for.
+fn keep_absent(c: &mut CheckedProduct, old: &CheckedProduct, fields: &[String]) {
+    let has = |f: &str| fields.iter().any(|x| x == f);
+    c.attributes = old.attributes.clone();
+    if !has("name_en") {
+        c.name_en = old.name_en.clone();
+    }
+    if !has("receipt_name") {
+        c.receipt_name = old.receipt_name.clone();
+    }
+    if !has("category") {
+        c.category_id = old.category_id.clone();
+    }
+    if !has("brand") {
+        c.brand = old.brand.clone();
+    }
+    if !has("unit") {
+        c.unit = old.unit;
+    }
+    if !has("sold_by_weight") {
+        c.sold_by_weight = old.sold_by_weight;
+    }
+    if !has("quantity_precision") {
+        c.quantity_precision = old.quantity_precision;
+    }
+    if !has("cost_price") {
+        c.cost_price_minor = old.cost_price_minor;
+    }
+    if !has("status") {
+        c.status = old.status;
+    }
+    if !has("barcodes") {
+        c.barcodes = old.barcodes.clone();
+    }
+    if !has("plu") {
+        c.plu = old.plu.clone();
+    }
+    if !has("family_code") {
+        c.family_code = old.family_code.clone();
+    }
+    if !has("image_url") {
+        c.image_url = old.image_url.clone();
+    }
+}
+
 /// Imports a product file.
 pub async fn import(
     db: &Db,
@@ -449,9 +494,12 @@ pub async fn import(
     };
     report.skipped = report.bad_rows.len();
 
-    // 3. What would change.
+    // 3. What would change. Columns the file does not have keep their stored values.
     let mut plan: Vec<(Option<String>, CheckedProduct)> = Vec::new();
-    for (_, c) in good {
+    for (_, mut c) in good {
+        if let Some((_, old)) = stored.get(&c.sku) {
+            keep_absent(&mut c, old, &t.fields);
+        }
         match stored.get(&c.sku) {
             Some((_, old)) if *old == c => report.unchanged += 1,
             Some((id, _)) => {

@@ -23,7 +23,7 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
     ("cost_price", &["cost_price", "成本价"]),
     ("list_price", &["list_price", "零售价", "售价"]),
     ("status", &["status", "状态"]),
-    ("barcodes", &["barcodes", "barcode", "条码", "条形码"]),
+    ("barcodes", &["barcodes", "条码", "barcode", "条形码"]),
     ("plu", &["plu", "PLU"]),
     ("family_code", &["family_code", "款式编码"]),
     ("image_url", &["image_url", "图片"]),
