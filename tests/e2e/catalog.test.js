@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_PASSWORD, startServer } from './lib/server.js';
-import { byTest, fieldError, login, openBrowser, screenshotOnFailure } from './lib/browser.js';
+import { byTest, fieldError, login, openBrowser, screenshotOnFailure, waitForText } from './lib/browser.js';
 
 // Pinyin initials of products a Chinese grocery catalog is likely to hold (可口可乐, 农夫山泉,
 // 康师傅, 娃哈哈, 伊利, 蒙牛); the test takes the first one the API answers for.
@@ -181,6 +181,168 @@ test('catalog: pinyin search, price change, barcode check, CSV import with a bad
     // The imported products are in the catalog; the bad row is not.
     const found = await apiGet(page, `/products?q=E2E-IMP-${stamp}&limit=10`);
     assert.deepEqual(found.body.data.map((p) => p.sku).sort(), [`E2E-IMP-${stamp}-1`, `E2E-IMP-${stamp}-3`]);
+
+    assert.deepEqual(problems, []);
+  });
+});
+
+/** PUT or POST JSON from the page with the CSRF header (as another person would). */
+async function apiSend(page, method, p, body) {
+  return page.evaluate(async ([m, url, b]) => {
+    const csrf = decodeURIComponent(document.cookie.split('; ').find((c) => c.startsWith('sp_csrf='))?.split('=')[1] || '');
+    const headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf };
+    if (m === 'POST') headers['Idempotency-Key'] = crypto.randomUUID();
+    const res = await fetch(url, { method: m, headers, body: JSON.stringify(b) });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  }, [method, `/api/v1${p}`, body]);
+}
+
+/** Types `text` into the filterable select `select` and picks the option `option` (data-test names). */
+async function searchAndChoose(page, select, text, option) {
+  await page.locator(byTest(select)).click();
+  await page.keyboard.type(text, { delay: 20 });
+  const opt = page.locator(`${byTest(option)}:visible`);
+  await opt.waitFor({ state: 'visible' });
+  await opt.click();
+}
+
+test('catalog screens: product form conflicts, categories, tax classes, price lists, scale labels', async () => {
+  const { page, problems } = browser;
+  await screenshotOnFailure(page, 'catalog-screens', async () => {
+    await page.goto(server.url);
+    await page.locator(byTest('menu-home')).waitFor({ state: 'visible' }); // still signed in
+    const p1 = (await apiGet(page, '/products?q=P000001&limit=1')).body.data[0];
+    assert.equal(p1.sku, 'P000001');
+    const takenBarcode = p1.barcodes[0].code;
+
+    // A new product with another product's barcode: the 409 shows under that barcode.
+    await page.locator(byTest('menu-products')).click();
+    await page.locator(byTest('product-create')).click();
+    const dialog = page.locator(byTest('product-dialog'));
+    await dialog.waitFor({ state: 'visible' });
+    await page.locator(byTest('product-sku')).fill('E2E-NEW-1');
+    await page.locator(byTest('product-name-zh')).fill('端到端测试商品');
+    await page.locator(byTest('product-tax-class')).click();
+    await page.locator(`${byTest('product-tax-class-option-VAT13')}:visible`).click();
+    await page.locator(byTest('product-list-price')).fill('5');
+    await page.locator(byTest('product-barcode-add')).click();
+    await page.locator(byTest('product-barcode-0')).fill(takenBarcode);
+    const conflict = page.waitForResponse((r) => r.url().endsWith('/api/v1/products') && r.request().method() === 'POST');
+    await page.locator(byTest('product-save')).click();
+    assert.equal((await conflict).status(), 409);
+    await waitForText(page, 'product-barcode-error-0', '条码已被其他商品使用');
+    const fresh = `69500000${String(Date.now()).slice(-4)}`;
+    await page.locator(byTest('product-barcode-0')).fill(`${fresh}${checkDigit(fresh)}`);
+    await page.locator(byTest('product-save')).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const created = (await apiGet(page, '/products?q=E2E-NEW-1&limit=1')).body.data[0];
+    assert.equal(created.list_price_minor, 500);
+    assert.equal(created.barcodes[0].code, `${fresh}${checkDigit(fresh)}`);
+
+    // Someone else renames it while the form is open: the save says so and reloads the form.
+    await page.locator(byTest('products-search')).fill('E2E-NEW-1');
+    await productRow(page, 'E2E-NEW-1').waitFor();
+    await page.locator(byTest('product-edit-E2E-NEW-1')).click();
+    await page.waitForFunction((sel) => document.querySelector(sel)?.value === '5.00', byTest('product-list-price'));
+    const full = (await apiGet(page, `/products/${created.id}`)).body;
+    const { id: _id, currency: _c, updated_at: _u, ...writable } = full;
+    const other = await apiSend(page, 'PUT', `/products/${created.id}`, {
+      ...writable, name_zh: '端到端测试商品（他人修改）', barcodes: full.barcodes.map((b) => ({ code: b.code, internal: b.kind === 'internal' })),
+    });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    await page.locator(byTest('product-list-price')).fill('6.80');
+    await page.locator(byTest('product-save')).click();
+    await page.locator('.sp-conflict-toast').waitFor({ state: 'visible' });
+    await page.waitForFunction((sel) => document.querySelector(sel)?.value === '端到端测试商品（他人修改）', byTest('product-name-zh'));
+    await page.locator(byTest('product-list-price')).fill('6.80');
+    await page.locator(byTest('product-save')).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForFunction((sel) => document.querySelector(sel)?.innerText.includes('6.80'), byTest('product-price-E2E-NEW-1'));
+
+    // Categories: a subcategory under 饮料, then moved under 休闲零食.
+    await page.locator(byTest('menu-categories')).click();
+    await page.locator(byTest('category-node-DRINK')).waitFor();
+    await page.locator(byTest('category-add-child-DRINK')).click();
+    await page.locator(byTest('category-dialog')).waitFor({ state: 'visible' });
+    await page.locator(byTest('category-code')).fill('E2E-CAT');
+    await page.locator(byTest('category-name')).fill('端到端分类');
+    await page.locator(byTest('category-save')).click();
+    await page.locator(byTest('category-dialog')).waitFor({ state: 'hidden' });
+    await page.locator(byTest('category-node-E2E-CAT')).waitFor();
+    await page.locator(byTest('category-edit-E2E-CAT')).click();
+    await page.locator(byTest('category-dialog')).waitFor({ state: 'visible' });
+    await page.locator(byTest('category-parent')).click();
+    await page.locator(`${byTest('category-option-SNACK')}:visible`).click();
+    await page.locator(byTest('category-save')).click();
+    await page.locator(byTest('category-dialog')).waitFor({ state: 'hidden' });
+    const cats = (await apiGet(page, '/categories')).body.data;
+    const moved = cats.find((c) => c.code === 'E2E-CAT');
+    assert.equal(moved.parent_id, cats.find((c) => c.code === 'SNACK').id, 'moved under SNACK');
+
+    // Tax classes: 6.5 % typed, "0.065" stored.
+    await page.locator(byTest('menu-tax-classes')).click();
+    await page.locator(byTest('tax-class-create')).click();
+    await page.locator(byTest('tax-class-code')).fill('E2E-TAX');
+    await page.locator(byTest('tax-class-name')).fill('测试税率 6.5%');
+    await page.locator(byTest('tax-class-rate')).fill('6.5');
+    await page.locator(byTest('tax-class-save')).click();
+    await page.locator(byTest('tax-class-dialog')).waitFor({ state: 'hidden' });
+    await waitForText(page, 'tax-class-rate-E2E-TAX', '6.5 %');
+    const taxes = (await apiGet(page, '/tax-classes')).body.data;
+    assert.equal(taxes.find((x) => x.code === 'E2E-TAX').rate, '0.065');
+
+    // Price lists: a gold-tier list with P000001 half a yuan below its list price.
+    await page.locator(byTest('menu-price-lists')).click();
+    await page.locator(byTest('price-list-create')).click();
+    await page.locator(byTest('price-list-dialog')).waitFor({ state: 'visible' });
+    await page.locator(byTest('price-list-code')).fill('E2E-GOLD');
+    await page.locator(byTest('price-list-name')).fill('金卡会员价');
+    await page.locator(byTest('price-list-tier')).fill('gold');
+    await page.locator(byTest('price-list-save')).click();
+    await page.locator(byTest('price-list-dialog')).waitFor({ state: 'hidden' });
+    await page.locator(byTest('price-list-items-E2E-GOLD')).click();
+    await page.locator(byTest('price-list-items-dialog')).waitFor({ state: 'visible' });
+    await searchAndChoose(page, 'price-item-product', 'P000001', 'product-option-P000001');
+    const gold = p1.list_price_minor - 50;
+    await page.locator(byTest('price-item-price')).fill(yuan(gold));
+    await page.locator(byTest('price-item-add')).click();
+    await page.locator(byTest('price-item-price-P000001')).waitFor();
+    const putItems = page.waitForResponse((r) => /\/price-lists\/[^/]+\/items$/.test(r.url()) && r.request().method() === 'PUT');
+    await page.locator(byTest('price-items-save')).click();
+    const itemsAnswer = await putItems;
+    assert.equal(itemsAnswer.status(), 200);
+    assert.deepEqual(itemsAnswer.request().postDataJSON(), { items: [{ product_id: p1.id, price_minor: gold }] });
+    await page.locator(byTest('price-items-cancel')).click();
+
+    // The price check finds that price for the gold tier, and names the list.
+    await searchAndChoose(page, 'price-check-product', 'P000001', 'product-option-P000001');
+    await page.locator(byTest('price-check-tier')).fill('gold');
+    await page.locator(byTest('price-check-run')).click();
+    await waitForText(page, 'price-check-source', 'E2E-GOLD');
+    assert.match(await page.locator(byTest('price-check-price')).innerText(), new RegExp(yuan(gold).replace('.', '\\.')));
+
+    // Removing the item sends price_minor null.
+    await page.locator(byTest('price-list-items-E2E-GOLD')).click();
+    await page.locator(byTest('price-item-remove-P000001')).click();
+    const removeItems = page.waitForResponse((r) => /\/price-lists\/[^/]+\/items$/.test(r.url()) && r.request().method() === 'PUT');
+    await page.locator(byTest('price-items-save')).click();
+    assert.deepEqual((await removeItems).request().postDataJSON(), { items: [{ product_id: p1.id, price_minor: null }] });
+    await page.locator(byTest('price-item-price-P000001')).waitFor({ state: 'detached' });
+    await page.locator(byTest('price-items-cancel')).click();
+
+    // Scale formats: a weight label of PLU 10001 (苹果) with 532 g.
+    await page.locator(byTest('menu-scale-formats')).click();
+    await page.locator(`${byTest('scale-formats-table')} .el-table__row`).first().waitFor();
+    const format = (await apiGet(page, '/scale-formats')).body.data.find((f) => f.active && f.value_kind === 'weight');
+    const labelBody = `${format.prefix}${'10001'.padStart(format.plu_digits, '0')}${'532'.padStart(format.value_digits, '0')}`;
+    await page.locator(byTest('scale-test-code')).fill(`${labelBody}${checkDigit(labelBody)}`);
+    await page.locator(byTest('scale-test-run')).click();
+    await page.locator(byTest('scale-test-result')).waitFor({ state: 'visible' });
+    assert.match(await page.locator(byTest('scale-test-product')).innerText(), /苹果/);
+    assert.match(await page.locator(byTest('scale-test-quantity')).innerText(), /0\.532/);
+    await page.locator(byTest('scale-test-code')).fill('1234');
+    await page.locator(byTest('scale-test-run')).click();
+    await page.locator(byTest('scale-test-none')).waitFor({ state: 'visible' });
 
     assert.deepEqual(problems, []);
   });

@@ -414,8 +414,11 @@ async fn import_products(
             " (nothing changed)"
         }
     );
-    if skip_invalid && !report.bad_rows.is_empty() {
-        if let Ok(t) = table::read(&bytes) {
+    if skip_invalid
+        && !report.bad_rows.is_empty()
+        && let Ok(t) = table::read(&bytes)
+    {
+        {
             let path = file.with_extension(format!(
                 "{}errors.csv",
                 file.extension()

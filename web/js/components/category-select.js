@@ -15,7 +15,10 @@ export default {
     clearable: { type: Boolean, default: true },
   },
   emits: ['update:modelValue', 'change'],
-  setup(props, { emit }) {
+  setup(props, { emit, attrs }) {
+    // el-tree-select hands its attributes to both the select and the tree inside its dropdown;
+    // the data-test name and the width go on a wrapper instead.
+    const rest = () => Object.fromEntries(Object.entries(attrs).filter(([k]) => k !== 'data-test' && k !== 'class'));
     const tree = computed(() => buildCategoryTree(props.categories, { exclude: props.exclude }));
     const value = computed({
       get: () => props.modelValue || null,
@@ -28,14 +31,16 @@ export default {
       const q = String(text || '').toLowerCase();
       return !q || String(node.label).toLowerCase().includes(q) || String(node.code || '').toLowerCase().includes(q);
     };
-    return { tree, value, filter };
+    return { tree, value, filter, rest };
   },
   template: `
-    <el-tree-select v-model="value" v-bind="$attrs" :data="tree" node-key="value" check-strictly filterable
+    <div :class="['sp-category-select', $attrs.class]" :data-test="$attrs['data-test']">
+    <el-tree-select v-model="value" v-bind="rest()" class="sp-wide" :data="tree" node-key="value" check-strictly filterable
                     :filter-node-method="filter" :clearable="clearable" default-expand-all
                     :render-after-expand="false" :placeholder="placeholder || $t('catalog.categoryPlaceholder')">
       <template #default="{ data }">
         <span :data-test="'category-option-' + data.code">{{ data.label }} <span class="sp-muted">{{ data.code }}</span></span>
       </template>
-    </el-tree-select>`,
+    </el-tree-select>
+    </div>`,
 };

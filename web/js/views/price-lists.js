@@ -1,7 +1,7 @@
 // Price lists: which prices apply where (channel, store, region, customer tier, validity,
 // priority), the items editor (find a product, set its price in yuan, remove it), and a price
 // check that asks the server which price a product has for a store, channel and tier.
-import { computed, nextTick, onMounted, reactive, ref } from 'vue';
+import { computed, nextTick, onMounted, reactive, ref, watch } from 'vue';
 import { ElMessage } from 'element-plus';
 import { api, ApiError, fetchAll } from '../api.js';
 import { can } from '../session.js';
@@ -102,7 +102,9 @@ export default {
     }
 
     // The items editor.
-    const items = reactive({ open: false, list: null, rows: [], loading: false, saving: false, filter: '' });
+    // A list may hold thousands of items: the table shows one page of them (filtered) at a time.
+    const ITEMS_PAGE = 50;
+    const items = reactive({ open: false, list: null, rows: [], loading: false, saving: false, filter: '', page: 1 });
     const adding = reactive({ product_id: null, product: null, price: '', error: '' });
 
     const productOf = (it) => it.product || it;
@@ -132,16 +134,18 @@ export default {
     }
 
     async function openItems(row) {
-      Object.assign(items, { open: true, list: row, rows: [], filter: '' });
+      Object.assign(items, { open: true, list: row, rows: [], filter: '', page: 1 });
       Object.assign(adding, { product_id: null, product: null, price: '', error: '' });
       await loadItems();
     }
 
-    const visibleRows = computed(() => {
+    const filteredRows = computed(() => {
       const q = items.filter.trim().toLowerCase();
       if (!q) return items.rows;
       return items.rows.filter((r) => r.sku.toLowerCase().includes(q) || r.name_zh.toLowerCase().includes(q));
     });
+    const visibleRows = computed(() => filteredRows.value.slice((items.page - 1) * ITEMS_PAGE, items.page * ITEMS_PAGE));
+    watch(() => items.filter, () => { items.page = 1; });
     const moneyError = (text) => {
       const p = parseMajor(text);
       if (p.error) return t(`money.${p.error}`, { n: p.digits });
@@ -155,7 +159,10 @@ export default {
       if (adding.error) return;
       const existing = items.rows.find((r) => r.product_id === adding.product_id);
       if (existing) {
+        // Already in the list: change its price and bring it to the top, where people look.
         Object.assign(existing, { price: adding.price.trim(), removed: false, error: '' });
+        items.rows.splice(items.rows.indexOf(existing), 1);
+        items.rows.unshift(existing);
       } else {
         const p = adding.product || {};
         items.rows.unshift({
@@ -164,6 +171,8 @@ export default {
         });
       }
       Object.assign(adding, { product_id: null, product: null, price: '', error: '' });
+      items.filter = '';
+      items.page = 1;
     }
     function toggleRemove(row) {
       if (row.isNew) items.rows.splice(items.rows.indexOf(row), 1);
@@ -241,7 +250,7 @@ export default {
     });
     return {
       listItems: list.items, nextCursor: list.nextCursor, loading: list.loading, loadMore: list.loadMore, editable, dialog, saving, form, formRef, errors: fe.errors, rules, open, save,
-      items, adding, visibleRows, openItems, addItem, toggleRemove, saveItems, checkRow, changed, changeCount,
+      items, adding, visibleRows, filteredRows, ITEMS_PAGE, openItems, addItem, toggleRemove, saveItems, checkRow, changed, changeCount,
       check, resolvePrice, stores: lookups.stores, regions: lookups.regions, regionName: lookups.regionName,
       channels: catalog.channels, channelLabel: catalog.channelLabel, storeName, validity, formatMoney, currencySymbol,
     };
@@ -376,6 +385,8 @@ export default {
         <div class="sp-filters">
           <el-input v-model="items.filter" data-test="price-items-filter" class="sp-search" clearable :placeholder="$t('priceLists.filterItems')" />
           <span class="sp-muted sp-small">{{ $t('priceLists.itemCount', { n: items.rows.length }) }}</span>
+          <el-pagination v-if="filteredRows.length > ITEMS_PAGE" v-model:current-page="items.page" :page-size="ITEMS_PAGE"
+                         :total="filteredRows.length" layout="prev, pager, next" small background data-test="price-items-pages" />
         </div>
         <el-table :data="visibleRows" v-loading="items.loading" data-test="price-items-table" :empty-text="$t('list.empty')"
                   max-height="420" :row-class-name="({ row }) => row.removed ? 'sp-removed' : (changed(row) ? 'sp-changed' : '')">

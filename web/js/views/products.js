@@ -50,7 +50,6 @@ export default {
     const loadMore = () => load({ reset: false, immediate: true });
 
     watch(() => filters.q, () => load());
-    watch(() => filters.brand, () => load());
     onBeforeUnmount(runner.cancel);
 
     const exportUrl = (format) => apiUrl('/products/export', { format, lang: locale.value, ...query() });
@@ -94,7 +93,7 @@ export default {
         <category-select v-model="filters.category_id" :categories="categories" data-test="products-filter-category"
                          class="sp-filter-wide" :placeholder="$t('products.allCategories')" @change="reload" />
         <el-input v-model="filters.brand" data-test="products-filter-brand" class="sp-filter" clearable
-                  :placeholder="$t('products.brandFilter')" />
+                  :placeholder="$t('products.brandFilter')" @change="reload" />
         <el-select v-model="filters.status" data-test="products-filter-status" class="sp-filter" clearable
                    :placeholder="$t('products.allStatuses')" @change="reload">
           <el-option v-for="s in PRODUCT_STATUSES" :key="s" :value="s" :label="$tv('productStatus', s)"

@@ -91,14 +91,18 @@ export default {
     const quantityText = (r) => {
       if (r.quantity === null || r.quantity === undefined) return '';
       const unit = r.product?.unit;
-      return unit ? `${r.quantity} ${t(`unit.${unit}`)}` : String(r.quantity);
+      const text = unit ? `${r.quantity} ${t(`unit.${unit}`)}` : String(r.quantity);
+      const grams = r.weight_grams ?? null; // a weight label also says its grams
+      return grams !== null && unit !== 'g' ? `${text} (${grams} ${t('unit.g')})` : text;
     };
+    /** A price label carries its amount; a weight label leaves the price to the register. */
+    const priceText = (r) => (r.price_minor === null || r.price_minor === undefined ? t('scaleFormats.noPrice') : formatMoney(r.price_minor));
     const layoutOf = (row) => `${row.prefix}${'P'.repeat(row.plu_digits)}${'V'.repeat(row.value_digits)}C`;
 
     onMounted(list.reload);
     return {
       ...list, editable, dialog, saving, form, formRef, errors, rules, open, save, total, layout, layoutOf,
-      scan, testLabel, quantityText, formatMoney, SCALE_VALUE_KINDS, pluRange: [3, 4, 5, 6], valueRange: [4, 5, 6],
+      scan, testLabel, quantityText, priceText, formatMoney, SCALE_VALUE_KINDS, pluRange: [3, 4, 5, 6], valueRange: [4, 5, 6],
     };
   },
   template: `
@@ -148,7 +152,7 @@ export default {
             <span data-test="scale-test-quantity">{{ quantityText(scan.result) }}</span>
           </el-descriptions-item>
           <el-descriptions-item :label="$t('scaleFormats.price')">
-            <span data-test="scale-test-price">{{ formatMoney(scan.result.price_minor) }}</span>
+            <span data-test="scale-test-price">{{ priceText(scan.result) }}</span>
           </el-descriptions-item>
         </el-descriptions>
       </el-card>

@@ -7,6 +7,7 @@ mod api_keys_approvals;
 mod audit;
 mod auth;
 mod bad_input;
+mod catalog;
 mod idempotency;
 mod ops;
 mod permissions;

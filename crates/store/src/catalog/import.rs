@@ -481,7 +481,7 @@ pub async fn import(
             message,
         });
     }
-    report.errors.sort_by(|a, b| a.row.cmp(&b.row));
+    report.errors.sort_by_key(|e| e.row);
     let good: Vec<(usize, CheckedProduct)> = checked
         .into_iter()
         .filter(|(l, _)| !bad.contains(l))

@@ -84,7 +84,8 @@ fn from_row(r: &AnyRow) -> StoreResult<PriceList> {
         valid_to: row::opt_text(r, "valid_to")?,
         priority: row::int(r, "priority")?,
         active: row::flag(r, "active")?,
-        item_count: row::opt_int(r, "item_count")?.unwrap_or(0),
+        // Absent when the row was read back without the count (just created).
+        item_count: row::opt_int(r, "item_count").ok().flatten().unwrap_or(0),
         version: row::int(r, "version")?,
     })
 }
