@@ -445,8 +445,9 @@ async fn import_products(
             println!("bad rows written to {}", path.display());
         }
     }
-    if !report.errors.is_empty() && !(skip_invalid && report.applied) && !(skip_invalid && dry_run)
-    {
+    // With --skip-invalid the bad rows are reported and written aside, not a failure.
+    let tolerated = skip_invalid && (report.applied || dry_run);
+    if !report.errors.is_empty() && !tolerated {
         bail!("{} problem(s) in {}", report.errors.len(), file.display());
     }
     Ok(())
