@@ -13,6 +13,8 @@ import { byTest, fieldError, login, openBrowser, screenshotOnFailure, waitForTex
 // Pinyin initials of products a Chinese grocery catalog is likely to hold (可口可乐, 农夫山泉,
 // 康师傅, 娃哈哈, 伊利, 蒙牛); the test takes the first one the API answers for.
 const INITIALS = ['kkkl', 'nfsq', 'ksf', 'whh', 'yl', 'mn'];
+// The password of every demo user but admin (salepoint_store::demo::DEMO_PASSWORD).
+const DEMO_PASSWORD = 'Salepoint-Demo-2026';
 
 let server;
 let browser;
@@ -343,6 +345,29 @@ test('catalog screens: product form conflicts, categories, tax classes, price li
     await page.locator(byTest('scale-test-code')).fill('1234');
     await page.locator(byTest('scale-test-run')).click();
     await page.locator(byTest('scale-test-none')).waitFor({ state: 'visible' });
+
+    // Export: the CSV of the current filters downloads with the session cookie.
+    await page.locator(byTest('menu-products')).click();
+    await page.locator(`${byTest('products-table')} .el-table__row`).first().waitFor();
+    const download = page.waitForEvent('download');
+    await page.locator(byTest('products-export-csv')).click();
+    const file = await download;
+    assert.match(file.url(), /\/api\/v1\/products\/export\?format=csv&lang=zh-CN/);
+    const exported = fs.readFileSync(await file.path(), 'utf8');
+    assert.match(exported.split('\n')[0], /商品编码/);
+    assert.match(exported, /E2E-NEW-1/);
+
+    // Someone who may only read the catalog (the auditor) sees it without editing controls.
+    await page.locator(byTest('logout')).click();
+    await login(page, 'auditor', DEMO_PASSWORD);
+    await page.locator(byTest('menu-products')).click();
+    await productRow(page, 'P000001').waitFor();
+    for (const hidden of ['product-create', 'product-edit-P000001', 'menu-product-import']) {
+      assert.equal(await page.locator(byTest(hidden)).count(), 0, `${hidden} is not shown to a reader`);
+    }
+    await page.locator(byTest('menu-price-lists')).click();
+    await page.locator(byTest('price-list-items-MEMBER')).waitFor();
+    assert.equal(await page.locator(byTest('price-list-create')).count(), 0);
 
     assert.deepEqual(problems, []);
   });

@@ -238,6 +238,11 @@ export default {
     }
 
     const storeName = (id) => (id ? lookups.storeName(id) : '');
+    /** Where a list applies: its channel, store and region, or "everywhere". */
+    const scopeText = (row) => [
+      row.channel_id && catalog.channelLabel(row.channel_id), row.store_id && storeName(row.store_id),
+      row.region_id && lookups.regionName(row.region_id),
+    ].filter(Boolean).join(' · ') || t('priceLists.everywhere');
     const validity = (row) => {
       if (!row.valid_from && !row.valid_to) return t('priceLists.always');
       return `${row.valid_from ? formatTime(row.valid_from) : '…'} – ${row.valid_to ? formatTime(row.valid_to) : '…'}`;
@@ -252,7 +257,7 @@ export default {
       listItems: list.items, nextCursor: list.nextCursor, loading: list.loading, loadMore: list.loadMore, editable, dialog, saving, form, formRef, errors: fe.errors, rules, open, save,
       items, adding, visibleRows, filteredRows, ITEMS_PAGE, openItems, addItem, toggleRemove, saveItems, checkRow, changed, changeCount,
       check, resolvePrice, stores: lookups.stores, regions: lookups.regions, regionName: lookups.regionName,
-      channels: catalog.channels, channelLabel: catalog.channelLabel, storeName, validity, formatMoney, currencySymbol,
+      channels: catalog.channels, channelLabel: catalog.channelLabel, storeName, scopeText, validity, formatMoney, currencySymbol,
     };
   },
   template: `
@@ -265,29 +270,24 @@ export default {
       </div>
       <el-table :data="listItems" v-loading="loading" data-test="price-lists-table" :empty-text="$t('list.empty')" stripe>
         <el-table-column prop="code" :label="$t('field.code')" width="130" />
-        <el-table-column prop="name" :label="$t('field.name')" min-width="150" />
-        <el-table-column :label="$t('priceLists.channel')" width="110">
-          <template #default="{ row }">{{ row.channel_id ? channelLabel(row.channel_id) : $t('priceLists.any') }}</template>
-        </el-table-column>
-        <el-table-column :label="$t('priceLists.store')" width="140">
-          <template #default="{ row }">{{ row.store_id ? storeName(row.store_id) : $t('priceLists.any') }}</template>
-        </el-table-column>
-        <el-table-column :label="$t('priceLists.region')" width="110">
-          <template #default="{ row }">{{ row.region_id ? regionName(row.region_id) : $t('priceLists.any') }}</template>
+        <el-table-column prop="name" :label="$t('field.name')" min-width="130" />
+        <el-table-column :label="$t('priceLists.scope')" min-width="170">
+          <template #default="{ row }">{{ scopeText(row) }}</template>
         </el-table-column>
         <el-table-column :label="$t('priceLists.tier')" width="100">
           <template #default="{ row }">{{ row.customer_tier || $t('priceLists.any') }}</template>
         </el-table-column>
-        <el-table-column :label="$t('priceLists.validity')" min-width="200">
+        <el-table-column :label="$t('priceLists.validity')" min-width="170">
           <template #default="{ row }"><span class="sp-small">{{ validity(row) }}</span></template>
         </el-table-column>
         <el-table-column prop="priority" :label="$t('priceLists.priority')" width="80" align="right" />
+        <el-table-column prop="item_count" :label="$t('priceLists.itemColumn')" width="80" align="right" />
         <el-table-column :label="$t('field.status')" width="80">
           <template #default="{ row }">
             <el-tag :type="row.active ? 'success' : 'info'" size="small">{{ row.active ? $t('common.active') : $t('common.inactive') }}</el-tag>
           </template>
         </el-table-column>
-        <el-table-column :label="$t('common.actions')" width="150">
+        <el-table-column :label="$t('common.actions')" width="150" fixed="right">
           <template #default="{ row }">
             <el-button v-if="editable" link type="primary" :data-test="'price-list-edit-' + row.code" @click="open(row)">{{ $t('common.edit') }}</el-button>
             <el-button link type="primary" :data-test="'price-list-items-' + row.code" @click="openItems(row)">{{ $t('priceLists.items') }}</el-button>
@@ -306,7 +306,7 @@ export default {
           <el-select v-model="check.channel_id" data-test="price-check-channel" class="sp-filter" clearable :placeholder="$t('priceLists.anyChannel')">
             <el-option v-for="c in channels" :key="c.id" :value="c.id" :label="c.name" :data-test="'price-check-channel-option-' + c.code" />
           </el-select>
-          <el-input v-model="check.tier" data-test="price-check-tier" class="sp-filter" clearable :placeholder="$t('priceLists.tierPlaceholder')" />
+          <el-input v-model="check.tier" data-test="price-check-tier" class="sp-filter" clearable :placeholder="$t('priceLists.tier')" />
           <el-date-picker v-model="check.at" type="datetime" data-test="price-check-at" :placeholder="$t('priceLists.now')" />
           <el-button type="primary" :loading="check.loading" data-test="price-check-run" @click="resolvePrice">{{ $t('priceLists.checkRun') }}</el-button>
         </div>

@@ -106,7 +106,7 @@ export default {
         <el-table-column prop="sku" :label="$t('products.sku')" width="140">
           <template #default="{ row }"><span class="sp-code">{{ row.sku }}</span></template>
         </el-table-column>
-        <el-table-column :label="$t('field.name')" min-width="220">
+        <el-table-column :label="$t('field.name')" min-width="200">
           <template #default="{ row }">
             <div>{{ row.name_zh }}</div>
             <div v-if="row.name_en" class="sp-muted sp-small">{{ row.name_en }}</div>
@@ -132,7 +132,7 @@ export default {
             <el-tag :type="row.status === 'active' ? 'success' : 'info'" size="small">{{ $tv('productStatus', row.status) }}</el-tag>
           </template>
         </el-table-column>
-        <el-table-column v-if="editable" :label="$t('common.actions')" width="90">
+        <el-table-column v-if="editable" :label="$t('common.actions')" width="80" fixed="right">
           <template #default="{ row }">
             <el-button link type="primary" :data-test="'product-edit-' + row.sku" @click="open(row)">{{ $t('common.edit') }}</el-button>
           </template>
