@@ -58,6 +58,8 @@ pub struct Db {
 /// dropping it rolls back.
 pub struct Tx {
     inner: Transaction<'static, sqlx::Any>,
+    /// The engine behind the transaction.
+    pub backend: Backend,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -103,7 +105,8 @@ impl Db {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                         PRAGMA cache_size = -65536;",
                     )
                     .await?;
                     Ok(())
@@ -166,7 +169,11 @@ impl Db {
     pub async fn begin(&self) -> StoreResult<Tx> {
         let turn = self.turn().await;
         let inner = self.pool.begin().await?;
-        Ok(Tx { inner, _turn: turn })
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+            _turn: turn,
+        })
     }
 
     /// Whether the database answers.
@@ -176,4 +183,10 @@ impl Db {
             Err(_) => false,
         }
     }
+}
+
+/// Runs one maintenance statement (e.g. `ANALYZE`) inside `tx`.
+pub async fn execute(tx: &mut Tx, sql: &str) -> StoreResult<()> {
+    sqlx::query(sql).execute(&mut **tx).await?;
+    Ok(())
 }

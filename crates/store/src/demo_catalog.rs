@@ -652,6 +652,7 @@ pub async fn seed(tx: &mut Tx, company: CompanyId) -> StoreResult<usize> {
     let mut rng = Lcg(20261127);
     let mut count = 0usize;
     let mut member_items: Vec<(String, i64)> = Vec::new();
+    let mut batch: Vec<(String, CheckedProduct)> = Vec::new();
     let mut used_codes = std::collections::HashSet::new();
     let mut ean = |rng: &mut Lcg| loop {
         let body = format!("69{}{:09}", rng.below(6), rng.below(1_000_000_000));
@@ -706,10 +707,10 @@ pub async fn seed(tx: &mut Tx, company: CompanyId) -> StoreResult<usize> {
                             }],
                         };
                         let id = uuid::Uuid::now_v7().to_string();
-                        products::write(tx, company, &id, &product, seq, true).await?;
                         if rng.below(5) < 2 {
-                            member_items.push((id, list * 95 / 100 / 10 * 10));
+                            member_items.push((id.clone(), list * 95 / 100 / 10 * 10));
                         }
+                        batch.push((id, product));
                         if count >= 4_880 {
                             break 'lines;
                         }
@@ -745,17 +746,10 @@ pub async fn seed(tx: &mut Tx, company: CompanyId) -> StoreResult<usize> {
                 plu: Some(format!("{}", 10_000 + plu)),
                 barcodes: vec![],
             };
-            products::write(
-                tx,
-                company,
-                &uuid::Uuid::now_v7().to_string(),
-                &product,
-                seq,
-                true,
-            )
-            .await?;
+            batch.push((uuid::Uuid::now_v7().to_string(), product));
         }
     }
+    products::insert_many(tx, company, &batch, seq).await?;
     // The member price list (tier "member", 5 % off about 40 % of packaged goods).
     let list_id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
@@ -767,17 +761,25 @@ pub async fn seed(tx: &mut Tx, company: CompanyId) -> StoreResult<usize> {
     .bind(&now)
     .execute(&mut **tx)
     .await?;
-    for (product, price) in member_items {
-        sqlx::query("INSERT INTO price_list_items (price_list_id, product_id, price_minor) VALUES ($1, $2, $3)")
-            .bind(&list_id)
-            .bind(product)
-            .bind(price)
-            .execute(&mut **tx)
-            .await?;
+    for chunk in member_items.chunks(300) {
+        let mut q = crate::sql::Sql::new(
+            "INSERT INTO price_list_items (price_list_id, product_id, price_minor) VALUES ",
+        );
+        for (i, (product, price)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.bind(list_id.clone())
+                .push(", ")
+                .bind(product.clone())
+                .push(", ")
+                .bind(*price)
+                .push(")");
+        }
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     }
     sqlx::query(
         "INSERT INTO scale_formats (id, company_id, code, name, prefix, plu_digits, value_kind, value_digits, active, created_at, updated_at) \
-         VALUES ($1, $2, 'SCALE-W', '称重标签（2+5位PLU+5位重量克）', '2', 5, 'weight', 6, 1, $3, $3)",
+         VALUES ($1, $2, 'SCALE-W', '称重标签（2+5位PLU+6位重量克）', '2', 5, 'weight', 6, 1, $3, $3)",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(company.to_string())

@@ -61,6 +61,7 @@ async fn filter(
         categories,
         brand: brand.filter(|b| !b.is_empty()),
         status,
+        text: None,
     })
 }
 
@@ -159,6 +160,8 @@ struct ExportQuery {
     category_id: Option<Uuid>,
     brand: Option<String>,
     status: Option<ProductStatus>,
+    /// Search text, as in the list.
+    q: Option<String>,
 }
 
 /// The product list as a file, with the import's columns.
@@ -180,7 +183,8 @@ async fn export_products(
     } else {
         Lang::Zh
     };
-    let f = filter(&s, &p, q.category_id, q.brand, q.status).await?;
+    let mut f = filter(&s, &p, q.category_id, q.brand, q.status).await?;
+    f.text = q.q.filter(|t| !t.trim().is_empty());
     let rows = export::rows(&s.db, &p, &f, lang).await?;
     let bytes = export::render(&rows, format)?;
     let (mime, ext) = match format {

@@ -397,7 +397,6 @@ pub async fn import(
             checked.push((r.0, c));
         }
     }
-
     // 2. Rows against each other and against other products.
     let column_of = |field: &str| {
         t.fields
@@ -493,7 +492,6 @@ pub async fn import(
         v
     };
     report.skipped = report.bad_rows.len();
-
     // 3. What would change. Columns the file does not have keep their stored values.
     let mut plan: Vec<(Option<String>, CheckedProduct)> = Vec::new();
     for (_, mut c) in good {

@@ -369,6 +369,111 @@ pub async fn write(
     Ok(())
 }
 
+/// Inserts many new products and their barcodes with multi-row statements (imports, demo and
+/// benchmark data): the same rows as [`write`] with `is_new`, far fewer round trips.
+pub async fn insert_many(
+    tx: &mut Tx,
+    company: CompanyId,
+    items: &[(String, CheckedProduct)],
+    seq: i64,
+) -> StoreResult<()> {
+    const ROWS: usize = 200;
+    let now = clock::now();
+    let company = company.to_string();
+    for chunk in items.chunks(ROWS) {
+        let mut q = Sql::for_backend(
+            tx.backend,
+            "INSERT INTO products (id, company_id, sku, name_zh, name_en, receipt_name, category_id, brand, unit,              sold_by_weight, quantity_precision, tax_class_id, cost_price_minor, list_price_minor, status, image_url,              attributes, family_code, plu, search_text, change_seq, created_at, updated_at) VALUES ",
+        );
+        for (i, (id, p)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.bind(id.clone())
+                .push(", ")
+                .bind(company.clone())
+                .push(", ")
+                .bind(p.sku.clone())
+                .push(", ");
+            q.bind(p.name_zh.clone())
+                .push(", ")
+                .bind(p.name_en.clone())
+                .push(", ")
+                .bind(p.receipt_name.clone())
+                .push(", ");
+            q.bind(p.category_id.clone())
+                .push(", ")
+                .bind(p.brand.clone())
+                .push(", ")
+                .bind(p.unit.as_str().to_string())
+                .push(", ");
+            q.bind(p.sold_by_weight as i64)
+                .push(", ")
+                .bind(p.quantity_precision)
+                .push(", ")
+                .bind(p.tax_class_id.clone())
+                .push(", ");
+            q.bind(p.cost_price_minor)
+                .push(", ")
+                .bind(p.list_price_minor)
+                .push(", ")
+                .bind(p.status.as_str().to_string())
+                .push(", ");
+            q.bind(p.image_url.clone()).push(", ");
+            q.bind(
+                serde_json::to_string(&p.attributes)
+                    .map_err(|e| StoreError::Internal(e.to_string()))?,
+            )
+            .push(", ");
+            q.bind(p.family_code.clone())
+                .push(", ")
+                .bind(p.plu.clone())
+                .push(", ");
+            q.bind(product_search_text(&p.sku, &p.name_zh, &p.name_en))
+                .push(", ")
+                .bind(seq)
+                .push(", ");
+            q.bind(now.clone()).push(", ").bind(now.clone()).push(")");
+        }
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                unique_as_conflict(e, "/sku", "another product has this SKU, barcode or PLU")
+            })?;
+        let codes: Vec<(&String, &Barcode)> = chunk
+            .iter()
+            .flat_map(|(id, p)| p.barcodes.iter().map(move |b| (id, b)))
+            .collect();
+        for part in codes.chunks(ROWS * 2) {
+            let mut q = Sql::for_backend(
+                tx.backend,
+                "INSERT INTO barcodes (company_id, code, product_id, kind, created_at) VALUES ",
+            );
+            for (i, (id, b)) in part.iter().enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" });
+                q.bind(company.clone())
+                    .push(", ")
+                    .bind(b.code.clone())
+                    .push(", ")
+                    .bind((*id).clone())
+                    .push(", ");
+                q.bind(b.kind.as_str().to_string())
+                    .push(", ")
+                    .bind(now.clone())
+                    .push(")");
+            }
+            let (sql, args) = q.build();
+            sqlx::query_with(&sql, args)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| {
+                    unique_as_conflict(e, "/barcodes", "a barcode belongs to another product")
+                })?;
+        }
+    }
+    Ok(())
+}
+
 fn product_from(r: &AnyRow, currency: &str, barcodes: Vec<Barcode>) -> StoreResult<Product> {
     Ok(Product {
         id: row::text(r, "id")?,
@@ -454,6 +559,8 @@ pub struct ProductFilter {
     pub categories: Option<Vec<String>>,
     pub brand: Option<String>,
     pub status: Option<ProductStatus>,
+    /// Text the search key must contain (exports of a search; unranked).
+    pub text: Option<String>,
 }
 
 /// Appends the filter conditions.
@@ -466,6 +573,14 @@ pub fn push_filter(q: &mut Sql, f: &ProductFilter) {
     }
     if let Some(s) = f.status {
         q.push(" AND status = ").bind(s.as_str().to_string());
+    }
+    if let Some(t) = f
+        .text
+        .as_deref()
+        .map(salepoint_domain::catalog::search_key::normalize_query)
+        && !t.is_empty()
+    {
+        q.push(" AND ").contains("search_text", &t);
     }
 }
 

@@ -1,0 +1,356 @@
+//! Catalog figures (issue 3): import 100,000 products from CSV over HTTP; the register snapshot
+//! of a store with ~100,000 products (time and bytes on the wire, gzip); then, with the catalog
+//! grown to 1,000,000 products, barcode scans and 3-letter search-as-you-type at 16 clients.
+
+use crate::harness::{self, ADMIN_PASSWORD, drive, report};
+use salepoint_domain::catalog::barcode::{BarcodeKind, with_check_digit};
+use salepoint_domain::catalog::search_key::pinyin_keys;
+use salepoint_domain::catalog::{ProductStatus, Unit};
+use salepoint_store::catalog::products::{Barcode, CheckedProduct, insert_many};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+const BRANDS: &[(&str, &str)] = &[
+    ("金锣", "Jinluo"),
+    ("双汇", "Shuanghui"),
+    ("旺旺", "Want Want"),
+    ("娃哈哈", "Wahaha"),
+    ("康师傅", "Master Kong"),
+    ("统一", "Uni"),
+    ("伊利", "Yili"),
+    ("蒙牛", "Mengniu"),
+    ("海天", "Haday"),
+    ("李锦记", "Lee Kum Kee"),
+    ("良品铺子", "Bestore"),
+    ("三只松鼠", "Three Squirrels"),
+    ("百草味", "Be Cheery"),
+    ("达利园", "Daliyuan"),
+    ("雀巢", "Nestle"),
+    ("立白", "Liby"),
+    ("蓝月亮", "Bluemoon"),
+    ("维达", "Vinda"),
+    ("心相印", "Hearttex"),
+    ("洽洽", "Chacha"),
+];
+const NOUNS: &[(&str, &str)] = &[
+    ("火腿肠", "ham sausage"),
+    ("牛奶", "milk"),
+    ("酸奶", "yogurt"),
+    ("饼干", "biscuits"),
+    ("薯片", "chips"),
+    ("方便面", "instant noodles"),
+    ("矿泉水", "mineral water"),
+    ("绿茶", "green tea"),
+    ("果汁", "juice"),
+    ("咖啡", "coffee"),
+    ("酱油", "soy sauce"),
+    ("醋", "vinegar"),
+    ("洗衣液", "laundry liquid"),
+    ("纸巾", "tissues"),
+    ("瓜子", "seeds"),
+    ("巧克力", "chocolate"),
+    ("面包", "bread"),
+    ("蛋糕", "cake"),
+    ("辣条", "spicy strips"),
+    ("牛肉干", "beef jerky"),
+    ("花生", "peanuts"),
+    ("核桃", "walnuts"),
+    ("大米", "rice"),
+    ("面粉", "flour"),
+    ("食用油", "cooking oil"),
+];
+const FLAVOURS: &[(&str, &str)] = &[
+    ("原味", "original"),
+    ("香辣", "spicy"),
+    ("五香", "five-spice"),
+    ("草莓", "strawberry"),
+    ("麻辣", "mala"),
+    ("椒盐", "salt pepper"),
+    ("奶油", "cream"),
+    ("海苔", "seaweed"),
+    ("蜂蜜", "honey"),
+    ("柠檬", "lemon"),
+];
+
+fn product(n: usize, tax: &str) -> CheckedProduct {
+    let (bz, be) = BRANDS[n % BRANDS.len()];
+    let (nz, ne) = NOUNS[(n / BRANDS.len()) % NOUNS.len()];
+    let (fz, fe) = FLAVOURS[(n / (BRANDS.len() * NOUNS.len())) % FLAVOURS.len()];
+    let size = 50 + (n / (BRANDS.len() * NOUNS.len() * FLAVOURS.len())) % 950;
+    let price = 150 + (n as i64 * 37) % 9000;
+    CheckedProduct {
+        sku: format!("B{n:07}"),
+        name_zh: format!("{bz}{fz}{nz} {size}g"),
+        name_en: format!("{be} {fe} {ne} {size}g"),
+        receipt_name: format!("{bz}{nz}{size}g"),
+        category_id: None,
+        brand: bz.to_string(),
+        unit: Unit::Pack,
+        sold_by_weight: false,
+        quantity_precision: 0,
+        tax_class_id: tax.to_string(),
+        cost_price_minor: price * 7 / 10,
+        list_price_minor: price,
+        status: ProductStatus::Active,
+        image_url: None,
+        attributes: BTreeMap::new(),
+        family_code: None,
+        plu: None,
+        barcodes: vec![Barcode {
+            code: barcode(n),
+            kind: BarcodeKind::Ean13,
+        }],
+    }
+}
+
+/// A unique EAN-13 per product number (prefix 68, not used by the demo).
+fn barcode(n: usize) -> String {
+    with_check_digit(&format!("68{n:010}"))
+}
+
+fn csv_of(range: std::ops::Range<usize>) -> String {
+    let mut out =
+        String::from("sku,name_zh,name_en,brand,unit,tax_class,cost_price,list_price,barcodes\n");
+    for n in range {
+        let p = product(n, "");
+        out.push_str(&format!(
+            "{},{},{},{},pack,VAT13,{}.{:02},{}.{:02},{}\n",
+            p.sku,
+            p.name_zh,
+            p.name_en,
+            p.brand,
+            p.cost_price_minor / 100,
+            p.cost_price_minor % 100,
+            p.list_price_minor / 100,
+            p.list_price_minor % 100,
+            p.barcodes[0].code
+        ));
+    }
+    out
+}
+
+pub async fn run(
+    database_url: Option<&str>,
+    concurrency: usize,
+    requests: usize,
+    total: usize,
+) -> anyhow::Result<()> {
+    let s = harness::start(database_url).await?;
+    println!(
+        "catalog — backend: {}; cores: {}; concurrency: {concurrency}",
+        s.backend,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
+    let admin = s.login("admin", ADMIN_PASSWORD).await?;
+
+    // 1. Import 100,000 products from one CSV over HTTP.
+    let import_n = 100_000.min(total);
+    let csv = csv_of(0..import_n);
+    let t = Instant::now();
+    let r: serde_json::Value = s
+        .http
+        .post(format!("{}/api/v1/products/import?dry_run=false", s.base))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(csv.clone())
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!(
+        "import {} products from CSV ({:.1} MB): {:.2} s (created {}, errors {})",
+        import_n,
+        csv.len() as f64 / 1e6,
+        t.elapsed().as_secs_f64(),
+        r["created"],
+        r["errors"].as_array().map(|e| e.len()).unwrap_or(0)
+    );
+    let t = Instant::now();
+    let r: serde_json::Value = s
+        .http
+        .post(format!("{}/api/v1/products/import?dry_run=false", s.base))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!(
+        "re-import of the same file: {:.2} s (unchanged {})",
+        t.elapsed().as_secs_f64(),
+        r["unchanged"]
+    );
+
+    // 2. The register snapshot of SH001 (~105,000 products), gzip on the wire.
+    let stores: serde_json::Value = s
+        .http
+        .get(format!("{}/api/v1/stores?q=SH001", s.base))
+        .bearer_auth(&admin)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let sh001 = stores["data"][0]["id"].as_str().unwrap().to_string();
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let res = s
+            .http
+            .get(format!("{}/api/v1/stores/{sh001}/catalog", s.base))
+            .bearer_auth(&admin)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await?;
+        bytes = res.bytes().await?.len();
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "register snapshot, {} products: median {:.2} s, {:.2} MB gzip on the wire",
+        import_n + 5000,
+        times[1],
+        bytes as f64 / 1e6
+    );
+
+    // 3. Grow the catalog to `total` products straight through the store (bulk insert).
+    let company = salepoint_store::bootstrap::first_company(&s.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tax: String = {
+        let p = salepoint_store::Principal::system(company);
+        salepoint_store::catalog::tax_classes::list(&s.db, &p)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .into_iter()
+            .find(|t| t.code == "VAT13")
+            .unwrap()
+            .id
+    };
+    let t = Instant::now();
+    let mut n = import_n;
+    while n < total {
+        let end = (n + 20_000).min(total);
+        let batch: Vec<(String, CheckedProduct)> =
+            (n..end).map(|i| (uuid_v7(), product(i, &tax))).collect();
+        let mut tx = s.db.begin().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let seq = salepoint_store::catalog::next_change(&mut tx, company)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        insert_many(&mut tx, company, &batch, seq)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        n = end;
+    }
+    println!(
+        "bulk-loaded up to {total} products in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    if database_url.is_some() {
+        sqlx_analyze(&s.db).await;
+    }
+
+    // 4. Barcode scans of random products.
+    let (lat, wall) = drive(requests, concurrency, {
+        let (http, base, token) = (s.http.clone(), s.base.clone(), admin.clone());
+        move |i| {
+            let (http, base, token) = (http.clone(), base.clone(), token.clone());
+            let code = barcode((i * 7919 + 13) % total);
+            async move {
+                http.get(format!("{base}/api/v1/scan/{code}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        }
+    })
+    .await;
+    report(
+        &format!("GET /scan/{{barcode}} ({total} products)"),
+        lat,
+        wall,
+    );
+
+    // 5. Search-as-you-type: 3-character queries — pinyin initials, English and Chinese.
+    let mut queries: Vec<String> = Vec::new();
+    for i in 0..200 {
+        let p = product(i * 4999 % total, "");
+        let (_, initials) = pinyin_keys(&p.name_zh);
+        queries.push(initials.chars().take(3).collect());
+        queries.push(
+            p.name_en
+                .chars()
+                .skip(i % 4)
+                .take(3)
+                .collect::<String>()
+                .to_lowercase(),
+        );
+        queries.push(p.name_zh.chars().skip(i % 2).take(3).collect());
+    }
+    queries.retain(|q| q.chars().count() == 3 && !q.contains(' '));
+    let (lat, wall) = drive(requests, concurrency, {
+        let (http, base, token, queries) = (
+            s.http.clone(),
+            s.base.clone(),
+            admin.clone(),
+            std::sync::Arc::new(queries),
+        );
+        move |i| {
+            let (http, base, token) = (http.clone(), base.clone(), token.clone());
+            let q = queries[i % queries.len()].clone();
+            async move {
+                http.get(format!("{base}/api/v1/products?limit=20&q={}", percent(&q)))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        }
+    })
+    .await;
+    report(
+        &format!("GET /products?q=<3 chars> ({total} products)"),
+        lat,
+        wall,
+    );
+    println!(
+        "peak resident memory (server + load generator): {:.0} MiB",
+        harness::peak_rss_mib()
+    );
+    Ok(())
+}
+
+/// Percent-encodes a query value.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn uuid_v7() -> String {
+    salepoint_domain::ids::ApiKeyId::new().to_string()
+}
+
+/// Refreshes PostgreSQL's statistics after a bulk load, as an operator would.
+async fn sqlx_analyze(db: &salepoint_store::Db) {
+    let _ = sqlx_exec(db, "ANALYZE products").await;
+    let _ = sqlx_exec(db, "ANALYZE barcodes").await;
+}
+
+async fn sqlx_exec(db: &salepoint_store::Db, sql: &str) -> anyhow::Result<()> {
+    let mut tx = db.begin().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    salepoint_store::db::execute(&mut tx, sql)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))
+}

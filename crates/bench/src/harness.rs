@@ -1,0 +1,167 @@
+//! What every benchmark shares: a real server in-process over a fresh database, a load driver
+//! with a fixed number of requests in flight, and latency reporting.
+
+use salepoint_store::Db;
+use salepoint_store::db::DbOptions;
+use std::time::{Duration, Instant};
+
+/// A server under test.
+pub struct Server {
+    pub base: String,
+    pub db: Db,
+    pub backend: &'static str,
+    pub http: reqwest::Client,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The admin password of benchmark databases.
+pub const ADMIN_PASSWORD: &str = "Bench-Admin-Passw0rd!";
+
+/// Starts the server over a fresh database (SQLite in a temp dir, or the given PostgreSQL
+/// database, which must be empty) seeded with the demo chain.
+pub async fn start(database_url: Option<&str>) -> anyhow::Result<Server> {
+    let dir = std::env::temp_dir().join(format!(
+        "salepoint-bench-{}-{}",
+        std::process::id(),
+        uuid_like()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let url = database_url
+        .map(str::to_string)
+        .unwrap_or_else(|| DbOptions::sqlite_in(&dir));
+    let backend = if url.starts_with("sqlite") {
+        "SQLite (WAL, synchronous=FULL)"
+    } else {
+        "PostgreSQL"
+    };
+    let db = Db::connect(&DbOptions {
+        url,
+        max_connections: 16,
+        allow_async_commit: false,
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.migrate().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    salepoint_store::demo::seed(&db, Some(ADMIN_PASSWORD.into()))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("the benchmark needs an empty database"))?;
+    let mut cfg = salepoint_server::state::ServerConfig::default();
+    // The benchmark logs in many times from one address; lift the throttle accordingly.
+    cfg.auth.max_failures_per_address = i64::MAX;
+    let app = salepoint_server::app(db.clone(), cfg);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(salepoint_server::serve(
+        listener,
+        app,
+        std::future::pending(),
+    ));
+    Ok(Server {
+        base,
+        db,
+        backend,
+        http: reqwest::Client::new(),
+        dir,
+    })
+}
+
+fn uuid_like() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+impl Server {
+    /// Logs in and returns a bearer token.
+    pub async fn login(&self, username: &str, password: &str) -> anyhow::Result<String> {
+        let v: serde_json::Value = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        v["token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow::anyhow!("login failed: {v}"))
+    }
+}
+
+/// The value at quantile `p` of sorted latencies.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Prints one line of figures.
+pub fn report(name: &str, mut lat: Vec<Duration>, wall: Duration) {
+    lat.sort();
+    println!(
+        "{name:<40} {:>6} req  {:>8.1} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        lat.len(),
+        lat.len() as f64 / wall.as_secs_f64(),
+        percentile(&lat, 0.50).as_secs_f64() * 1e3,
+        percentile(&lat, 0.99).as_secs_f64() * 1e3,
+    );
+}
+
+/// Runs `total` requests made by `make(i)` with `conc` in flight; returns latencies and wall time.
+pub async fn drive<F, Fut>(total: usize, conc: usize, make: F) -> (Vec<Duration>, Duration)
+where
+    F: Fn(usize) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = reqwest::StatusCode> + Send,
+{
+    let start = Instant::now();
+    let per = total.div_ceil(conc);
+    let mut tasks = Vec::new();
+    for w in 0..conc {
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(per);
+            for j in 0..per {
+                let i = w * per + j;
+                if i >= total {
+                    break;
+                }
+                let t = Instant::now();
+                let status = make(i).await;
+                assert!(status.is_success(), "request {i} failed: {status}");
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::with_capacity(total);
+    for t in tasks {
+        all.extend(t.await.expect("a load task panicked"));
+    }
+    (all, start.elapsed())
+}
+
+/// Peak resident memory of this process (server and load generator), MiB.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_string())
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(f64::NAN)
+}
