@@ -33,11 +33,15 @@ pub async fn search(
     let company = p.company_id.to_string();
     // Exact codes first: a scanned barcode or a typed SKU.
     let mut exact: Vec<String> = Vec::new();
+    // SKUs are matched as typed or upper-cased (an index lookup, unlike LOWER(sku)).
+    let typed = q.trim().replace(['%', '_', '\\', '"'], "");
     let by_code = sqlx::query(
         "SELECT product_id AS id FROM barcodes WHERE company_id = $1 AND code = $2 \
-         UNION SELECT id FROM products WHERE company_id = $1 AND LOWER(sku) = $2",
+         UNION SELECT id FROM products WHERE company_id = $1 AND sku IN ($2, $3, $4)",
     )
     .bind(&company)
+    .bind(&typed)
+    .bind(typed.to_uppercase())
     .bind(&query)
     .fetch_all(&db.pool)
     .await?;
@@ -47,13 +51,13 @@ pub async fn search(
     let pattern = format!("%{query}%");
     let mut sql = match db.backend {
         Backend::Sqlite => {
+            // Drive the join from the trigram index (CROSS JOIN fixes the order): left to
+            // itself the planner may walk every product of the company instead.
             let mut s = Sql::new(
-                "SELECT * FROM products WHERE rowid IN (SELECT rowid FROM product_search WHERE search_text LIKE ",
+                "SELECT products.* FROM (SELECT rowid AS hit FROM product_search WHERE search_text LIKE ",
             );
-            s.bind(pattern)
-                .push(" LIMIT ")
-                .bind(CANDIDATES * 4)
-                .push(") AND company_id = ")
+            s.bind(pattern).push(" LIMIT ").bind(CANDIDATES * 4);
+            s.push(") AS hits CROSS JOIN products ON products.rowid = hits.hit WHERE products.company_id = ")
                 .bind(company.clone());
             s
         }
