@@ -1,12 +1,11 @@
 // Categories: the tree (GET /categories is a flat list with parent_id), with "add a
 // subcategory", and edit (rename, move under another parent, sort) through one dialog.
-import { computed, nextTick, onMounted, reactive, ref } from 'vue';
-import { ElMessage } from 'element-plus';
-import { api, fetchAll } from '../api.js';
+import { computed, onMounted, ref } from 'vue';
+import { fetchAll } from '../api.js';
 import { can } from '../session.js';
-import { t } from '../i18n.js';
 import { buildCategoryTree, categoryName } from '../catalog.js';
-import { handleVersionConflict, requiredRule, showError, useFieldErrors, validateForm } from '../forms.js';
+import { requiredRule, showError } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import CategorySelect from '../components/category-select.js';
 
 const blank = () => ({ id: null, code: '', name: '', name_en: '', parent_id: null, sort: 0, version: 0 });
@@ -34,48 +33,17 @@ export default {
       }
     }
 
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const { errors, clear, fromError } = useFieldErrors();
+    const fromRow = (c) => ({ ...c, name_en: c.name_en || '', parent_id: c.parent_id || null });
+    const crud = useCrudDialog({
+      blank, fromRow, path: '/categories', reload, current: (id) => byId.value.get(id),
+      body: (f) => ({
+        code: f.code.trim(), name: f.name.trim(), name_en: f.name_en.trim(), parent_id: f.parent_id || null,
+        sort: Number(f.sort) || 0,
+      }),
+    });
     const rules = computed(() => ({ code: [requiredRule()], name: [requiredRule()] }));
-
-    async function open(category, { parentId = null } = {}) {
-      Object.assign(form, blank(), category ? { ...category, name_en: category.name_en || '', parent_id: category.parent_id || null } : {});
-      if (!category) form.parent_id = parentId;
-      clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    async function save() {
-      clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      const body = {
-        code: form.code.trim(), name: form.name.trim(), name_en: form.name_en.trim(), parent_id: form.parent_id || null,
-        sort: Number(form.sort) || 0,
-      };
-      try {
-        if (form.id) await api.put(`/categories/${form.id}`, { ...body, version: form.version });
-        else await api.create('/categories', body);
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await reload();
-      } catch (e) {
-        const reloadRow = async () => {
-          await reload();
-          const fresh = byId.value.get(form.id);
-          if (fresh) Object.assign(form, { ...fresh, name_en: fresh.name_en || '', parent_id: fresh.parent_id || null });
-        };
-        if (await handleVersionConflict(e, reloadRow)) return;
-        if (!fromError(e, { conflictField: 'code' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
+    /** Edit a category, or a new one (under `parentId`, or at the top). */
+    const open = (category, { parentId = null } = {}) => crud.open(category, { parent_id: parentId });
 
     const parentName = (id) => categoryName(byId.value.get(id));
     const filterNode = (text, data) => {
@@ -86,8 +54,8 @@ export default {
 
     onMounted(reload);
     return {
-      categories, tree, loading, filter, treeRef, editable, reload, dialog, saving, form, formRef, errors, rules,
-      open, save, parentName, filterNode, applyFilter,
+      ...crud, categories, tree, loading, filter, treeRef, editable, reload, rules,
+      open, parentName, filterNode, applyFilter,
     };
   },
   template: `

@@ -1,15 +1,14 @@
 // Price lists: which prices apply where (channel, store, region, customer tier, validity,
 // priority), the items editor (find a product, set its price in yuan, remove it), and a price
 // check that asks the server which price a product has for a store, channel and tier.
-import { computed, nextTick, onMounted, reactive, ref, watch } from 'vue';
+import { computed, onMounted, reactive, watch } from 'vue';
 import { ElMessage } from 'element-plus';
 import { api, ApiError, fetchAll } from '../api.js';
 import { can } from '../session.js';
 import { t } from '../i18n.js';
 import { useCatalogLookups } from '../catalog.js';
-import {
-  fieldMessage, formatTime, handleVersionConflict, requiredRule, showError, useCursorList, useFieldErrors, validateForm,
-} from '../forms.js';
+import { fieldMessage, formatTime, requiredRule, showError, useCursorList } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import { useLookups } from '../lookups.js';
 import { currencySymbol, formatMoney, minorToMajor, parseMajor } from '../money.js';
 import LoadMore from '../components/load-more.js';
@@ -46,60 +45,25 @@ export default {
     const editable = computed(() => can('catalog.manage'));
 
     // The price list form.
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const fe = useFieldErrors();
+    const fromRow = (r) => ({
+      ...blank(), ...r, channel_id: r.channel_id || null, store_id: r.store_id || null, region_id: r.region_id || null,
+      customer_tier: r.customer_tier || '', valid_from: toDate(r.valid_from), valid_to: toDate(r.valid_to),
+    });
+    const crud = useCrudDialog({
+      blank, fromRow, path: '/price-lists', list, current: (id) => api.get(`/price-lists/${id}`),
+      body: (f) => ({
+        code: f.code.trim(), name: f.name.trim(), channel_id: f.channel_id || null, store_id: f.store_id || null,
+        region_id: f.region_id || null, customer_tier: f.customer_tier.trim() || null,
+        valid_from: toIso(f.valid_from), valid_to: toIso(f.valid_to), priority: Number(f.priority) || 0,
+        active: f.active,
+      }),
+    });
+    const { form } = crud;
     const rules = computed(() => ({
       code: [requiredRule()], name: [requiredRule()],
       valid_to: [{ trigger: 'change', validator: (_r, v, cb) =>
         cb(v && form.valid_from && new Date(v) <= new Date(form.valid_from) ? new Error(t('priceLists.toBeforeFrom')) : undefined) }],
     }));
-    const fromRow = (r) => ({
-      ...blank(), ...r, channel_id: r.channel_id || null, store_id: r.store_id || null, region_id: r.region_id || null,
-      customer_tier: r.customer_tier || '', valid_from: toDate(r.valid_from), valid_to: toDate(r.valid_to),
-    });
-
-    async function open(row) {
-      Object.assign(form, blank(), row ? fromRow(row) : {});
-      fe.clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    async function save() {
-      fe.clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      const body = {
-        code: form.code.trim(), name: form.name.trim(), channel_id: form.channel_id || null, store_id: form.store_id || null,
-        region_id: form.region_id || null, customer_tier: form.customer_tier.trim() || null,
-        valid_from: toIso(form.valid_from), valid_to: toIso(form.valid_to), priority: Number(form.priority) || 0,
-        active: form.active,
-      };
-      try {
-        if (form.id) await api.put(`/price-lists/${form.id}`, { ...body, version: form.version });
-        else await api.create('/price-lists', body);
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await list.reload();
-      } catch (e) {
-        const reloadRow = async () => {
-          await list.reload();
-          try {
-            Object.assign(form, fromRow(await api.get(`/price-lists/${form.id}`)));
-          } catch (err) {
-            showError(err);
-          }
-        };
-        if (await handleVersionConflict(e, reloadRow)) return;
-        if (!fe.fromError(e, { conflictField: 'code' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
 
     // The items editor.
     // A list may hold thousands of items: the table shows one page of them (filtered) at a time.
@@ -254,7 +218,8 @@ export default {
       catalog.load({ withChannels: true });
     });
     return {
-      listItems: list.items, nextCursor: list.nextCursor, loading: list.loading, loadMore: list.loadMore, editable, dialog, saving, form, formRef, errors: fe.errors, rules, open, save,
+      listItems: list.items, nextCursor: list.nextCursor, loading: list.loading, loadMore: list.loadMore, editable, rules,
+      dialog: crud.dialog, saving: crud.saving, form, formRef: crud.formRef, errors: crud.errors, open: crud.open, save: crud.save,
       items, adding, visibleRows, filteredRows, ITEMS_PAGE, openItems, addItem, toggleRemove, saveItems, checkRow, changed, changeCount,
       check, resolvePrice, stores: lookups.stores, regions: lookups.regions, regionName: lookups.regionName,
       channels: catalog.channels, channelLabel: catalog.channelLabel, storeName, scopeText, validity, formatMoney, currencySymbol,

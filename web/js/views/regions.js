@@ -1,10 +1,8 @@
 // Regions: a list and a create/edit dialog (code, name).
-import { computed, nextTick, onMounted, reactive, ref } from 'vue';
-import { ElMessage } from 'element-plus';
-import { api } from '../api.js';
+import { computed, onMounted } from 'vue';
 import { can } from '../session.js';
-import { t } from '../i18n.js';
-import { handleVersionConflict, requiredRule, showError, useCursorList, useFieldErrors, validateForm } from '../forms.js';
+import { requiredRule, useCursorList } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import LoadMore from '../components/load-more.js';
 
 const blank = () => ({ id: null, code: '', name: '', version: 0 });
@@ -15,47 +13,15 @@ export default {
   setup() {
     const list = useCursorList('/regions');
     const editable = computed(() => can('org.manage'));
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const { errors, clear, fromError } = useFieldErrors();
+    const crud = useCrudDialog({
+      blank, path: '/regions', list,
+      fromRow: (r) => ({ id: r.id, code: r.code, name: r.name, version: r.version }),
+      body: (f) => ({ code: f.code.trim(), name: f.name.trim() }),
+    });
     const rules = computed(() => ({ code: [requiredRule()], name: [requiredRule()] }));
 
-    async function open(row) {
-      Object.assign(form, blank(), row ? { id: row.id, code: row.code, name: row.name, version: row.version } : {});
-      clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    async function save() {
-      clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      const body = { code: form.code.trim(), name: form.name.trim() };
-      try {
-        if (form.id) await api.put(`/regions/${form.id}`, { ...body, version: form.version });
-        else await api.create('/regions', body);
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await list.reload();
-      } catch (e) {
-        const reloadRow = async () => {
-          await list.reload();
-          const fresh = list.items.value.find((r) => r.id === form.id);
-          if (fresh) Object.assign(form, { code: fresh.code, name: fresh.name, version: fresh.version });
-        };
-        if (await handleVersionConflict(e, reloadRow)) return;
-        if (!fromError(e, { conflictField: 'code' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
-
     onMounted(list.reload);
-    return { ...list, editable, dialog, saving, form, formRef, errors, rules, open, save };
+    return { ...list, ...crud, editable, rules };
   },
   template: `
     <div class="sp-page">

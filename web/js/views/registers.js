@@ -1,11 +1,10 @@
 // One store's registers (收银机): a list and an add/edit dialog (code, name, active).
-import { computed, nextTick, onMounted, reactive, ref } from 'vue';
-import { ElMessage } from 'element-plus';
+import { computed, onMounted, ref } from 'vue';
 import { api } from '../api.js';
 import { can } from '../session.js';
 import { navigate, route } from '../router.js';
-import { t } from '../i18n.js';
-import { handleVersionConflict, requiredRule, showError, useCursorList, useFieldErrors, validateForm } from '../forms.js';
+import { requiredRule, showError, useCursorList } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import LoadMore from '../components/load-more.js';
 
 const blank = () => ({ id: null, code: '', name: '', active: true, version: 0 });
@@ -16,47 +15,16 @@ export default {
   setup() {
     const storeId = route.params.id;
     const store = ref(null);
-    const list = useCursorList(`/stores/${encodeURIComponent(storeId)}/registers`);
+    const base = `/stores/${encodeURIComponent(storeId)}/registers`;
+    const list = useCursorList(base);
     const editable = computed(() => can('registers.manage'));
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const { errors, clear, fromError } = useFieldErrors();
+    const crud = useCrudDialog({
+      blank, path: base, list,
+      fromRow: (r) => ({ id: r.id, code: r.code, name: r.name, active: r.active, version: r.version }),
+      freshRow: (r) => r,
+      body: (f) => ({ code: f.code.trim(), name: f.name.trim(), active: f.active }),
+    });
     const rules = computed(() => ({ code: [requiredRule()], name: [requiredRule()] }));
-
-    async function open(row) {
-      Object.assign(form, blank(), row ? { id: row.id, code: row.code, name: row.name, active: row.active, version: row.version } : {});
-      clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    async function save() {
-      clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      const base = `/stores/${encodeURIComponent(storeId)}/registers`;
-      const body = { code: form.code.trim(), name: form.name.trim(), active: form.active };
-      try {
-        if (form.id) await api.put(`${base}/${form.id}`, { ...body, version: form.version });
-        else await api.create(base, body);
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await list.reload();
-      } catch (e) {
-        const reloadRow = async () => {
-          await list.reload();
-          const fresh = list.items.value.find((r) => r.id === form.id);
-          if (fresh) Object.assign(form, fresh);
-        };
-        if (await handleVersionConflict(e, reloadRow)) return;
-        if (!fromError(e, { conflictField: 'code' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
 
     onMounted(async () => {
       list.reload();
@@ -67,7 +35,7 @@ export default {
       }
     });
     const back = () => navigate('/stores');
-    return { ...list, store, editable, dialog, saving, form, formRef, errors, rules, open, save, back };
+    return { ...list, ...crud, store, editable, rules, back };
   },
   template: `
     <div class="sp-page">

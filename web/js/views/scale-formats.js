@@ -1,13 +1,13 @@
 // Scale label formats: which EAN-13 labels printed by in-store scales carry a PLU and a weight
 // or a price (prefix + PLU digits + value digits = 12, the 13th is the check digit), and a
 // "test a label" box that asks the server what a scanned code means.
-import { computed, nextTick, onMounted, reactive, ref } from 'vue';
-import { ElMessage } from 'element-plus';
+import { computed, onMounted, reactive } from 'vue';
 import { api, ApiError } from '../api.js';
 import { can } from '../session.js';
 import { t } from '../i18n.js';
 import { SCALE_VALUE_KINDS } from '../catalog.js';
-import { handleVersionConflict, requiredRule, showError, useCursorList, useFieldErrors, validateForm } from '../forms.js';
+import { requiredRule, showError, useCursorList } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import { formatMoney } from '../money.js';
 import LoadMore from '../components/load-more.js';
 
@@ -21,11 +21,14 @@ export default {
   setup() {
     const list = useCursorList('/scale-formats');
     const editable = computed(() => can('catalog.manage'));
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const { errors, clear, fromError } = useFieldErrors();
+    const crud = useCrudDialog({
+      blank, path: '/scale-formats', list,
+      body: (f) => ({
+        code: f.code.trim(), name: f.name.trim(), prefix: String(f.prefix).trim(), plu_digits: f.plu_digits,
+        value_kind: f.value_kind, value_digits: f.value_digits, active: f.active,
+      }),
+    });
+    const { form } = crud;
     const total = computed(() => String(form.prefix || '').length + Number(form.plu_digits || 0) + Number(form.value_digits || 0));
     const rules = computed(() => ({
       code: [requiredRule()], name: [requiredRule()],
@@ -35,41 +38,6 @@ export default {
         cb(total.value === 12 ? undefined : new Error(t('scaleFormats.totalWrong', { n: total.value }))) }],
     }));
     const layout = computed(() => `${form.prefix || ''}${'P'.repeat(form.plu_digits || 0)}${'V'.repeat(form.value_digits || 0)}C`);
-
-    async function open(row) {
-      Object.assign(form, blank(), row ? { ...row } : {});
-      clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    async function save() {
-      clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      const body = {
-        code: form.code.trim(), name: form.name.trim(), prefix: String(form.prefix).trim(), plu_digits: form.plu_digits,
-        value_kind: form.value_kind, value_digits: form.value_digits, active: form.active,
-      };
-      try {
-        if (form.id) await api.put(`/scale-formats/${form.id}`, { ...body, version: form.version });
-        else await api.create('/scale-formats', body);
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await list.reload();
-      } catch (e) {
-        const reloadRow = async () => {
-          await list.reload();
-          const fresh = list.items.value.find((r) => r.id === form.id);
-          if (fresh) Object.assign(form, fresh);
-        };
-        if (await handleVersionConflict(e, reloadRow)) return;
-        if (!fromError(e, { conflictField: 'code' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
 
     // Test a label: GET /scan/{code}.
     const scan = reactive({ code: '', result: null, notFound: false, loading: false });
@@ -101,7 +69,7 @@ export default {
 
     onMounted(list.reload);
     return {
-      ...list, editable, dialog, saving, form, formRef, errors, rules, open, save, total, layout, layoutOf,
+      ...list, ...crud, editable, rules, total, layout, layoutOf,
       scan, testLabel, quantityText, priceText, formatMoney, SCALE_VALUE_KINDS, pluRange: [3, 4, 5, 6], valueRange: [4, 5, 6],
     };
   },

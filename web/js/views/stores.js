@@ -1,11 +1,10 @@
 // Stores and warehouses: a filtered list (kind, region, search) and a create/edit dialog.
-import { computed, nextTick, onMounted, reactive, ref } from 'vue';
-import { ElMessage } from 'element-plus';
+import { computed, onMounted, reactive } from 'vue';
 import { api } from '../api.js';
 import { can } from '../session.js';
 import { navigate } from '../router.js';
-import { t } from '../i18n.js';
-import { handleVersionConflict, requiredRule, showError, useCursorList, useFieldErrors, validateForm } from '../forms.js';
+import { requiredRule, useCursorList } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import { CASH_ROUNDINGS, NEGATIVE_STOCK_POLICIES, STORE_KINDS, useLookups } from '../lookups.js';
 import LoadMore from '../components/load-more.js';
 import TimeZoneSelect from '../components/time-zone-select.js';
@@ -16,6 +15,18 @@ const blank = () => ({
 });
 const FIELDS = Object.keys(blank()).filter((k) => k !== 'id' && k !== 'version');
 
+/** The request body of a store form. */
+function body(form) {
+  const b = {};
+  for (const k of FIELDS) b[k] = form[k];
+  b.code = b.code.trim();
+  b.name = b.name.trim();
+  b.address = (b.address || '').trim();
+  b.region_id = b.region_id || null;
+  b.time_zone = b.time_zone || null; // the server fills in the company's time zone
+  return b;
+}
+
 export default {
   name: 'StoresView',
   components: { LoadMore, TimeZoneSelect },
@@ -24,61 +35,16 @@ export default {
     const list = useCursorList('/stores', () => ({ kind: filters.kind, region_id: filters.region_id, q: filters.q.trim() }));
     const lookups = useLookups();
     const editable = computed(() => can('org.manage'));
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const { errors, clear, fromError } = useFieldErrors();
+    const crud = useCrudDialog({
+      blank, path: '/stores', list, body,
+      // Opened without a region: none (null), not undefined.
+      fromRow: (r) => ({ ...r, region_id: r.region_id === undefined ? null : r.region_id }),
+      current: (id) => api.get(`/stores/${id}`), freshRow: (r) => r,
+    });
     const rules = computed(() => ({
       code: [requiredRule()], name: [requiredRule()], kind: [requiredRule('change')],
       business_day_cutoff_hour: [requiredRule('change')],
     }));
-
-    async function open(row) {
-      Object.assign(form, blank(), row ? { ...row } : {});
-      if (form.region_id === undefined) form.region_id = null;
-      clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    function body() {
-      const b = {};
-      for (const k of FIELDS) b[k] = form[k];
-      b.code = b.code.trim();
-      b.name = b.name.trim();
-      b.address = (b.address || '').trim();
-      b.region_id = b.region_id || null;
-      b.time_zone = b.time_zone || null; // the server fills in the company's time zone
-      return b;
-    }
-
-    async function save() {
-      clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      try {
-        if (form.id) await api.put(`/stores/${form.id}`, { ...body(), version: form.version });
-        else await api.create('/stores', body());
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await list.reload();
-      } catch (e) {
-        const reloadRow = async () => {
-          await list.reload();
-          try {
-            Object.assign(form, await api.get(`/stores/${form.id}`));
-          } catch (err) {
-            showError(err);
-          }
-        };
-        if (await handleVersionConflict(e, reloadRow)) return;
-        if (!fromError(e, { conflictField: 'code' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
 
     const registers = (row) => navigate(`/stores/${encodeURIComponent(row.id)}/registers`);
 
@@ -87,7 +53,7 @@ export default {
       lookups.load();
     });
     return {
-      ...list, filters, editable, dialog, saving, form, formRef, errors, rules, open, save, registers,
+      ...list, ...crud, filters, editable, rules, registers,
       regions: lookups.regions, regionName: lookups.regionName,
       STORE_KINDS, CASH_ROUNDINGS, NEGATIVE_STOCK_POLICIES, hours: [...Array(24).keys()],
     };

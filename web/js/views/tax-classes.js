@@ -1,11 +1,10 @@
 // Tax classes: code, name and rate. People type the rate in percent (13); the API takes a
 // decimal string ("0.13").
-import { computed, nextTick, onMounted, reactive, ref } from 'vue';
-import { ElMessage } from 'element-plus';
-import { api } from '../api.js';
+import { computed, onMounted } from 'vue';
 import { can } from '../session.js';
 import { t } from '../i18n.js';
-import { handleVersionConflict, requiredRule, showError, useCursorList, useFieldErrors, validateForm } from '../forms.js';
+import { requiredRule, useCursorList } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import { percentToRate, rateToPercent } from '../money.js';
 import LoadMore from '../components/load-more.js';
 
@@ -18,11 +17,10 @@ export default {
   setup() {
     const list = useCursorList('/tax-classes');
     const editable = computed(() => can('catalog.manage'));
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const { errors, clear, fromError } = useFieldErrors();
+    const crud = useCrudDialog({
+      blank, fromRow, path: '/tax-classes', list,
+      body: (f) => ({ code: f.code.trim(), name: f.name.trim(), rate: percentToRate(f.percent).rate }),
+    });
     const percentRule = {
       trigger: 'blur',
       validator: (_r, v, cb) => {
@@ -33,40 +31,8 @@ export default {
     };
     const rules = computed(() => ({ code: [requiredRule()], name: [requiredRule()], percent: [percentRule] }));
 
-    async function open(row) {
-      Object.assign(form, blank(), row ? fromRow(row) : {});
-      clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    async function save() {
-      clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      const body = { code: form.code.trim(), name: form.name.trim(), rate: percentToRate(form.percent).rate };
-      try {
-        if (form.id) await api.put(`/tax-classes/${form.id}`, { ...body, version: form.version });
-        else await api.create('/tax-classes', body);
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await list.reload();
-      } catch (e) {
-        const reloadRow = async () => {
-          await list.reload();
-          const fresh = list.items.value.find((r) => r.id === form.id);
-          if (fresh) Object.assign(form, fromRow(fresh));
-        };
-        if (await handleVersionConflict(e, reloadRow)) return;
-        if (!fromError(e, { conflictField: 'code' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
-
     onMounted(list.reload);
-    return { ...list, editable, dialog, saving, form, formRef, errors, rules, open, save, rateToPercent };
+    return { ...list, ...crud, editable, rules, rateToPercent };
   },
   template: `
     <div class="sp-page">

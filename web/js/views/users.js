@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { can, session } from '../session.js';
 import { t } from '../i18n.js';
 import { handleVersionConflict, requiredRule, showError, useCursorList, useFieldErrors, validateForm } from '../forms.js';
+import { useCrudDialog } from '../crud.js';
 import { LOCALES, assignableRoles, useLookups } from '../lookups.js';
 import LoadMore from '../components/load-more.js';
 
@@ -30,54 +31,20 @@ export default {
     const list = useCursorList('/users', () => ({ q: filters.q.trim(), role: filters.role }));
     const lookups = useLookups();
     const editable = computed(() => can('users.manage'));
-    const dialog = ref(false);
-    const saving = ref(false);
-    const form = reactive(blank());
-    const formRef = ref(null);
-    const fe = useFieldErrors();
+    const crud = useCrudDialog({
+      blank, path: '/users', list, conflictField: 'username', updateBody,
+      createBody: (f) => {
+        const { active, version, ...rest } = updateBody(f);
+        return { ...rest, username: f.username.trim(), password: f.password };
+      },
+      fromRow: (r) => ({ ...r, phone: r.phone || '', password: '' }),
+      current: (id) => api.get(`/users/${id}`), freshRow: (r) => ({ ...r, password: '' }),
+    });
+    const { form } = crud;
     const rules = computed(() => ({
       username: [requiredRule()], display_name: [requiredRule()], role: [requiredRule('change')],
       locale: [requiredRule('change')], password: form.id ? [] : [requiredRule()],
     }));
-
-    async function open(row) {
-      Object.assign(form, blank(), row ? { ...row, phone: row.phone || '', password: '' } : {});
-      fe.clear();
-      dialog.value = true;
-      await nextTick();
-      formRef.value?.clearValidate();
-    }
-
-    async function reloadUser() {
-      await list.reload();
-      try {
-        Object.assign(form, await api.get(`/users/${form.id}`), { password: '' });
-      } catch (err) {
-        showError(err);
-      }
-    }
-
-    async function save() {
-      fe.clear();
-      if (!(await validateForm(formRef.value))) return;
-      saving.value = true;
-      try {
-        if (form.id) {
-          await api.put(`/users/${form.id}`, updateBody(form));
-        } else {
-          const { active, version, ...rest } = updateBody(form);
-          await api.create('/users', { ...rest, username: form.username.trim(), password: form.password });
-        }
-        dialog.value = false;
-        ElMessage({ type: 'success', message: t('common.saved'), customClass: 'sp-saved-toast' });
-        await list.reload();
-      } catch (e) {
-        if (await handleVersionConflict(e, reloadUser)) return;
-        if (!fe.fromError(e, { conflictField: 'username' })) showError(e);
-      } finally {
-        saving.value = false;
-      }
-    }
 
     async function toggleActive(row, active) {
       try {
@@ -128,7 +95,7 @@ export default {
       lookups.load({ withRoles: true });
     });
     return {
-      ...list, filters, editable, dialog, saving, form, formRef, errors: fe.errors, rules, open, save, toggleActive,
+      ...list, ...crud, filters, editable, rules, toggleActive,
       pwDialog, pwForm, pwRef, pwErrors: pwErrors.errors, pwRules, pwSaving, openPassword, savePassword,
       stores: lookups.stores, regions: lookups.regions, roles: lookups.roles, roleOptions, storeNames, isSelf, LOCALES,
     };
