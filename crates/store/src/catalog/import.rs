@@ -556,5 +556,13 @@ pub async fn import(
     .await?;
     tx.commit().await?;
     report.applied = true;
+    // After a large import PostgreSQL's statistics still describe the old table; until
+    // autovacuum catches up the planner may scan instead of using the SKU and barcode indexes.
+    if db.backend == crate::Backend::Postgres && report.created + report.updated > 1_000 {
+        let mut tx = db.begin().await?;
+        crate::db::execute(&mut tx, "ANALYZE products").await?;
+        crate::db::execute(&mut tx, "ANALYZE barcodes").await?;
+        tx.commit().await?;
+    }
     Ok(report)
 }
