@@ -5,6 +5,7 @@
 
 pub mod audit_chain;
 pub mod catalog;
+pub mod checkout;
 pub mod ids;
 pub mod money;
 pub mod org;

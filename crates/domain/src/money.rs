@@ -129,23 +129,25 @@ impl Money {
     /// Rounds to a multiple of `step` minor units (e.g. 10 fen for 抹零 to 0.1 yuan), half up
     /// (away from zero). Returns the rounded amount; the difference is the rounding line.
     pub fn round_to_step(self, step: i64) -> Result<Money, MoneyError> {
-        if step <= 1 {
-            return Ok(self);
-        }
-        let rem = self.minor.rem_euclid(step);
-        let down = self.minor - rem;
-        let half_up = if self.minor >= 0 {
-            rem * 2 >= step
-        } else {
-            rem * 2 > step
-        };
-        let minor = if half_up {
-            down.checked_add(step).ok_or(MoneyError::Overflow)?
-        } else {
-            down
-        };
+        let minor = round_minor_to_step(self.minor, step).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
+}
+
+/// Rounds `minor` to a multiple of `step`, half away from zero; `None` on overflow. A step of
+/// 1 or less leaves the amount as it is.
+pub fn round_minor_to_step(minor: i64, step: i64) -> Option<i64> {
+    if step <= 1 {
+        return Some(minor);
+    }
+    let rem = minor.rem_euclid(step);
+    let down = minor - rem;
+    let half_up = if minor >= 0 {
+        rem * 2 >= step
+    } else {
+        rem * 2 > step
+    };
+    if half_up { down.checked_add(step) } else { Some(down) }
 }
 
 impl fmt::Display for Money {

@@ -134,3 +134,37 @@ mod tests {
         assert!(!is_time_zone_name("Mars/Olympus"));
     }
 }
+
+/// The business day (`YYYY-MM-DD`) a moment belongs to at a store: its local date in `tz`,
+/// where the day starts at `cutoff_hour` (a bar open until 3 a.m. with cut-off 4 books its
+/// late sales on the evening's day). Receipt numbers restart and reports group by this day.
+/// `None` for an unknown time zone.
+pub fn business_day(unix_seconds: i64, tz: &str, cutoff_hour: i64) -> Option<String> {
+    let zone = jiff::tz::TimeZone::get(tz).ok()?;
+    let at = jiff::Timestamp::from_second(unix_seconds).ok()?;
+    let shifted = at
+        .checked_sub(jiff::SignedDuration::from_hours(cutoff_hour))
+        .ok()?;
+    Some(shifted.to_zoned(zone).date().to_string())
+}
+
+#[cfg(test)]
+mod business_day_tests {
+    use super::business_day;
+
+    #[test]
+    fn local_date_with_cutoff() {
+        // 2026-11-27T17:30:00Z is 01:30 on the 28th in Shanghai
+        let t = 1_795_800_600;
+        assert_eq!(
+            business_day(t, "Asia/Shanghai", 0).as_deref(),
+            Some("2026-11-28")
+        );
+        assert_eq!(
+            business_day(t, "Asia/Shanghai", 4).as_deref(),
+            Some("2026-11-27")
+        );
+        assert_eq!(business_day(t, "UTC", 0).as_deref(), Some("2026-11-27"));
+        assert_eq!(business_day(t, "Mars/Base", 0), None);
+    }
+}

@@ -48,6 +48,12 @@ string_enum!(
         CatalogRead = "catalog.read",
         /// Change the catalog and prices; import products.
         CatalogManage = "catalog.manage",
+        /// Sell and take returns at a register, open and close shifts, pay in and out.
+        SalesCreate = "sales.create",
+        /// Read sales, returns, receipts and shift reports of stores in scope.
+        SalesRead = "sales.read",
+        /// Define the tender types (cash, card, vouchers …) of the company.
+        TendersManage = "tenders.manage",
     }
 );
 
@@ -64,9 +70,12 @@ impl Role {
                 UsersManage,
                 ApprovalsGrant,
                 CatalogRead,
+                SalesCreate,
+                SalesRead,
             ],
-            Role::Cashier | Role::StockClerk => &[OrgRead, CatalogRead],
-            Role::Accountant => &[CompanyRead, OrgRead, CatalogRead],
+            Role::Cashier => &[OrgRead, CatalogRead, SalesCreate, SalesRead],
+            Role::StockClerk => &[OrgRead, CatalogRead],
+            Role::Accountant => &[CompanyRead, OrgRead, CatalogRead, SalesRead],
             Role::Auditor => &[
                 CompanyRead,
                 OrgRead,
@@ -74,6 +83,7 @@ impl Role {
                 ApiKeysRead,
                 AuditRead,
                 CatalogRead,
+                SalesRead,
             ],
         }
     }
