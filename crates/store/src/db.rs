@@ -52,6 +52,8 @@ pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Bumped after a commit that wrote outbox events, so live streams look at once.
+    events: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// A write transaction (and, on SQLite, the writer's turn). Commit with [`Tx::commit`];
@@ -132,6 +134,7 @@ impl Db {
             pool,
             backend,
             write_lock,
+            events: Arc::new(tokio::sync::watch::channel(0).0),
         })
     }
 
@@ -174,6 +177,17 @@ impl Db {
             backend: self.backend,
             _turn: turn,
         })
+    }
+
+    /// Tells live streams of this process that new events were committed. (Streams also poll,
+    /// for events written by other app servers.)
+    pub fn notify(&self) {
+        self.events.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// A receiver that changes whenever [`Db::notify`] is called.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.events.subscribe()
     }
 
     /// Whether the database answers.

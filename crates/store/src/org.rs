@@ -315,6 +315,11 @@ pub struct Location {
     pub business_day_cutoff_hour: i64,
     pub cash_rounding: CashRounding,
     pub negative_stock_policy: NegativeStockPolicy,
+    /// The largest discount (percent of the amount discounted) a cashier gives without a
+    /// manager's approval.
+    pub max_discount_percent: String,
+    /// A refund above this amount (minor units) needs a manager's approval.
+    pub return_approval_minor: i64,
     pub active: bool,
     pub version: i64,
 }
@@ -336,6 +341,10 @@ pub struct LocationInput {
     pub cash_rounding: Option<CashRounding>,
     /// Defaults to `allow`.
     pub negative_stock_policy: Option<NegativeStockPolicy>,
+    /// Defaults to `10` (percent).
+    pub max_discount_percent: Option<String>,
+    /// Defaults to 20000 (200.00).
+    pub return_approval_minor: Option<i64>,
     /// Defaults to true.
     pub active: Option<bool>,
     pub version: Option<i64>,
@@ -357,6 +366,8 @@ fn location_from(r: &AnyRow) -> StoreResult<Location> {
             "negative_stock_policy",
             NegativeStockPolicy::parse,
         )?,
+        max_discount_percent: row::text(r, "max_discount_percent")?,
+        return_approval_minor: row::int(r, "return_approval_minor")?,
         active: row::flag(r, "active")?,
         version: row::int(r, "version")?,
     })
@@ -467,7 +478,25 @@ async fn resolve_location(
             v.add("/region_id", "unknown", "no such region");
         }
     }
+    let max_discount = input
+        .max_discount_percent
+        .clone()
+        .unwrap_or_else(|| "10".into());
+    match rust_decimal::Decimal::from_str_exact(max_discount.trim()) {
+        Ok(d) if !d.is_sign_negative() && d <= rust_decimal::Decimal::ONE_HUNDRED => {}
+        _ => v.add(
+            "/max_discount_percent",
+            "out_of_range",
+            "a percent from 0 to 100",
+        ),
+    }
+    let return_approval = input.return_approval_minor.unwrap_or(20_000);
+    if return_approval < 0 {
+        v.add("/return_approval_minor", "out_of_range", "must not be negative");
+    }
     Ok(ResolvedLocation {
+        max_discount: max_discount.trim().to_string(),
+        return_approval,
         time_zone,
         cutoff,
         cash_rounding: input.cash_rounding.unwrap_or(CashRounding::None),
@@ -479,6 +508,8 @@ async fn resolve_location(
 }
 
 struct ResolvedLocation {
+    max_discount: String,
+    return_approval: i64,
     time_zone: String,
     cutoff: i64,
     cash_rounding: CashRounding,
@@ -507,8 +538,9 @@ pub async fn create_location(
     let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO stores (id, company_id, region_id, code, name, kind, address, time_zone, \
-         business_day_cutoff_hour, cash_rounding, negative_stock_policy, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+         business_day_cutoff_hour, cash_rounding, negative_stock_policy, active, created_at, updated_at, \
+         max_discount_percent, return_approval_minor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)",
     )
     .bind(id.to_string())
     .bind(p.company_id.to_string())
@@ -523,6 +555,8 @@ pub async fn create_location(
     .bind(r.negative.as_str())
     .bind(r.active as i64)
     .bind(now)
+    .bind(&r.max_discount)
+    .bind(r.return_approval)
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a store or warehouse with this code exists"))?;
@@ -551,7 +585,8 @@ pub async fn update_location(
     let done = sqlx::query(
         "UPDATE stores SET region_id = $1, code = $2, name = $3, address = $4, time_zone = $5, \
          business_day_cutoff_hour = $6, cash_rounding = $7, negative_stock_policy = $8, active = $9, \
-         version = version + 1, updated_at = $10 WHERE id = $11 AND company_id = $12 AND version = $13",
+         version = version + 1, updated_at = $10, max_discount_percent = $14, return_approval_minor = $15 \
+         WHERE id = $11 AND company_id = $12 AND version = $13",
     )
     .bind(input.region_id.map(|r| r.to_string()))
     .bind(input.code.trim())
@@ -566,6 +601,8 @@ pub async fn update_location(
     .bind(id.to_string())
     .bind(p.company_id.to_string())
     .bind(version)
+    .bind(&r.max_discount)
+    .bind(r.return_approval)
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a store or warehouse with this code exists"))?;

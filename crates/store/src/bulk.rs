@@ -1,0 +1,89 @@
+//! Multi-row statements: a batch of sales is written with one INSERT per table instead of one
+//! per row, because round trips, not the disk, are what a sale costs (docs/benchmarks.md).
+
+use crate::db::Tx;
+use crate::error::StoreResult;
+use crate::sql::Sql;
+
+/// A value of one column of a row.
+#[derive(Clone, Debug)]
+pub enum Val {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+}
+
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(v.to_string())
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::OptText(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::OptInt(v)
+    }
+}
+
+/// Parameters per statement, under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_PARAMS: usize = 30_000;
+
+fn push_row(q: &mut Sql, row: &[Val]) {
+    q.push("(");
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        match v {
+            Val::Text(s) => q.bind(s.clone()),
+            Val::OptText(s) => q.bind(s.clone()),
+            Val::Int(n) => q.bind(*n),
+            Val::OptInt(n) => q.bind(*n),
+        };
+    }
+    q.push(")");
+}
+
+/// Runs `head` (`INSERT INTO t (a, b) VALUES `) with `rows`, in as few statements as the
+/// parameter limits allow, each followed by `tail` (an `ON CONFLICT` or `RETURNING` clause);
+/// returns the rows a `RETURNING` tail gives back.
+pub async fn insert(
+    tx: &mut Tx,
+    head: &str,
+    rows: &[Vec<Val>],
+    tail: &str,
+) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+    let mut out = Vec::new();
+    let Some(first) = rows.first() else {
+        return Ok(out);
+    };
+    let per = (MAX_PARAMS / first.len().max(1)).max(1);
+    for chunk in rows.chunks(per) {
+        let mut q = Sql::for_backend(tx.backend, head);
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            push_row(&mut q, row);
+        }
+        q.push(tail);
+        let (sql, args) = q.build();
+        out.extend(sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,14 @@
+//! Orders: register sales and returns (and, later, sales orders). A sale is checked and priced
+//! (`sales`, `returns`), then written with its lines, tenders, stock movements, receipt number
+//! and live event in one transaction shared with other sales (`writer`).
+
+pub mod context;
+pub mod model;
+pub mod prepared;
+pub mod read;
+pub mod sales;
+pub mod tenders;
+pub mod writer;
+
+pub use model::{ReturnInput, Sale, SaleInput};
+pub use writer::{Outcome, SaleWriter};

@@ -1,0 +1,617 @@
+//! Writing sales with group commit.
+//!
+//! Registers send sales concurrently; committing each alone would cost a durable commit and a
+//! dozen round trips per sale. Instead sales queue here, and a writer takes every sale that is
+//! waiting (up to [`MAX_BATCH`]) and writes them in one transaction with one multi-row
+//! statement per table. Each caller is answered only after that transaction commits, so an
+//! acknowledged sale is durable; a sale that fails its own checks inside the batch (a used
+//! approval, stock the store refuses to sell) is left out without failing the others, and if
+//! the batch fails as a whole its sales are retried one by one.
+
+use super::model::Sale;
+use super::prepared::PreparedSale;
+use crate::approvals;
+use crate::audit::{self, AuditEntry};
+use crate::bulk::{self, Val};
+use crate::clock;
+use crate::db::{Backend, Db, Tx};
+use crate::error::{StoreError, StoreResult};
+use crate::row;
+use crate::sql::Sql;
+use salepoint_domain::org::NegativeStockPolicy;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// Most sales written in one transaction.
+pub const MAX_BATCH: usize = 256;
+
+/// What became of a submitted sale.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Written now.
+    Created(Box<Sale>),
+    /// Written before with the same body (same id or Idempotency-Key): answer the stored sale.
+    Replay { sale_id: String },
+    /// The id or key was used for a different sale.
+    Mismatch,
+}
+
+struct Job {
+    sale: PreparedSale,
+    done: oneshot::Sender<StoreResult<Outcome>>,
+}
+
+/// The queue in front of the sale writers.
+#[derive(Clone)]
+pub struct SaleWriter {
+    queue: mpsc::Sender<Job>,
+}
+
+impl SaleWriter {
+    /// Starts the writers for `db`: one on SQLite (a single writer anyway), a few on
+    /// PostgreSQL so that one batch's commit overlaps the next batch's statements.
+    pub fn start(db: Db) -> SaleWriter {
+        let (tx, rx) = mpsc::channel::<Job>(4096);
+        let rx = Arc::new(Mutex::new(rx));
+        let workers = match db.backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 3,
+        };
+        for _ in 0..workers {
+            let (db, rx) = (db.clone(), rx.clone());
+            tokio::spawn(async move {
+                loop {
+                    let mut jobs = Vec::new();
+                    {
+                        let mut rx = rx.lock().await;
+                        match rx.recv().await {
+                            Some(j) => jobs.push(j),
+                            None => return,
+                        }
+                        while jobs.len() < MAX_BATCH {
+                            match rx.try_recv() {
+                                Ok(j) => jobs.push(j),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    run(&db, jobs).await;
+                }
+            });
+        }
+        SaleWriter { queue: tx }
+    }
+
+    /// Writes `sale` (with the others waiting) and answers once it is durable.
+    pub async fn submit(&self, sale: PreparedSale) -> StoreResult<Outcome> {
+        let (done, answer) = oneshot::channel();
+        self.queue
+            .send(Job { sale, done })
+            .await
+            .map_err(|_| StoreError::Unavailable("the sale writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the sale writer has stopped".into()))?
+    }
+}
+
+async fn run(db: &Db, jobs: Vec<Job>) {
+    let sales: Vec<&PreparedSale> = jobs.iter().map(|j| &j.sale).collect();
+    let results = match write_batch(db, &sales).await {
+        Ok(r) => r,
+        Err(e) if jobs.len() == 1 => vec![Err(e)],
+        Err(e) => {
+            tracing::warn!(error = %e, sales = jobs.len(), "a sale batch failed; writing its sales one by one");
+            let mut out = Vec::with_capacity(jobs.len());
+            for s in &sales {
+                out.push(match write_batch(db, &[*s]).await {
+                    Ok(mut r) => r.pop().unwrap_or(Err(StoreError::Internal("no result".into()))),
+                    Err(e) => Err(e),
+                });
+            }
+            out
+        }
+    };
+    let created = results.iter().any(|r| matches!(r, Ok(Outcome::Created(_))));
+    for (job, result) in jobs.into_iter().zip(results) {
+        let _ = job.done.send(result);
+    }
+    if created {
+        db.notify();
+    }
+}
+
+/// A sale of the batch that is still to be written.
+struct Live<'a> {
+    idx: usize,
+    sale: &'a PreparedSale,
+    approver: Option<String>,
+    seq: i64,
+    flags: Vec<String>,
+    flagged_lines: Vec<bool>,
+}
+
+/// Writes `sales` in one transaction; one result per sale, in order.
+async fn write_batch(db: &Db, sales: &[&PreparedSale]) -> StoreResult<Vec<StoreResult<Outcome>>> {
+    let mut results: Vec<Option<StoreResult<Outcome>>> = (0..sales.len()).map(|_| None).collect();
+    let mut tx = db.begin().await?;
+
+    // 1. Replays: ids or keys already stored, or repeated within the batch.
+    let stored = stored_requests(&mut tx, sales).await?;
+    let mut first_by_id: HashMap<&str, usize> = HashMap::new();
+    let mut first_by_key: HashMap<&str, usize> = HashMap::new();
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    for (i, s) in sales.iter().enumerate() {
+        let found = stored
+            .get(&s.id)
+            .or_else(|| s.idem_key.as_ref().and_then(|k| stored.get(k)));
+        if let Some((id, hash)) = found {
+            results[i] = Some(Ok(if *hash == s.request_hash {
+                Outcome::Replay {
+                    sale_id: id.clone(),
+                }
+            } else {
+                Outcome::Mismatch
+            }));
+            continue;
+        }
+        let earlier = first_by_id
+            .get(s.id.as_str())
+            .or_else(|| s.idem_key.as_deref().and_then(|k| first_by_key.get(k)));
+        if let Some(&first) = earlier {
+            repeats.push((i, first));
+            continue;
+        }
+        first_by_id.insert(&s.id, i);
+        if let Some(k) = &s.idem_key {
+            first_by_key.insert(k, i);
+        }
+    }
+    let mut live: Vec<Live> = Vec::new();
+    for (i, s) in sales.iter().enumerate() {
+        if results[i].is_none() && !repeats.iter().any(|(r, _)| *r == i) {
+            live.push(Live {
+                idx: i,
+                sale: s,
+                approver: None,
+                seq: 0,
+                flags: s.flags.clone(),
+                flagged_lines: vec![false; s.lines.len()],
+            });
+        }
+    }
+
+    // 2. Approvals are used up with the sale they allow.
+    let mut keep = Vec::with_capacity(live.len());
+    for mut l in live {
+        if let Some(a) = &l.sale.approval {
+            let store = l.sale.store_id.parse().map_err(|_| StoreError::Internal("store id".into()))?;
+            match approvals::consume(&mut tx, &a.token, a.action, store).await {
+                Ok(approver) => l.approver = Some(approver),
+                Err(e) => {
+                    results[l.idx] = Some(Err(e));
+                    continue;
+                }
+            }
+        }
+        keep.push(l);
+    }
+    let mut live = keep;
+
+    // 3. Stores that refuse negative stock: check on-hand (locked) before selling.
+    live = refuse_short_sales(&mut tx, live, &mut results).await?;
+
+    // 4. Gap-free receipt numbers per store and business day.
+    assign_receipt_numbers(&mut tx, &mut live).await?;
+
+    // 5. On-hand, and which lines took it below zero.
+    update_stock(&mut tx, &mut live).await?;
+
+    // 6. The rows.
+    insert_rows(&mut tx, &live).await?;
+    for l in &live {
+        // Refunds and approved overrides belong in the audit trail.
+        if l.approver.is_some() || l.sale.kind == "return" {
+            audit::append(&mut tx, audit_entry(l)).await?;
+        }
+    }
+    tx.commit().await?;
+
+    for l in &live {
+        let mut sale = l.sale.to_sale(l.sale.receipt_no(l.seq));
+        sale.flags = l.flags.clone();
+        results[l.idx] = Some(Ok(Outcome::Created(Box::new(sale))));
+    }
+    for (i, first) in repeats {
+        results[i] = Some(match &results[first] {
+            Some(Ok(Outcome::Created(s))) if sales[first].request_hash == sales[i].request_hash => {
+                Ok(Outcome::Replay {
+                    sale_id: s.id.clone(),
+                })
+            }
+            Some(Ok(Outcome::Created(_))) => Ok(Outcome::Mismatch),
+            _ => Err(StoreError::Conflict {
+                field: "/id".into(),
+                message: "the same sale was being written at the same time: retry".into(),
+            }),
+        });
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(StoreError::Internal("sale without a result".into()))))
+        .collect())
+}
+
+fn audit_entry(l: &Live) -> AuditEntry {
+    let s = l.sale;
+    AuditEntry {
+        company_id: s.company_id.parse().ok(),
+        actor_kind: s.actor_kind.to_string(),
+        actor_id: Some(s.cashier_id.clone()),
+        actor_name: Some(s.cashier_name.clone()),
+        action: format!("{}.created", s.kind),
+        target_type: Some(s.kind.to_string()),
+        target_id: Some(s.id.clone()),
+        store_id: Some(s.store_id.clone()),
+        details: serde_json::json!({
+            "receipt_no": s.receipt_no(l.seq), "original_sale_id": s.original_sale_id,
+            "approver_id": l.approver, "approval": s.approval.as_ref().map(|a| a.action),
+            "discount_minor": s.discount_minor, "total_minor": s.total_minor,
+        }),
+        client_ip: None,
+    }
+}
+
+/// Request fingerprints of sales already stored under the batch's ids or keys, by id and by
+/// key: `(sale id, request hash)`.
+async fn stored_requests(
+    tx: &mut Tx,
+    sales: &[&PreparedSale],
+) -> StoreResult<HashMap<String, (String, String)>> {
+    let ids: Vec<String> = sales.iter().map(|s| s.id.clone()).collect();
+    let keys: Vec<String> = sales.iter().filter_map(|s| s.idem_key.clone()).collect();
+    let mut q = Sql::for_backend(tx.backend, "SELECT id, request_hash, idem_key FROM sales WHERE id IN ");
+    q.bind_list(&ids);
+    if !keys.is_empty() {
+        q.push(" OR idem_key IN ").bind_list(&keys);
+    }
+    let (sql, args) = q.build();
+    let mut out = HashMap::new();
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+        let id = row::text(&r, "id")?;
+        let hash = row::text(&r, "request_hash")?;
+        if let Some(k) = row::opt_text(&r, "idem_key")? {
+            out.insert(k, (id.clone(), hash.clone()));
+        }
+        out.insert(id.clone(), (id, hash));
+    }
+    Ok(out)
+}
+
+type StockKey = (String, String);
+
+/// Takes out of `live` the online sales of stores that refuse negative stock which would take
+/// on-hand below zero (409 at the line); the stock rows are locked until commit.
+async fn refuse_short_sales<'a>(
+    tx: &mut Tx,
+    live: Vec<Live<'a>>,
+    results: &mut [Option<StoreResult<Outcome>>],
+) -> StoreResult<Vec<Live<'a>>> {
+    let strict = |l: &Live| l.sale.negative_policy == NegativeStockPolicy::Refuse && !l.sale.offline;
+    if !live.iter().any(strict) {
+        return Ok(live);
+    }
+    let mut locations: Vec<String> = live.iter().map(|l| l.sale.store_id.clone()).collect();
+    locations.sort();
+    locations.dedup();
+    let mut products: Vec<String> = live
+        .iter()
+        .flat_map(|l| l.sale.lines.iter().map(|x| x.product_id.clone()))
+        .collect();
+    products.sort();
+    products.dedup();
+    let mut q = Sql::for_backend(
+        tx.backend,
+        "SELECT location_id, product_id, on_hand_milli FROM stock_levels WHERE location_id IN ",
+    );
+    q.bind_list(&locations).push(" AND product_id IN ").bind_list(&products);
+    q.push(" ORDER BY location_id, product_id");
+    if tx.backend == Backend::Postgres {
+        q.push(" FOR UPDATE");
+    }
+    let (sql, args) = q.build();
+    let mut level: HashMap<StockKey, i64> = HashMap::new();
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+        level.insert(
+            (row::text(&r, "location_id")?, row::text(&r, "product_id")?),
+            row::int(&r, "on_hand_milli")?,
+        );
+    }
+    let mut keep = Vec::with_capacity(live.len());
+    for l in live {
+        let mut after: HashMap<StockKey, i64> = HashMap::new();
+        for line in &l.sale.lines {
+            let key = (l.sale.store_id.clone(), line.product_id.clone());
+            let cur = after
+                .get(&key)
+                .copied()
+                .unwrap_or_else(|| level.get(&key).copied().unwrap_or(0));
+            after.insert(key, cur + line.stock_delta_milli);
+        }
+        let short = l.sale.lines.iter().position(|line| {
+            let key = (l.sale.store_id.clone(), line.product_id.clone());
+            line.stock_delta_milli < 0 && after[&key] < 0
+        });
+        match short {
+            Some(i) if strict(&l) => {
+                results[l.idx] = Some(Err(StoreError::Conflict {
+                    field: format!("/lines/{i}/quantity"),
+                    message: "not enough stock: the store does not sell below zero".into(),
+                }));
+            }
+            _ => {
+                level.extend(after);
+                keep.push(l);
+            }
+        }
+    }
+    Ok(keep)
+}
+
+async fn assign_receipt_numbers(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
+    let mut counts: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for l in live.iter() {
+        *counts
+            .entry((l.sale.store_id.clone(), l.sale.business_day.clone()))
+            .or_default() += 1;
+    }
+    let rows: Vec<Vec<Val>> = counts
+        .iter()
+        .map(|((s, d), n)| vec![s.clone().into(), d.clone().into(), (*n).into()])
+        .collect();
+    let back = bulk::insert(
+        tx,
+        "INSERT INTO receipt_counters (store_id, business_day, last_seq) VALUES ",
+        &rows,
+        " ON CONFLICT (store_id, business_day) DO UPDATE SET last_seq = receipt_counters.last_seq + excluded.last_seq \
+         RETURNING store_id, business_day, last_seq",
+    )
+    .await?;
+    let mut next: HashMap<(String, String), i64> = HashMap::new();
+    for r in back {
+        let key = (row::text(&r, "store_id")?, row::text(&r, "business_day")?);
+        let last = row::int(&r, "last_seq")?;
+        next.insert(key.clone(), last - counts[&key] + 1);
+    }
+    for l in live.iter_mut() {
+        let key = (l.sale.store_id.clone(), l.sale.business_day.clone());
+        let n = next.get_mut(&key).ok_or_else(|| StoreError::Internal("receipt counter".into()))?;
+        l.seq = *n;
+        *n += 1;
+    }
+    Ok(())
+}
+
+async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
+    let mut delta: BTreeMap<StockKey, (String, i64)> = BTreeMap::new();
+    for l in live.iter() {
+        for line in &l.sale.lines {
+            let e = delta
+                .entry((l.sale.store_id.clone(), line.product_id.clone()))
+                .or_insert_with(|| (l.sale.company_id.clone(), 0));
+            e.1 += line.stock_delta_milli;
+        }
+    }
+    let now = clock::now();
+    // Sorted by key: concurrent writers lock stock rows in the same order (no deadlock).
+    let rows: Vec<Vec<Val>> = delta
+        .iter()
+        .map(|((loc, prod), (company, d))| {
+            vec![
+                loc.clone().into(),
+                prod.clone().into(),
+                company.clone().into(),
+                (*d).into(),
+                now.clone().into(),
+            ]
+        })
+        .collect();
+    let back = bulk::insert(
+        tx,
+        "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at) VALUES ",
+        &rows,
+        " ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand_milli = stock_levels.on_hand_milli + excluded.on_hand_milli, \
+         updated_at = excluded.updated_at RETURNING location_id, product_id, on_hand_milli",
+    )
+    .await?;
+    // Walk the batch in order from the level before it to flag each line that went below 0.
+    let mut level: HashMap<StockKey, i64> = HashMap::new();
+    for r in back {
+        let key = (row::text(&r, "location_id")?, row::text(&r, "product_id")?);
+        let after = row::int(&r, "on_hand_milli")?;
+        level.insert(key.clone(), after - delta[&key].1);
+    }
+    for l in live.iter_mut() {
+        let mut short = false;
+        for (i, line) in l.sale.lines.iter().enumerate() {
+            let key = (l.sale.store_id.clone(), line.product_id.clone());
+            let v = level.get_mut(&key).ok_or_else(|| StoreError::Internal("stock level".into()))?;
+            *v += line.stock_delta_milli;
+            if line.stock_delta_milli < 0 && *v < 0 {
+                l.flagged_lines[i] = true;
+                short = true;
+            }
+        }
+        if short && !l.flags.iter().any(|f| f == "negative_stock") {
+            l.flags.push("negative_stock".into());
+        }
+    }
+    Ok(())
+}
+
+async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
+    let mut sales = Vec::with_capacity(live.len());
+    let mut lines = Vec::new();
+    let mut tenders = Vec::new();
+    let mut moves = Vec::new();
+    let mut events = Vec::new();
+    for l in live {
+        let s = l.sale;
+        let receipt_no = s.receipt_no(l.seq);
+        sales.push(vec![
+            s.id.clone().into(),
+            s.company_id.clone().into(),
+            s.store_id.clone().into(),
+            s.register_id.clone().into(),
+            s.shift_id.clone().into(),
+            s.cashier_id.clone().into(),
+            s.kind.into(),
+            s.original_sale_id.clone().into(),
+            s.business_day.clone().into(),
+            l.seq.into(),
+            receipt_no.clone().into(),
+            s.currency.clone().into(),
+            s.customer_tier.clone().into(),
+            s.subtotal_minor.into(),
+            s.discount_minor.into(),
+            s.tax_minor.into(),
+            s.total_minor.into(),
+            s.rounding_minor.into(),
+            s.paid_minor.into(),
+            s.change_minor.into(),
+            (s.offline as i64).into(),
+            l.flags.join(",").into(),
+            l.approver.clone().into(),
+            s.request_hash.clone().into(),
+            s.idem_key.clone().into(),
+            s.client_created_at.clone().into(),
+            s.created_at.clone().into(),
+        ]);
+        let mut stock_items = Vec::new();
+        for (i, x) in s.lines.iter().enumerate() {
+            lines.push(vec![
+                s.id.clone().into(),
+                x.line_no.into(),
+                s.store_id.clone().into(),
+                x.product_id.clone().into(),
+                x.sku.clone().into(),
+                x.name.clone().into(),
+                x.quantity_milli.into(),
+                x.unit_price_minor.into(),
+                x.gross_minor.into(),
+                x.line_discount_minor.into(),
+                x.order_discount_minor.into(),
+                x.net_minor.into(),
+                x.tax_rate.clone().into(),
+                x.tax_minor.into(),
+                x.total_minor.into(),
+                x.original_line_no.into(),
+                x.restock.map(|r| r as i64).into(),
+                x.reason.clone().into(),
+            ]);
+            let mut movement = |kind: &str, qty: i64| {
+                moves.push(vec![
+                    uuid::Uuid::now_v7().to_string().into(),
+                    s.company_id.clone().into(),
+                    s.store_id.clone().into(),
+                    x.product_id.clone().into(),
+                    kind.into(),
+                    qty.into(),
+                    s.kind.into(),
+                    s.id.clone().into(),
+                    x.line_no.into(),
+                    Some(s.cashier_id.clone()).into(),
+                    (l.flagged_lines[i] as i64).into(),
+                    s.created_at.clone().into(),
+                ]);
+            };
+            if x.write_off {
+                // Returned, then written off: the ledger shows both.
+                movement("return", -x.quantity_milli);
+                movement("write_off", x.quantity_milli);
+            } else if x.stock_delta_milli != 0 {
+                movement(s.kind, x.stock_delta_milli);
+            }
+            stock_items.push(serde_json::json!({"product_id": x.product_id, "delta": x.stock_delta_milli}));
+        }
+        for (i, t) in s.tenders.iter().enumerate() {
+            let sign = if s.kind == "return" { -1 } else { 1 };
+            tenders.push(vec![
+                s.id.clone().into(),
+                (i as i64 + 1).into(),
+                s.store_id.clone().into(),
+                t.tender_type_id.clone().into(),
+                t.code.clone().into(),
+                t.kind.clone().into(),
+                (sign * t.amount_minor).into(),
+                t.tendered_minor.into(),
+                t.change_minor.into(),
+                t.reference.clone().into(),
+                t.card_last4.clone().into(),
+            ]);
+        }
+        let event = serde_json::json!({
+            "id": s.id, "kind": s.kind, "receipt_no": receipt_no, "store_id": s.store_id,
+            "register_id": s.register_id, "cashier_id": s.cashier_id, "business_day": s.business_day,
+            "total_minor": s.total_minor, "lines": s.lines.len(), "offline": s.offline,
+            "flags": l.flags, "created_at": s.created_at,
+        });
+        let kind = if s.kind == "return" { "return.completed" } else { "sale.completed" };
+        for (k, payload) in [
+            (kind, event),
+            ("stock.changed", serde_json::json!({"location_id": s.store_id, "items": stock_items})),
+        ] {
+            events.push(vec![
+                s.company_id.clone().into(),
+                Some(s.store_id.clone()).into(),
+                k.into(),
+                payload.to_string().into(),
+                s.created_at.clone().into(),
+            ]);
+        }
+    }
+    bulk::insert(
+        tx,
+        "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
+         business_day, receipt_seq, receipt_no, currency, customer_tier, subtotal_minor, discount_minor, tax_minor, \
+         total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, idem_key, \
+         client_created_at, created_at) VALUES ",
+        &sales,
+        "",
+    )
+    .await?;
+    bulk::insert(
+        tx,
+        "INSERT INTO sale_lines (sale_id, line_no, store_id, product_id, sku, name, quantity_milli, unit_price_minor, \
+         gross_minor, line_discount_minor, order_discount_minor, net_minor, tax_rate, tax_minor, total_minor, \
+         original_line_no, restock, reason) VALUES ",
+        &lines,
+        "",
+    )
+    .await?;
+    bulk::insert(
+        tx,
+        "INSERT INTO sale_tenders (sale_id, seq, store_id, tender_type_id, code, kind, amount_minor, tendered_minor, \
+         change_minor, reference, card_last4) VALUES ",
+        &tenders,
+        "",
+    )
+    .await?;
+    bulk::insert(
+        tx,
+        "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, \
+         ref_line, user_id, flagged, at) VALUES ",
+        &moves,
+        "",
+    )
+    .await?;
+    bulk::insert(
+        tx,
+        "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
+        &events,
+        "",
+    )
+    .await?;
+    Ok(())
+}
