@@ -10,6 +10,7 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod password;
+pub mod payments;
 pub mod pricing;
 pub mod roles;
 pub mod validation;
