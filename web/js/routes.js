@@ -14,10 +14,13 @@ import TaxClassesView from './views/tax-classes.js';
 import PriceListsView from './views/price-lists.js';
 import ScaleFormatsView from './views/scale-formats.js';
 import ProductImportView from './views/product-import.js';
+import RegisterView from './views/register.js';
 
 export const ROUTES = [
   { name: 'login', path: '/login', component: LoginView, public: true },
   { name: 'home', path: '/', component: HomeView },
+  // The register (收银台): selling, returns and the shift at one register of a store.
+  { name: 'register', path: '/register', component: RegisterView, perm: 'sales.create' },
   { name: 'company', path: '/company', component: CompanyView, perm: 'company.read' },
   { name: 'regions', path: '/regions', component: RegionsView, perm: 'company.read' },
   { name: 'stores', path: '/stores', component: StoresView, perm: 'org.read' },

@@ -12,6 +12,7 @@ import { navigate, route } from '../router.js';
  */
 export const MENU = [
   { name: 'home', path: '/', icon: 'HomeFilled', label: 'menu.home' },
+  { name: 'register', path: '/register', icon: 'ShoppingCart', label: 'menu.register', perm: 'sales.create' },
   {
     name: 'catalog', icon: 'Goods', label: 'menu.catalog', perm: 'catalog.read', children: [
       { name: 'products', path: '/products', icon: 'ShoppingBag', label: 'menu.products', perm: 'catalog.read' },
