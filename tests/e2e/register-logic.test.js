@@ -80,7 +80,7 @@ test('exclusive tax is added on top', () => {
 test('largest remainder allocation sums exactly and ties go to the earlier line', () => {
   assert.deepEqual(allocate(10, [1, 1, 1]), [4, 3, 3]);
   assert.deepEqual(allocate(0, [5, 5]), [0, 0]);
-  assert.deepEqual(allocate(7, [0, 0]), [0, 0]);
+  assert.deepEqual(allocate(7, [0, 0]), [7, 0]);
   for (let i = 0; i < 200; i++) {
     const w = Array.from({ length: 1 + (i % 7) }, (_, k) => ((i * 7919 + k * 104729) % 5000) + 1);
     const total = (i * 37) % 3000;
@@ -173,4 +173,16 @@ test('scanner bursts are told from typing', () => {
   assert.equal(looksLikeCode('cola'), false);
   assert.deepEqual(splitQuantityPrefix('3*6901234567892'), { qty: '3', code: '6901234567892' });
   assert.equal(splitQuantityPrefix('cola'), null);
+});
+
+test('half-even rounding when the company says so', async () => {
+  const { divRound } = await import('../../web/js/register/decimal.js');
+  assert.equal(divRound(5n, 2n, 'half_even'), 2n);
+  assert.equal(divRound(7n, 2n, 'half_even'), 4n);
+  assert.equal(divRound(-5n, 2n, 'half_even'), -2n);
+  assert.equal(divRound(5n, 2n), 3n);
+  const line = [{ unit_price_minor: 5, qty_milli: 500, discount: null, tax_rate: '0' }]; // 2.5
+  assert.equal(priceCart(line, null, 'inclusive', 'half_even').total, 2);
+  assert.equal(priceCart(line, null, 'inclusive', 'half_up').total, 3);
+  assert.deepEqual(allocate(5, [0, 0]), [5, 0]);
 });

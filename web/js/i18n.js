@@ -536,6 +536,7 @@ const TABLE = {
   'register.lastReceipt': ['上一张小票', 'Last receipt'],
   'register.offline.banner': ['离线 — {n} 笔销售待上传', 'Offline — {n} sale(s) waiting to upload'],
   'register.queue.waiting': ['{n} 笔销售正在上传', '{n} sale(s) being uploaded'],
+  'register.queue.signIn': ['{n} 笔销售待上传：登录已过期，请重新登录', '{n} sale(s) waiting: the session has ended, sign in again'],
   'register.attention.banner': ['{n} 笔离线销售被服务器拒绝，需要处理', '{n} offline sale(s) were refused by the server and need attention'],
   'register.attention.show': ['查看', 'Show'],
   'register.attention.title': ['需要处理的销售', 'Sales that need attention'],

@@ -85,8 +85,8 @@ export function reprice(cart, productOf, taxRateOf) {
 }
 
 /** The totals of the cart (pricing.js on its lines). */
-export function totals(cart, taxMode = 'inclusive') {
-  return priceCart(cart.lines, cart.orderDiscount, taxMode);
+export function totals(cart, taxMode = 'inclusive', rule = 'half_up') {
+  return priceCart(cart.lines, cart.orderDiscount, taxMode, rule);
 }
 
 /** A cart discount as the API writes it: null, { percent: "10" } or { amount_minor: 50 }. */

@@ -30,6 +30,7 @@ export function createCatalog() {
     scaleFormats: [],
     currency: null,
     taxMode: null,
+    roundingRule: null,
   });
 
   function index(snapshot) {
@@ -40,6 +41,7 @@ export function createCatalog() {
     setSmallLists(snapshot);
     data.currency = snapshot.currency || null;
     data.taxMode = snapshot.tax_mode || null;
+    data.roundingRule = snapshot.rounding_rule || null;
     state.count = data.products.size;
     state.cursor = snapshot.cursor ?? null;
     state.syncedAt = snapshot.synced_at || snapshot.generated_at || null;
@@ -75,6 +77,7 @@ export function createCatalog() {
       cursor: state.cursor,
       currency: data.currency,
       tax_mode: data.taxMode,
+      rounding_rule: data.roundingRule,
       synced_at: state.syncedAt,
       tax_classes: [...data.taxRates].map(([id, rate]) => ({ id, rate })),
       scale_formats: data.scaleFormats,

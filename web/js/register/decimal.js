@@ -3,6 +3,26 @@
 // as a fraction ("0.13" → 13/100). Amounts stay integer minor units. No imports: the pricing
 // mirror and its node tests use these as they are.
 
+/**
+ * Integer division of BigInts rounded to the nearest, `rule` deciding the halves: 'half_up'
+ * (away from zero, the default) or 'half_even' — the company's rounding_rule, as the domain
+ * crate's round_minor.
+ */
+export function divRound(n, d, rule = 'half_up') {
+  if (rule !== 'half_even') return divHalfUp(n, d);
+  n = BigInt(n);
+  d = BigInt(d);
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  if (n < 0n) return -divRound(-n, d, rule);
+  const q = n / d;
+  const r2 = 2n * (n % d);
+  if (r2 > d || (r2 === d && q % 2n === 1n)) return q + 1n;
+  return q;
+}
+
 /** Integer division of BigInts rounded half up (away from zero), as the domain crate rounds. */
 export function divHalfUp(n, d) {
   n = BigInt(n);

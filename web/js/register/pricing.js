@@ -10,22 +10,28 @@
 //    `tax = round(net × rate)` added to the total;
 // 5. cash rounding (抹零): with cash among the tenders, the cash part (total − non-cash
 //    tenders) is rounded half up to the store's step; the difference is the rounding line.
-import { divHalfUp, parseRate } from './decimal.js';
+// Steps 1–4 round by the company's rounding_rule ('half_up' by default, or 'half_even'), as
+// salepoint_domain::checkout does; cash rounding is always half up.
+import { divRound, parseRate } from './decimal.js';
 
 /**
  * A discount as the cart keeps it: null, { bp } (hundredths of a percent) or { amount }
  * (minor units) → its minor units on `base`.
  */
-export function discountOn(base, discount) {
+export function discountOn(base, discount, rule = 'half_up') {
   if (!discount) return 0;
-  if (discount.bp !== undefined) return Number(divHalfUp(BigInt(base) * BigInt(discount.bp), 10000n));
+  if (discount.bp !== undefined) return Number(divRound(BigInt(base) * BigInt(discount.bp), 10000n, rule));
   return Math.min(Number(discount.amount) || 0, base);
 }
 
-/** Splits `total` over `weights` in proportion, largest remainder first (ties: earlier line). */
+/**
+ * Splits `total` over `weights` in proportion, largest remainder first (ties: earlier line); with
+ * all weights zero everything goes to the first line (as salepoint_domain::checkout::allocate).
+ */
 export function allocate(total, weights) {
   const sum = weights.reduce((a, w) => a + BigInt(w), 0n);
-  if (sum === 0n || total === 0) return weights.map(() => 0);
+  if (!weights.length) return [];
+  if (sum === 0n) return weights.map((_, i) => (i === 0 ? total : 0));
   const T = BigInt(total);
   const shares = weights.map((w) => (T * BigInt(w)) / sum);
   const rems = weights.map((w, i) => ({ i, r: (T * BigInt(w)) % sum }));
@@ -40,31 +46,32 @@ export function allocate(total, weights) {
 }
 
 /** The tax in `net` at `rate` ("0.13"): inclusive (in the price) or exclusive (on top). */
-export function taxOf(net, rate, mode = 'inclusive') {
+export function taxOf(net, rate, mode = 'inclusive', rule = 'half_up') {
   const { num, den } = parseRate(rate);
   if (num === 0n) return 0;
   const n = BigInt(net);
-  if (mode === 'exclusive') return Number(divHalfUp(n * num, den));
-  return Number(n - divHalfUp(n * den, den + num));
+  if (mode === 'exclusive') return Number(divRound(n * num, den, rule));
+  return Number(n - divRound(n * den, den + num, rule));
 }
 
 /**
  * Prices a cart. `lines`: [{ unit_price_minor, qty_milli, discount, tax_rate }];
- * `orderDiscount`: null | { bp } | { amount }. Returns the per-line figures and the totals.
+ * `orderDiscount`: null | { bp } | { amount }; `rule`: the company's rounding_rule. Returns the
+ * per-line figures and the totals.
  */
-export function priceCart(lines, orderDiscount = null, taxMode = 'inclusive') {
+export function priceCart(lines, orderDiscount = null, taxMode = 'inclusive', rule = 'half_up') {
   const out = lines.map((l) => {
-    const gross = Number(divHalfUp(BigInt(l.unit_price_minor) * BigInt(l.qty_milli), 1000n));
-    const lineDiscount = discountOn(gross, l.discount);
+    const gross = Number(divRound(BigInt(l.unit_price_minor) * BigInt(l.qty_milli), 1000n, rule));
+    const lineDiscount = discountOn(gross, l.discount, rule);
     return { gross, lineDiscount, after: gross - lineDiscount, orderDiscount: 0, net: 0, tax: 0 };
   });
   const afterLines = out.reduce((a, l) => a + l.after, 0);
-  const orderMinor = discountOn(afterLines, orderDiscount);
+  const orderMinor = discountOn(afterLines, orderDiscount, rule);
   const shares = allocate(orderMinor, out.map((l) => l.after));
   out.forEach((l, i) => {
     l.orderDiscount = shares[i];
     l.net = l.after - shares[i];
-    l.tax = taxOf(l.net, lines[i].tax_rate, taxMode);
+    l.tax = taxOf(l.net, lines[i].tax_rate, taxMode, rule);
   });
   const subtotal = out.reduce((a, l) => a + l.gross, 0);
   const lineDiscounts = out.reduce((a, l) => a + l.lineDiscount, 0);

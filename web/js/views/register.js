@@ -62,16 +62,17 @@ export default {
     const phase = ref('loading'); // loading | setup | shift | sell
     const choice = ref(readChoice());
     const ctx = reactive({
-      store: null, register: null, shift: null, tenderTypes: [], companyTaxMode: null,
+      store: null, register: null, shift: null, tenderTypes: [], companyTaxMode: null, companyRounding: null,
       settings: { maxDiscountPercent: DEFAULT_MAX_DISCOUNT, cashRounding: 'none' },
       fromCache: false,
     });
     const catalog = createCatalog();
     const cart = reactive(emptyCart());
     const taxMode = computed(() => catalog.data.taxMode || ctx.companyTaxMode || 'inclusive');
+    const roundingRule = computed(() => catalog.data.roundingRule || ctx.companyRounding || 'half_up');
     const priced = computed(() => {
       void catalog.state.version;
-      return totals(cart, taxMode.value);
+      return totals(cart, taxMode.value, roundingRule.value);
     });
     const step = computed(() => roundingStep(ctx.settings.cashRounding, currencyDigits()));
     const offline = computed(() => !queueState.online);
@@ -84,7 +85,7 @@ export default {
       if (!ctx.register) return;
       await setKv(ctxKey(), clone({
         store: ctx.store, register: ctx.register, shift: ctx.shift, tenderTypes: ctx.tenderTypes,
-        settings: ctx.settings, companyTaxMode: ctx.companyTaxMode,
+        settings: ctx.settings, companyTaxMode: ctx.companyTaxMode, companyRounding: ctx.companyRounding,
       })).catch((e) => console.warn('register: context not cached', e));
     }
 
@@ -119,7 +120,9 @@ export default {
           api.get('/shifts', { register_id: register.id, status: 'open', limit: 5 }),
         ]);
         if (can('company.read')) {
-          ctx.companyTaxMode = (await api.get('/company').catch(() => null))?.tax_mode || null;
+          const company = await api.get('/company').catch(() => null);
+          ctx.companyTaxMode = company?.tax_mode || null;
+          ctx.companyRounding = company?.rounding_rule || null;
         }
         ctx.store = store;
         ctx.register = register;
@@ -150,7 +153,7 @@ export default {
         queueState.online = false;
         Object.assign(ctx, {
           store: cached.store, register: cached.register, shift: cached.shift, tenderTypes: cached.tenderTypes || [],
-          companyTaxMode: cached.companyTaxMode || null, fromCache: true,
+          companyTaxMode: cached.companyTaxMode || null, companyRounding: cached.companyRounding || null, fromCache: true,
         });
         ctx.settings = cached.settings || ctx.settings;
       }
@@ -534,7 +537,7 @@ export default {
       const trial = clone(cart);
       if (disc.target === 'order') trial.orderDiscount = d;
       else if (trial.lines[cart.selected]) trial.lines[cart.selected].discount = d;
-      const p = totals(trial, taxMode.value);
+      const p = totals(trial, taxMode.value, roundingRule.value);
       if (d.amount !== undefined) {
         const base = disc.target === 'order' ? p.afterLines : p.lines[cart.selected].gross;
         if (d.amount > base) {
@@ -902,6 +905,7 @@ export default {
              data-test="register-queue-banner" :data-pending="queueState.pending">
           <el-icon><WarningFilled /></el-icon>
           <span v-if="offline">{{ $t('register.offline.banner', { n: queueState.pending }) }}</span>
+          <span v-else-if="queueState.reason === 'auth'">{{ $t('register.queue.signIn', { n: queueState.pending }) }}</span>
           <span v-else>{{ $t('register.queue.waiting', { n: queueState.pending }) }}</span>
         </div>
         <div v-if="queueState.attention.length" class="sp-register-banner is-attention" data-test="register-attention-banner" :data-count="queueState.attention.length">
