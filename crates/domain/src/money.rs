@@ -147,7 +147,11 @@ pub fn round_minor_to_step(minor: i64, step: i64) -> Option<i64> {
     } else {
         rem * 2 > step
     };
-    if half_up { down.checked_add(step) } else { Some(down) }
+    if half_up {
+        down.checked_add(step)
+    } else {
+        Some(down)
+    }
 }
 
 impl fmt::Display for Money {

@@ -168,3 +168,13 @@ mod business_day_tests {
         assert_eq!(business_day(t, "Mars/Base", 0), None);
     }
 }
+
+/// A moment as local wall-clock time at a store (`2026-11-27 13:05`), for receipts and
+/// reports. Falls back to UTC for an unknown zone.
+pub fn local_time(unix_seconds: i64, tz: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(unix_seconds) {
+        Ok(t) => t.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => String::new(),
+    }
+}

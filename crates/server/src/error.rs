@@ -170,6 +170,15 @@ impl From<StoreError> for ApiError {
                 code: "taken".into(),
                 message,
             }]),
+            StoreError::Rule {
+                field,
+                code,
+                message,
+            } => ApiError::Conflict(vec![FieldError {
+                field,
+                code: code.into(),
+                message,
+            }]),
             StoreError::VersionConflict => ApiError::VersionConflict,
             StoreError::Invalid(errors) => ApiError::Validation(errors),
             StoreError::Forbidden(d) => ApiError::Forbidden(d),

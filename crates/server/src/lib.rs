@@ -1,6 +1,7 @@
 //! Salepoint's HTTP server: the JSON API under `/api/v1` (one module per business module in
 //! `routes/`), the OpenAPI document, health and metrics, and the embedded web UI.
 
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod idempotent;
@@ -45,7 +46,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::catalog::router())
         .merge(routes::products::router())
         .merge(routes::prices::router())
-        .merge(routes::catalog_sync::router());
+        .merge(routes::catalog_sync::router())
+        .merge(routes::tender_types::router())
+        .merge(routes::shifts::router())
+        .merge(routes::sales::router())
+        .merge(routes::events::router());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()
@@ -54,6 +59,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole application.
 pub fn app(db: Db, cfg: ServerConfig) -> Router {
     let state = AppState {
+        sales: salepoint_store::orders::SaleWriter::start(db.clone()),
         db,
         cfg: Arc::new(cfg),
         metrics: observe::metrics_handle(),

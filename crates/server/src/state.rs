@@ -20,4 +20,6 @@ pub struct AppState {
     pub db: Db,
     pub cfg: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
+    /// The queue of sales waiting for the next group commit.
+    pub sales: salepoint_store::orders::SaleWriter,
 }

@@ -83,6 +83,7 @@ pub async fn create_company_and_admin_named(
     password: &str,
 ) -> StoreResult<(CompanyId, UserId)> {
     let company_id = org::create_company(tx, company).await?;
+    crate::payments::tender_types::seed_defaults(tx, company_id).await?;
     let hash = secrets::hash_password(password.to_string()).await?;
     let admin = UserId::new();
     users::insert(

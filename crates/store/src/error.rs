@@ -12,6 +12,14 @@ pub enum StoreError {
     /// A uniqueness rule was broken, e.g. a duplicate code; `field` is a JSON Pointer.
     #[error("conflict on {field}: {message}")]
     Conflict { field: String, message: String },
+    /// A business rule refuses the action in the present state (e.g. not enough stock at a
+    /// store that does not sell below zero); `code` is stable for clients.
+    #[error("refused at {field}: {message}")]
+    Rule {
+        field: String,
+        code: &'static str,
+        message: String,
+    },
     /// The caller's `version` is stale.
     #[error("version conflict")]
     VersionConflict,

@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_catalog;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod inventory;
 pub mod orders;

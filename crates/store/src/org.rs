@@ -492,7 +492,11 @@ async fn resolve_location(
     }
     let return_approval = input.return_approval_minor.unwrap_or(20_000);
     if return_approval < 0 {
-        v.add("/return_approval_minor", "out_of_range", "must not be negative");
+        v.add(
+            "/return_approval_minor",
+            "out_of_range",
+            "must not be negative",
+        );
     }
     Ok(ResolvedLocation {
         max_discount: max_discount.trim().to_string(),

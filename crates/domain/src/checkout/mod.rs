@@ -171,15 +171,14 @@ pub fn price_cart(cart: &CartInput) -> Result<PricedCart, PricingError> {
                 "must not be negative",
             ));
         }
-        let g = round_minor(Decimal::from(l.unit_price_minor) * l.quantity, rule).ok_or_else(
-            || {
+        let g =
+            round_minor(Decimal::from(l.unit_price_minor) * l.quantity, rule).ok_or_else(|| {
                 err(
                     format!("/lines/{i}/quantity"),
                     "out_of_range",
                     "amount out of range",
                 )
-            },
-        )?;
+            })?;
         let d = match &l.discount {
             Some(d) => discount_amount(d, g, rule, format!("/lines/{i}/discount"))?,
             None => 0,

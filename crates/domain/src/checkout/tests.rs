@@ -73,13 +73,20 @@ fn order_discount_is_allocated_to_the_fen() {
 #[test]
 fn bad_lines_name_their_path() {
     let mut l = line(100, "0", "0.13");
-    let e = price_cart(&cart(vec![line(1, "1", "0"), l.clone()], None, TaxMode::Inclusive))
-        .unwrap_err();
+    let e = price_cart(&cart(
+        vec![line(1, "1", "0"), l.clone()],
+        None,
+        TaxMode::Inclusive,
+    ))
+    .unwrap_err();
     assert_eq!(e.field, "/lines/1/quantity");
     l.quantity = d("1.5");
     l.max_decimals = 0;
     let e = price_cart(&cart(vec![l], None, TaxMode::Inclusive)).unwrap_err();
-    assert_eq!((e.field.as_str(), e.code), ("/lines/0/quantity", "invalid_format"));
+    assert_eq!(
+        (e.field.as_str(), e.code),
+        ("/lines/0/quantity", "invalid_format")
+    );
     let mut l = line(100, "1", "0.13");
     l.discount = Some(Discount::Amount(101));
     let e = price_cart(&cart(vec![l], None, TaxMode::Inclusive)).unwrap_err();

@@ -8,12 +8,16 @@ pub mod catalog;
 pub mod catalog_sync;
 pub mod channels;
 pub mod company;
+pub mod events;
 pub mod prices;
 pub mod products;
 pub mod regions;
 pub mod registers;
 pub mod roles;
+pub mod sales;
+pub mod shifts;
 pub mod stores;
+pub mod tender_types;
 pub mod users;
 
 use crate::error::{ApiError, ApiResult};

@@ -11,5 +11,6 @@ mod catalog;
 mod idempotency;
 mod ops;
 mod permissions;
+mod register;
 mod scope;
 mod story;

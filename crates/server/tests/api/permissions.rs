@@ -210,6 +210,52 @@ fn routes(
             format!("/api/v1/stores/{sh001}/catalog/changes?since=0"),
             Some(CatalogRead),
         ),
+        (Method::GET, "/api/v1/tender-types".into(), Some(OrgRead)),
+        (
+            Method::POST,
+            "/api/v1/tender-types".into(),
+            Some(TendersManage),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/tender-types/{fake}"),
+            Some(TendersManage),
+        ),
+        (Method::POST, "/api/v1/shifts".into(), Some(SalesCreate)),
+        (Method::GET, "/api/v1/shifts".into(), Some(SalesRead)),
+        (
+            Method::GET,
+            format!("/api/v1/shifts/{fake}"),
+            Some(SalesRead),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/shifts/{fake}/cash-moves"),
+            Some(SalesCreate),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/shifts/{fake}/close"),
+            Some(SalesCreate),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/shifts/{fake}/report"),
+            Some(SalesRead),
+        ),
+        (Method::POST, "/api/v1/sales".into(), Some(SalesCreate)),
+        (Method::GET, "/api/v1/sales".into(), Some(SalesRead)),
+        (
+            Method::GET,
+            format!("/api/v1/sales/{fake}"),
+            Some(SalesRead),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/sales/{fake}/receipt"),
+            Some(SalesRead),
+        ),
+        (Method::POST, "/api/v1/returns".into(), Some(SalesCreate)),
     ]
 }
 

@@ -86,8 +86,9 @@ pub async fn register_context(
         cutoff_hour: row::int(&r, "business_day_cutoff_hour")?,
         cash_step: cash.step_minor(currency.exponent()),
         negative_policy: row::enumerated(&r, "negative_stock_policy", NegativeStockPolicy::parse)?,
-        max_discount_percent: Decimal::from_str(&max_discount)
-            .map_err(|_| StoreError::Internal(format!("bad max_discount_percent {max_discount}")))?,
+        max_discount_percent: Decimal::from_str(&max_discount).map_err(|_| {
+            StoreError::Internal(format!("bad max_discount_percent {max_discount}"))
+        })?,
         return_approval_minor: row::int(&r, "return_approval_minor")?,
         currency,
         tax_mode: row::enumerated(&r, "tax_mode", TaxMode::parse)?,

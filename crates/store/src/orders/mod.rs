@@ -5,8 +5,11 @@
 pub mod context;
 pub mod model;
 pub mod prepared;
+pub mod prints;
 pub mod read;
+pub mod returns;
 pub mod sales;
+pub mod shifts;
 pub mod tenders;
 pub mod writer;
 

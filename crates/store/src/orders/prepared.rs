@@ -49,6 +49,15 @@ pub struct ApprovalUse {
     pub action: &'static str,
 }
 
+/// What a return takes back from its original sale, re-checked inside the writer's
+/// transaction so that two returns at once can never take back more than was sold.
+#[derive(Clone, Debug)]
+pub struct ReturnCheck {
+    pub original_sale_id: String,
+    /// (original line number, quantity sold, quantity this return takes), thousandths.
+    pub lines: Vec<(i64, i64, i64)>,
+}
+
 /// A sale or return ready for the writer.
 #[derive(Clone, Debug)]
 pub struct PreparedSale {
@@ -82,6 +91,7 @@ pub struct PreparedSale {
     pub client_created_at: Option<String>,
     pub created_at: String,
     pub negative_policy: NegativeStockPolicy,
+    pub return_check: Option<ReturnCheck>,
     pub lines: Vec<PreparedLine>,
     pub tenders: Vec<PreparedTender>,
 }

@@ -145,8 +145,9 @@ pub(crate) async fn returned_quantities(
         "SELECT s.original_sale_id, l.original_line_no, CAST(SUM(l.quantity_milli) AS BIGINT) AS q \
          FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.original_sale_id IN ",
     );
-    q.bind_list(sale_ids)
-        .push(" AND l.original_line_no IS NOT NULL GROUP BY s.original_sale_id, l.original_line_no");
+    q.bind_list(sale_ids).push(
+        " AND l.original_line_no IS NOT NULL GROUP BY s.original_sale_id, l.original_line_no",
+    );
     let (sql, args) = q.build();
     let mut out = HashMap::new();
     for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
@@ -242,4 +243,35 @@ pub async fn list(
         out.next_cursor = None;
     }
     Ok(out)
+}
+
+/// A sale already stored under `id` or the caller's key `key` (in the caller's company):
+/// `(sale id, request fingerprint)`.
+pub async fn find_request(
+    db: &Db,
+    p: &Principal,
+    id: &str,
+    key: Option<&str>,
+) -> StoreResult<Option<(String, String)>> {
+    let mut q = Sql::new("SELECT id, company_id, request_hash FROM sales WHERE id = ");
+    q.bind(id.to_lowercase());
+    if let Some(k) = key {
+        q.push(" OR idem_key = ").bind(k.to_string());
+    }
+    let (sql, args) = q.build();
+    let Some(r) = sqlx::query_with(&sql, args)
+        .fetch_optional(&db.pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let same_company = row::text(&r, "company_id")? == p.company_id.to_string();
+    Ok(Some((
+        row::text(&r, "id")?,
+        if same_company {
+            row::text(&r, "request_hash")?
+        } else {
+            String::new()
+        },
+    )))
 }

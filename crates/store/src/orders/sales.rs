@@ -249,8 +249,7 @@ pub async fn prepare(
     let mut v = Validator::new();
     let mut needs_approval = false;
     for (i, pl) in priced.lines.iter().enumerate() {
-        if checkout::percent_of(pl.line_discount_minor, pl.gross_minor) > ctx.max_discount_percent
-        {
+        if checkout::percent_of(pl.line_discount_minor, pl.gross_minor) > ctx.max_discount_percent {
             needs_approval = true;
             if input.approval_token.is_none() {
                 v.add(
@@ -293,11 +292,7 @@ pub async fn prepare(
     for (i, (pl, li)) in priced.lines.iter().zip(&input.lines).enumerate() {
         let prod = &catalog[&li.product_id];
         let qty = to_milli(lines[i].quantity).ok_or_else(|| {
-            StoreError::invalid(
-                &format!("/lines/{i}/quantity"),
-                "out_of_range",
-                "too large",
-            )
+            StoreError::invalid(&format!("/lines/{i}/quantity"), "out_of_range", "too large")
         })?;
         out_lines.push(PreparedLine {
             line_no: i as i64 + 1,
@@ -356,6 +351,7 @@ pub async fn prepare(
         client_created_at,
         created_at: clock::now(),
         negative_policy: ctx.negative_policy,
+        return_check: None,
         lines: out_lines,
         tenders: paid.tenders,
     })

@@ -67,11 +67,7 @@ pub fn check(
                 "less cash than the amount",
             ),
             (TenderKind::Cash, Some(given)) => change = given - t.amount_minor,
-            (_, Some(_)) => v.add(
-                at("tendered_minor"),
-                "not_allowed",
-                "only cash is tendered",
-            ),
+            (_, Some(_)) => v.add(at("tendered_minor"), "not_allowed", "only cash is tendered"),
             _ => {}
         }
         if let Some(l4) = &t.card_last4 {

@@ -106,7 +106,9 @@ async fn run(db: &Db, jobs: Vec<Job>) {
             let mut out = Vec::with_capacity(jobs.len());
             for s in &sales {
                 out.push(match write_batch(db, &[*s]).await {
-                    Ok(mut r) => r.pop().unwrap_or(Err(StoreError::Internal("no result".into()))),
+                    Ok(mut r) => r
+                        .pop()
+                        .unwrap_or(Err(StoreError::Internal("no result".into()))),
                     Err(e) => Err(e),
                 });
             }
@@ -186,7 +188,11 @@ async fn write_batch(db: &Db, sales: &[&PreparedSale]) -> StoreResult<Vec<StoreR
     let mut keep = Vec::with_capacity(live.len());
     for mut l in live {
         if let Some(a) = &l.sale.approval {
-            let store = l.sale.store_id.parse().map_err(|_| StoreError::Internal("store id".into()))?;
+            let store = l
+                .sale
+                .store_id
+                .parse()
+                .map_err(|_| StoreError::Internal("store id".into()))?;
             match approvals::consume(&mut tx, &a.token, a.action, store).await {
                 Ok(approver) => l.approver = Some(approver),
                 Err(e) => {
@@ -198,6 +204,9 @@ async fn write_batch(db: &Db, sales: &[&PreparedSale]) -> StoreResult<Vec<StoreR
         keep.push(l);
     }
     let mut live = keep;
+
+    // 2b. Returns never take back more than was sold, even when two run at once.
+    live = refuse_over_returns(&mut tx, live, &mut results).await?;
 
     // 3. Stores that refuse negative stock: check on-hand (locked) before selling.
     live = refuse_short_sales(&mut tx, live, &mut results).await?;
@@ -271,7 +280,10 @@ async fn stored_requests(
 ) -> StoreResult<HashMap<String, (String, String)>> {
     let ids: Vec<String> = sales.iter().map(|s| s.id.clone()).collect();
     let keys: Vec<String> = sales.iter().filter_map(|s| s.idem_key.clone()).collect();
-    let mut q = Sql::for_backend(tx.backend, "SELECT id, request_hash, idem_key FROM sales WHERE id IN ");
+    let mut q = Sql::for_backend(
+        tx.backend,
+        "SELECT id, request_hash, idem_key FROM sales WHERE id IN ",
+    );
     q.bind_list(&ids);
     if !keys.is_empty() {
         q.push(" OR idem_key IN ").bind_list(&keys);
@@ -298,7 +310,8 @@ async fn refuse_short_sales<'a>(
     live: Vec<Live<'a>>,
     results: &mut [Option<StoreResult<Outcome>>],
 ) -> StoreResult<Vec<Live<'a>>> {
-    let strict = |l: &Live| l.sale.negative_policy == NegativeStockPolicy::Refuse && !l.sale.offline;
+    let strict =
+        |l: &Live| l.sale.negative_policy == NegativeStockPolicy::Refuse && !l.sale.offline;
     if !live.iter().any(strict) {
         return Ok(live);
     }
@@ -315,7 +328,9 @@ async fn refuse_short_sales<'a>(
         tx.backend,
         "SELECT location_id, product_id, on_hand_milli FROM stock_levels WHERE location_id IN ",
     );
-    q.bind_list(&locations).push(" AND product_id IN ").bind_list(&products);
+    q.bind_list(&locations)
+        .push(" AND product_id IN ")
+        .bind_list(&products);
     q.push(" ORDER BY location_id, product_id");
     if tx.backend == Backend::Postgres {
         q.push(" FOR UPDATE");
@@ -345,8 +360,9 @@ async fn refuse_short_sales<'a>(
         });
         match short {
             Some(i) if strict(&l) => {
-                results[l.idx] = Some(Err(StoreError::Conflict {
+                results[l.idx] = Some(Err(StoreError::Rule {
                     field: format!("/lines/{i}/quantity"),
+                    code: "insufficient_stock",
                     message: "not enough stock: the store does not sell below zero".into(),
                 }));
             }
@@ -355,6 +371,78 @@ async fn refuse_short_sales<'a>(
                 keep.push(l);
             }
         }
+    }
+    Ok(keep)
+}
+
+async fn refuse_over_returns<'a>(
+    tx: &mut Tx,
+    live: Vec<Live<'a>>,
+    results: &mut [Option<StoreResult<Outcome>>],
+) -> StoreResult<Vec<Live<'a>>> {
+    let originals: Vec<String> = live
+        .iter()
+        .filter_map(|l| {
+            l.sale
+                .return_check
+                .as_ref()
+                .map(|c| c.original_sale_id.clone())
+        })
+        .collect();
+    if originals.is_empty() {
+        return Ok(live);
+    }
+    if tx.backend == Backend::Postgres {
+        // Serializes returns of the same sale across writers and app servers.
+        let mut q = Sql::new("SELECT id FROM sales WHERE id IN ");
+        q.bind_list(&originals).push(" ORDER BY id FOR UPDATE");
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
+    }
+    let mut q = Sql::new(
+        "SELECT s.original_sale_id, l.original_line_no, CAST(SUM(l.quantity_milli) AS BIGINT) AS q \
+         FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.original_sale_id IN ",
+    );
+    q.bind_list(&originals).push(
+        " AND l.original_line_no IS NOT NULL GROUP BY s.original_sale_id, l.original_line_no",
+    );
+    let (sql, args) = q.build();
+    let mut taken: HashMap<(String, i64), i64> = HashMap::new();
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+        taken.insert(
+            (
+                row::text(&r, "original_sale_id")?,
+                row::int(&r, "original_line_no")?,
+            ),
+            -row::int(&r, "q")?,
+        );
+    }
+    let mut keep = Vec::with_capacity(live.len());
+    for l in live {
+        if let Some(c) = &l.sale.return_check {
+            let over = c.lines.iter().position(|(line, sold, this)| {
+                taken
+                    .get(&(c.original_sale_id.clone(), *line))
+                    .copied()
+                    .unwrap_or(0)
+                    + this
+                    > *sold
+            });
+            if let Some(i) = over {
+                results[l.idx] = Some(Err(StoreError::invalid(
+                    &format!("/lines/{i}/quantity"),
+                    "over_return",
+                    "more than was sold minus what was already returned",
+                )));
+                continue;
+            }
+            for (line, _, this) in &c.lines {
+                *taken
+                    .entry((c.original_sale_id.clone(), *line))
+                    .or_default() += this;
+            }
+        }
+        keep.push(l);
     }
     Ok(keep)
 }
@@ -386,7 +474,9 @@ async fn assign_receipt_numbers(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResu
     }
     for l in live.iter_mut() {
         let key = (l.sale.store_id.clone(), l.sale.business_day.clone());
-        let n = next.get_mut(&key).ok_or_else(|| StoreError::Internal("receipt counter".into()))?;
+        let n = next
+            .get_mut(&key)
+            .ok_or_else(|| StoreError::Internal("receipt counter".into()))?;
         l.seq = *n;
         *n += 1;
     }
@@ -436,7 +526,9 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
         let mut short = false;
         for (i, line) in l.sale.lines.iter().enumerate() {
             let key = (l.sale.store_id.clone(), line.product_id.clone());
-            let v = level.get_mut(&key).ok_or_else(|| StoreError::Internal("stock level".into()))?;
+            let v = level
+                .get_mut(&key)
+                .ok_or_else(|| StoreError::Internal("stock level".into()))?;
             *v += line.stock_delta_milli;
             if line.stock_delta_milli < 0 && *v < 0 {
                 l.flagged_lines[i] = true;
@@ -533,10 +625,11 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
             } else if x.stock_delta_milli != 0 {
                 movement(s.kind, x.stock_delta_milli);
             }
-            stock_items.push(serde_json::json!({"product_id": x.product_id, "delta": x.stock_delta_milli}));
+            stock_items.push(
+                serde_json::json!({"product_id": x.product_id, "delta": x.stock_delta_milli}),
+            );
         }
         for (i, t) in s.tenders.iter().enumerate() {
-            let sign = if s.kind == "return" { -1 } else { 1 };
             tenders.push(vec![
                 s.id.clone().into(),
                 (i as i64 + 1).into(),
@@ -544,7 +637,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
                 t.tender_type_id.clone().into(),
                 t.code.clone().into(),
                 t.kind.clone().into(),
-                (sign * t.amount_minor).into(),
+                t.amount_minor.into(),
                 t.tendered_minor.into(),
                 t.change_minor.into(),
                 t.reference.clone().into(),
@@ -557,10 +650,17 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
             "total_minor": s.total_minor, "lines": s.lines.len(), "offline": s.offline,
             "flags": l.flags, "created_at": s.created_at,
         });
-        let kind = if s.kind == "return" { "return.completed" } else { "sale.completed" };
+        let kind = if s.kind == "return" {
+            "return.completed"
+        } else {
+            "sale.completed"
+        };
         for (k, payload) in [
             (kind, event),
-            ("stock.changed", serde_json::json!({"location_id": s.store_id, "items": stock_items})),
+            (
+                "stock.changed",
+                serde_json::json!({"location_id": s.store_id, "items": stock_items}),
+            ),
         ] {
             events.push(vec![
                 s.company_id.clone().into(),

@@ -174,8 +174,9 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "/code", "a tender type with this code exists"))?;
-    let entry = AuditEntry::by(p, "tender_type.updated", "tender_type", id)
-        .details(serde_json::json!({"code": input.code, "kind": input.kind, "active": input.active}));
+    let entry = AuditEntry::by(p, "tender_type.updated", "tender_type", id).details(
+        serde_json::json!({"code": input.code, "kind": input.kind, "active": input.active}),
+    );
     finish_update(tx, done.rows_affected(), "tender_types", id, entry).await?;
     let r = sqlx::query("SELECT * FROM tender_types WHERE id = $1")
         .bind(id)

@@ -1,0 +1,95 @@
+//! `/events`: server-sent events of sales, returns, stock and shifts for the stores the caller
+//! may see. Read from the outbox (written with each business transaction), woken at once by
+//! this process's commits and every second for other app servers'.
+
+use crate::error::ApiResult;
+use crate::extract::{Auth, Require};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use salepoint_domain::roles::Permission;
+use salepoint_store::Principal;
+use salepoint_store::events;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stream_events))
+}
+
+struct Cursor {
+    state: AppState,
+    principal: Principal,
+    seq: i64,
+    ready: VecDeque<Event>,
+    wake: tokio::sync::watch::Receiver<u64>,
+}
+
+fn visible(p: &Principal, store: Option<&str>) -> bool {
+    match store.and_then(|s| s.parse().ok()) {
+        Some(id) => p.sees(id),
+        None => p.store_filter().is_none(),
+    }
+}
+
+async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)> {
+    loop {
+        if let Some(e) = c.ready.pop_front() {
+            return Some((Ok(e), c));
+        }
+        match events::after(&c.state.db, c.principal.company_id, c.seq, 200).await {
+            Ok(rows) if !rows.is_empty() => {
+                for r in rows {
+                    c.seq = r.seq;
+                    if visible(&c.principal, r.store_id.as_deref()) {
+                        c.ready.push_back(
+                            Event::default()
+                                .id(r.seq.to_string())
+                                .event(r.kind)
+                                .data(r.payload),
+                        );
+                    }
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "live events: reading the outbox failed"),
+        }
+        // Nothing new: wait for a commit here, or poll for other servers' commits.
+        let _ = tokio::time::timeout(Duration::from_secs(1), c.wake.changed()).await;
+    }
+}
+
+/// Live events (`text/event-stream`): `sale.completed`, `return.completed`, `stock.changed`,
+/// `shift.opened`, `shift.closed`, each with `id` = its sequence number; send
+/// `Last-Event-ID` to resume after it. Only events of stores in the caller's scope.
+#[utoipa::path(get, path = "/events", tag = "sales", responses((status = 200, description = "text/event-stream")))]
+async fn stream_events(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    p.require(Permission::SalesRead)?;
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let seq = match resume {
+        Some(n) => n,
+        None => events::head(&s.db, p.company_id).await?,
+    };
+    let wake = s.db.subscribe();
+    let cursor = Cursor {
+        state: s,
+        principal: p,
+        seq,
+        ready: VecDeque::new(),
+        wake,
+    };
+    Ok(Sse::new(stream::unfold(cursor, next_event)).keep_alive(KeepAlive::default()))
+}
