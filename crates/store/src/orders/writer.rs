@@ -100,17 +100,13 @@ async fn run(db: &Db, jobs: Vec<Job>) {
     let sales: Vec<&PreparedSale> = jobs.iter().map(|j| &j.sale).collect();
     let results = match write_batch(db, &sales).await {
         Ok(r) => r,
-        Err(e) if jobs.len() == 1 => vec![Err(e)],
         Err(e) => {
-            tracing::warn!(error = %e, sales = jobs.len(), "a sale batch failed; writing its sales one by one");
+            if jobs.len() > 1 {
+                tracing::warn!(error = %e, sales = jobs.len(), "a sale batch failed; writing its sales one by one");
+            }
             let mut out = Vec::with_capacity(jobs.len());
             for s in &sales {
-                out.push(match write_batch(db, &[*s]).await {
-                    Ok(mut r) => r
-                        .pop()
-                        .unwrap_or(Err(StoreError::Internal("no result".into()))),
-                    Err(e) => Err(e),
-                });
+                out.push(write_alone(db, s).await);
             }
             out
         }
@@ -122,6 +118,28 @@ async fn run(db: &Db, jobs: Vec<Job>) {
     if created {
         db.notify();
     }
+}
+
+/// Writes one sale in its own transaction. A unique violation means another writer (another
+/// worker or app server) committed the same id or key meanwhile: the second attempt sees it
+/// and answers it as a replay.
+async fn write_alone(db: &Db, sale: &PreparedSale) -> StoreResult<Outcome> {
+    let mut last = None;
+    for _ in 0..2 {
+        match write_batch(db, &[sale]).await {
+            Ok(mut r) => return r.pop().unwrap_or(Err(StoreError::Internal("no result".into()))),
+            Err(StoreError::Db(sqlx::Error::Database(e)))
+                if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
+            {
+                last = Some(StoreError::Conflict {
+                    field: "/id".into(),
+                    message: format!("written at the same time by another request: {e}"),
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or(StoreError::Internal("no result".into())))
 }
 
 /// A sale of the batch that is still to be written.
