@@ -100,7 +100,10 @@ async fn set_up_a_store_and_its_cashier() {
             .await;
         assert_eq!(regs.body["data"][0]["code"], "POS01");
         let me = app.get(&c, "/api/v1/auth/me").await;
-        assert_eq!(me.body["permissions"], json!(["org.read", "catalog.read"]));
+        assert_eq!(
+            me.body["permissions"],
+            json!(["org.read", "catalog.read", "sales.create", "sales.read"])
+        );
         assert_eq!(me.body["scope"]["store_ids"], json!([store_id]));
         let denied = app
             .post(

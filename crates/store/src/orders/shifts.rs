@@ -468,7 +468,7 @@ pub async fn close(
             "the shift is already closed",
         ));
     }
-    let (totals, _, _) = expected(&mut *tx, &shift).await?;
+    let (totals, _, _) = expected(&mut tx, &shift).await?;
     let mut rows: BTreeMap<String, (String, i64, i64)> = totals
         .into_values()
         .map(|t| (t.code, (t.kind, t.expected_minor, 0)))

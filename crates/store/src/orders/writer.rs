@@ -127,7 +127,11 @@ async fn write_alone(db: &Db, sale: &PreparedSale) -> StoreResult<Outcome> {
     let mut last = None;
     for _ in 0..2 {
         match write_batch(db, &[sale]).await {
-            Ok(mut r) => return r.pop().unwrap_or(Err(StoreError::Internal("no result".into()))),
+            Ok(mut r) => {
+                return r
+                    .pop()
+                    .unwrap_or(Err(StoreError::Internal("no result".into())));
+            }
             Err(StoreError::Db(sqlx::Error::Database(e)))
                 if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
             {
