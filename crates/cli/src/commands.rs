@@ -19,17 +19,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             listen,
             demo,
+            demo_days,
             secure_cookies,
-        } => serve(&g, &listen, demo, secure_cookies).await,
+        } => {
+            let demo = demo.then_some(demo_days);
+            serve(&g, &listen, demo, secure_cookies).await
+        }
         Command::Migrate => {
             let db = open(&g).await?;
             println!("database is up to date");
             drop(db);
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { demo_days } => {
             let db = open(&g).await?;
-            seed_demo(&db).await
+            seed_demo(&db, demo_days).await
         }
         Command::User(cmd) => user(&g, cmd).await,
         Command::Import(ImportCommand::Products {
@@ -102,11 +106,32 @@ async fn open(g: &Global) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn seed_demo(db: &Db) -> anyhow::Result<()> {
+async fn seed_demo(db: &Db, days: i64) -> anyhow::Result<()> {
     let admin_pw = std::env::var("SALEPOINT_ADMIN_PASSWORD").ok();
     match demo::seed(db, admin_pw).await.map_err(explain)? {
         None => println!("The database already holds data; the demo chain was not added."),
         Some(logins) => {
+            let started = std::time::Instant::now();
+            let company = bootstrap::first_company(db).await.map_err(explain)?;
+            let hash = salepoint_store::secrets::hash_password(demo::DEMO_PASSWORD.into())
+                .await
+                .map_err(explain)?;
+            let h = salepoint_store::demo_sales::seed(db, company, days, &hash)
+                .await
+                .map_err(explain)?;
+            if db.backend == salepoint_store::Backend::Postgres {
+                let mut tx = db.begin().await.map_err(explain)?;
+                salepoint_store::db::execute(&mut tx, "ANALYZE")
+                    .await
+                    .map_err(explain)?;
+                tx.commit().await.map_err(explain)?;
+            }
+            println!(
+                "Opening stock at every store; {} sales and {} returns over {days} days ({:.1} s).",
+                h.sales,
+                h.returns,
+                started.elapsed().as_secs_f64()
+            );
             println!("Demo chain created: 鲜丰汇连锁超市, 3 regions, 20 stores, 2 warehouses.");
             println!("Logins (one per role):");
             for l in logins {
@@ -126,12 +151,12 @@ async fn seed_demo(db: &Db) -> anyhow::Result<()> {
 async fn serve(
     g: &Global,
     listen: &str,
-    with_demo: bool,
+    demo_days: Option<i64>,
     secure_cookies: bool,
 ) -> anyhow::Result<()> {
     let db = open(g).await?;
-    if with_demo {
-        seed_demo(&db).await?;
+    if let Some(days) = demo_days {
+        seed_demo(&db, days).await?;
     } else {
         let admin_pw = std::env::var("SALEPOINT_ADMIN_PASSWORD").ok();
         if let Some(init) = bootstrap::initialize(&db, admin_pw)

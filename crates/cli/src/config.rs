@@ -71,6 +71,9 @@ pub enum Command {
         /// Fill an empty database with a demo chain and print one login per role.
         #[arg(long)]
         demo: bool,
+        /// Days of sales history the demo writes (0 = none).
+        #[arg(long, env = "SALEPOINT_DEMO_DAYS", default_value_t = 90)]
+        demo_days: i64,
         /// Mark session cookies Secure (set when users reach the server over HTTPS).
         #[arg(long, env = "SALEPOINT_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -78,7 +81,11 @@ pub enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Fill an empty database with the demo chain and print the logins.
-    Demo,
+    Demo {
+        /// Days of sales history to write (0 = none).
+        #[arg(long, env = "SALEPOINT_DEMO_DAYS", default_value_t = 90)]
+        demo_days: i64,
+    },
     /// Manage users (passwords are read from standard input or a prompt, never from a flag).
     #[command(subcommand)]
     User(UserCommand),

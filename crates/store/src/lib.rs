@@ -15,6 +15,7 @@ mod crud;
 pub mod db;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_sales;
 pub mod error;
 pub mod events;
 pub mod idempotency;

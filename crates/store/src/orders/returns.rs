@@ -159,7 +159,7 @@ async fn without_receipt(
         .iter()
         .filter_map(|l| l.product_id.clone())
         .collect();
-    let catalog = products(db, p, &ids).await?;
+    let catalog = products(db, p, Some(&ids)).await?;
     let rules = price_lists::rules(db, p.company_id, Some(&ids)).await?;
     let price_ctx = PriceContext {
         store: Some(ctx.store_id.clone()),
@@ -292,10 +292,25 @@ pub async fn prepare(
         v.optional_text(&format!("/lines/{i}/reason"), l.reason.as_deref(), 200);
     }
     v.finish().map_err(StoreError::Invalid)?;
-    let mut v = Validator::new();
     let ctx = context::register_context(db, p, &input.register_id, "/register_id").await?;
+    let open = context::shift_is_open(db, &ctx, &input.shift_id, "/shift_id").await?;
+    prepare_at(db, p, input, &ctx, open, request_hash, idem_key).await
+}
+
+/// Prices a return at a register whose shift is known to be open or not (the demo history
+/// writes returns into shifts it closes afterwards).
+pub(crate) async fn prepare_at(
+    db: &Db,
+    p: &Principal,
+    input: &ReturnInput,
+    ctx: &context::RegisterContext,
+    shift_open: bool,
+    request_hash: &str,
+    idem_key: Option<String>,
+) -> StoreResult<PreparedSale> {
+    let mut v = Validator::new();
     let mut flags = Vec::new();
-    if !context::shift_is_open(db, &ctx, &input.shift_id, "/shift_id").await? {
+    if !shift_open {
         if !input.offline {
             return Err(StoreError::invalid(
                 "/shift_id",
@@ -313,7 +328,7 @@ pub async fn prepare(
             (lines, Some(check), tenders)
         }
         None => (
-            without_receipt(db, p, input, &ctx, &mut v).await?,
+            without_receipt(db, p, input, ctx, &mut v).await?,
             None,
             Vec::new(),
         ),

@@ -17,7 +17,7 @@ use crate::sql::Sql;
 use rust_decimal::Decimal;
 use salepoint_domain::checkout::{self, CartInput, Discount, LineInput};
 use salepoint_domain::org::business_day;
-use salepoint_domain::pricing::{self, PriceContext};
+use salepoint_domain::pricing::{self, PriceContext, PriceRule};
 use salepoint_domain::validation::Validator;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -26,6 +26,7 @@ use std::str::FromStr;
 pub const MAX_LINES: usize = 500;
 
 /// A product as a sale needs it.
+#[derive(Clone)]
 pub(crate) struct SaleProduct {
     pub sku: String,
     pub name: String,
@@ -35,14 +36,15 @@ pub(crate) struct SaleProduct {
     pub tax_rate: Decimal,
 }
 
-/// Loads the products `ids` of the caller's company with their tax rates.
+/// Loads the products `ids` (every product when `None`) of the caller's company with their
+/// tax rates.
 pub(crate) async fn products(
     db: &Db,
     p: &Principal,
-    ids: &[String],
+    ids: Option<&[String]>,
 ) -> StoreResult<HashMap<String, SaleProduct>> {
     let mut out = HashMap::new();
-    if ids.is_empty() {
+    if ids.is_some_and(|i| i.is_empty()) {
         return Ok(out);
     }
     let mut q = Sql::new(
@@ -50,7 +52,9 @@ pub(crate) async fn products(
          FROM products p JOIN tax_classes t ON t.id = p.tax_class_id WHERE p.company_id = ",
     );
     q.bind(p.company_id.to_string());
-    q.push(" AND p.id IN ").bind_list(ids);
+    if let Some(ids) = ids {
+        q.push(" AND p.id IN ").bind_list(ids);
+    }
     let (sql, args) = q.build();
     for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
         let receipt = row::text(&r, "receipt_name")?;
@@ -139,6 +143,30 @@ pub(crate) fn day_of(ctx: &RegisterContext, at: i64) -> StoreResult<String> {
         .ok_or_else(|| StoreError::Internal(format!("unknown time zone {}", ctx.time_zone)))
 }
 
+/// Everything pricing a sale reads from the database: the register's context, whether the
+/// shift is open, the products with their tax rates, their price rules and the tender types.
+pub struct SaleData {
+    pub ctx: RegisterContext,
+    pub shift_open: bool,
+    pub(crate) catalog: HashMap<String, SaleProduct>,
+    pub(crate) rules: HashMap<String, Vec<PriceRule>>,
+    pub(crate) types: Vec<tender_types::TenderType>,
+}
+
+/// Reads what pricing `input` needs.
+pub async fn load(db: &Db, p: &Principal, input: &SaleInput) -> StoreResult<SaleData> {
+    let ctx = context::register_context(db, p, &input.register_id, "/register_id").await?;
+    let shift_open = context::shift_is_open(db, &ctx, &input.shift_id, "/shift_id").await?;
+    let ids: Vec<String> = input.lines.iter().map(|l| l.product_id.clone()).collect();
+    Ok(SaleData {
+        shift_open,
+        catalog: products(db, p, Some(&ids)).await?,
+        rules: price_lists::rules(db, p.company_id, Some(&ids)).await?,
+        types: tender_types::for_company(db, p.company_id).await?,
+        ctx,
+    })
+}
+
 /// Checks and prices a sale. `request_hash` fingerprints the body (for replays).
 pub async fn prepare(
     db: &Db,
@@ -156,10 +184,23 @@ pub async fn prepare(
     }
     v.optional_text("/customer_tier", input.customer_tier.as_deref(), 32);
     v.finish().map_err(StoreError::Invalid)?;
+    let data = load(db, p, input).await?;
+    price(&data, p, input, request_hash, idem_key)
+}
+
+/// Prices a sale from what [`load`] read: no I/O, so a bulk writer (the demo history) prices
+/// exactly as a register's sale is priced.
+pub fn price(
+    data: &SaleData,
+    p: &Principal,
+    input: &SaleInput,
+    request_hash: &str,
+    idem_key: Option<String>,
+) -> StoreResult<PreparedSale> {
+    let (ctx, catalog, rules) = (&data.ctx, &data.catalog, &data.rules);
     let mut v = Validator::new();
-    let ctx = context::register_context(db, p, &input.register_id, "/register_id").await?;
     let mut flags = Vec::new();
-    if !context::shift_is_open(db, &ctx, &input.shift_id, "/shift_id").await? {
+    if !data.shift_open {
         if !input.offline {
             return Err(StoreError::invalid(
                 "/shift_id",
@@ -169,9 +210,6 @@ pub async fn prepare(
         }
         flags.push("late_shift".to_string());
     }
-    let ids: Vec<String> = input.lines.iter().map(|l| l.product_id.clone()).collect();
-    let catalog = products(db, p, &ids).await?;
-    let rules = price_lists::rules(db, p.company_id, Some(&ids)).await?;
     let (at, client_created_at) = sale_moment(&mut v, input.created_at.as_deref(), input.offline);
     let price_ctx = PriceContext {
         store: Some(ctx.store_id.clone()),
@@ -276,11 +314,10 @@ pub async fn prepare(
             );
         }
     }
-    let types = tender_types::for_company(db, p.company_id).await?;
     let paid = tenders::check(
         &mut v,
         "/tenders",
-        &types,
+        &data.types,
         &input.tenders,
         priced.total_minor,
         ctx.cash_step,

@@ -157,7 +157,10 @@ struct Live<'a> {
 }
 
 /// Writes `sales` in one transaction; one result per sale, in order.
-async fn write_batch(db: &Db, sales: &[&PreparedSale]) -> StoreResult<Vec<StoreResult<Outcome>>> {
+pub(crate) async fn write_batch(
+    db: &Db,
+    sales: &[&PreparedSale],
+) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let mut results: Vec<Option<StoreResult<Outcome>>> = (0..sales.len()).map(|_| None).collect();
     let mut tx = db.begin().await?;
 
