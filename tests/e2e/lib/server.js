@@ -34,7 +34,13 @@ export async function startServer({ demo = false } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salepoint-e2e-data-'));
   const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(demo ? ['--demo'] : [])];
   const child = spawn(bin, args, {
-    env: { ...process.env, SALEPOINT_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    // The demo's 90 days of sales history take minutes in a debug build: the browser tests
+    // use the chain with its opening stock only, unless SALEPOINT_DEMO_DAYS says otherwise.
+    env: {
+      ...process.env,
+      SALEPOINT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      SALEPOINT_DEMO_DAYS: process.env.SALEPOINT_DEMO_DAYS ?? '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
