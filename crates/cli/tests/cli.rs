@@ -40,9 +40,14 @@ fn text(o: &Output) -> String {
 fn demo_users_and_audit_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let demo = salepoint(d, &["demo"], None);
+    let demo = salepoint(d, &["demo", "--demo-days", "2"], None);
     assert!(demo.status.success(), "{}", text(&demo));
     assert!(text(&demo).contains("cashier.sh001"));
+    assert!(
+        text(&demo).contains("returns over 2 days"),
+        "the demo writes a sales history: {}",
+        text(&demo)
+    );
     let again = salepoint(d, &["demo"], None);
     assert!(text(&again).contains("already holds data"));
 
