@@ -1,7 +1,7 @@
 //! What each command does.
 
 use crate::config::{
-    AuditCommand, Cli, Command, ExportCommand, Global, ImportCommand, UserCommand,
+    AuditCommand, Cli, Command, ExportCommand, Global, ImportCommand, StockCommand, UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use salepoint_domain::ids::{RegionId, StoreId};
@@ -55,6 +55,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "audit trail BROKEN at row {} ({} rows before it are intact)",
                     report.first_broken_seq.unwrap_or(0),
                     report.checked
+                )
+            }
+        }
+        Command::Stock(StockCommand::Verify) => {
+            let db = open(&g).await?;
+            let report = salepoint_store::inventory::ledger::verify(&db)
+                .await
+                .map_err(explain)?;
+            if report.mismatches.is_empty() {
+                println!(
+                    "OK: {} stock levels, each the sum of its movements",
+                    report.levels
+                );
+                Ok(())
+            } else {
+                for m in report.mismatches.iter().take(20) {
+                    println!(
+                        "MISMATCH location {} product {}: on hand {} but movements sum to {} (thousandths)",
+                        m.location_id, m.product_id, m.on_hand_milli, m.movements_milli
+                    );
+                }
+                bail!(
+                    "stock ledger BROKEN: {} of {} levels disagree with their movements",
+                    report.mismatches.len(),
+                    report.levels
                 )
             }
         }

@@ -92,6 +92,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check the stock ledger.
+    #[command(subcommand)]
+    Stock(StockCommand),
     /// Import data from CSV (UTF-8 or GBK) or XLSX files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -159,6 +162,13 @@ pub enum UserCommand {
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Recompute the audit hash chain; prints OK or the first broken row. Exits 1 if broken.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StockCommand {
+    /// Prove on hand = the sum of the movements for every location and product; lists the
+    /// first mismatches and exits 1 if any.
     Verify,
 }
 

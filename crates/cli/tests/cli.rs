@@ -131,6 +131,9 @@ fn demo_users_and_audit_from_the_command_line() {
         .to_string();
     assert!(line.contains(" no "), "{line}");
 
+    let stock = salepoint(d, &["stock", "verify"], None);
+    assert!(stock.status.success(), "{}", text(&stock));
+    assert!(text(&stock).contains("OK:"), "{}", text(&stock));
     let ok = salepoint(d, &["audit", "verify"], None);
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).starts_with("OK"));
@@ -153,8 +156,18 @@ fn demo_users_and_audit_from_the_command_line() {
             .execute(&db.pool)
             .await
             .unwrap();
+        sqlx::query(
+            "UPDATE stock_levels SET on_hand_milli = on_hand_milli + 1 \
+             WHERE product_id = (SELECT MIN(product_id) FROM stock_levels)",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
         db.pool.close().await;
     });
+    let stock = salepoint(d, &["stock", "verify"], None);
+    assert!(!stock.status.success());
+    assert!(text(&stock).contains("MISMATCH"), "{}", text(&stock));
     let broken = salepoint(d, &["audit", "verify"], None);
     assert!(!broken.status.success());
     assert!(
