@@ -645,6 +645,8 @@ const TABLE = {
   'register.receipt.reprint': ['重印', 'Reprint'],
   'register.receipt.copyNote': ['重印的小票标记为副本', 'A reprint is marked as a copy'],
   'register.receipt.close': ['关闭', 'Close'],
+  'register.receipt.loadFailed': ['无法读取（HTTP {status}）', 'Could not be read (HTTP {status})'],
+  'register.receipt.openWindow': ['在新窗口打开', 'Open in a new window'],
   'register.receipt.next': ['下一笔', 'Next sale'],
   'register.return.title': ['退货', 'Return'],
   'register.return.receiptHint': ['扫描小票二维码或输入小票号', 'Scan the receipt\'s QR code or type its number'],
