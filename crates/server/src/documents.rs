@@ -301,8 +301,12 @@ pub fn render(
     use axum::response::IntoResponse;
     let internal = |e: salepoint_print::PrintError| crate::error::ApiError::Internal(e.to_string());
     Ok(match format {
+        // The register shows slips in a frame of its own page: same origin only.
         Format::Html => (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string())],
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                (header::X_FRAME_OPTIONS, "SAMEORIGIN".to_string()),
+            ],
             salepoint_print::html(doc, lang.tag()),
         )
             .into_response(),
