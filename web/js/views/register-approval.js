@@ -15,6 +15,8 @@ export default {
     storeId: { type: String, default: null },
     /** What is asked for, shown to the manager. */
     reason: { type: String, default: '' },
+    /** The data-test prefix (two dialogs of this kind may be in the page). */
+    testPrefix: { type: String, default: 'register-approval' },
   },
   emits: ['update:modelValue', 'approved', 'cancelled'],
   setup(props, { emit }) {
@@ -65,27 +67,27 @@ export default {
   },
   template: `
     <el-dialog :model-value="modelValue" @update:model-value="(v) => !v && close(false)" :title="$t('register.approval.title')"
-               width="420px" append-to-body data-test="register-approval-dialog" :close-on-click-modal="false" @opened="userRef?.focus()">
-      <p v-if="reason" class="sp-muted" data-test="register-approval-reason">{{ reason }}</p>
+               width="420px" append-to-body :data-test="testPrefix + '-dialog'" :close-on-click-modal="false" @opened="userRef?.focus()">
+      <p v-if="reason" class="sp-muted" :data-test="testPrefix + '-reason'">{{ reason }}</p>
       <el-form label-position="top" @submit.prevent="submit">
         <el-form-item :label="$t('register.approval.username')">
-          <el-input ref="userRef" v-model="form.username" size="large" autocomplete="off" data-test="register-approval-username" />
+          <el-input ref="userRef" v-model="form.username" size="large" autocomplete="off" :data-test="testPrefix + '-username'" />
         </el-form-item>
         <el-form-item>
           <el-radio-group v-model="form.method">
-            <el-radio-button value="pin" data-test="register-approval-method-pin">{{ $t('register.approval.pin') }}</el-radio-button>
-            <el-radio-button value="password" data-test="register-approval-method-password">{{ $t('register.approval.password') }}</el-radio-button>
+            <el-radio-button value="pin" :data-test="testPrefix + '-method-pin'">{{ $t('register.approval.pin') }}</el-radio-button>
+            <el-radio-button value="password" :data-test="testPrefix + '-method-password'">{{ $t('register.approval.password') }}</el-radio-button>
           </el-radio-group>
         </el-form-item>
         <el-form-item :label="form.method === 'pin' ? $t('register.approval.pin') : $t('register.approval.password')">
           <el-input v-model="form.secret" type="password" size="large" show-password autocomplete="off"
-                    :inputmode="form.method === 'pin' ? 'numeric' : 'text'" data-test="register-approval-secret" @keydown.enter.prevent="submit" />
+                    :inputmode="form.method === 'pin' ? 'numeric' : 'text'" :data-test="testPrefix + '-secret'" @keydown.enter.prevent="submit" />
         </el-form-item>
-        <div v-if="error" class="sp-row-error" data-test="register-approval-error">{{ error }}</div>
+        <div v-if="error" class="sp-row-error" :data-test="testPrefix + '-error'">{{ error }}</div>
       </el-form>
       <template #footer>
-        <el-button size="large" class="sp-touch" data-test="register-approval-cancel" @click="close(false)">{{ $t('common.cancel') }} (Esc)</el-button>
-        <el-button type="primary" size="large" class="sp-touch" :loading="busy" data-test="register-approval-ok" @click="submit">{{ $t('register.approval.approve') }}</el-button>
+        <el-button size="large" class="sp-touch" :data-test="testPrefix + '-cancel'" @click="close(false)">{{ $t('common.cancel') }} (Esc)</el-button>
+        <el-button type="primary" size="large" class="sp-touch" :loading="busy" :data-test="testPrefix + '-ok'" @click="submit">{{ $t('register.approval.approve') }}</el-button>
       </template>
     </el-dialog>`,
 };

@@ -195,7 +195,7 @@ export default {
           {{ $t('register.return.submit') }}
         </el-button>
       </template>
-      <register-approval v-model="approvalOpen" action="return" :store-id="storeId" :reason="$t('register.return.needsApproval')"
+      <register-approval v-model="approvalOpen" action="return" test-prefix="return-approval" :store-id="storeId" :reason="$t('register.return.needsApproval')"
                          @approved="(token) => submit(token)" />
     </el-dialog>`,
 };

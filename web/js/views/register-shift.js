@@ -66,7 +66,8 @@ export const ShiftCloseDialog = {
       emit('update:modelValue', false);
       if (r) emit('closed', r);
     }
-    return { root, counted, error, busy, result, types, blocked, fieldErrors, submit, done, formatMoney };
+    const nameOf = (code) => props.tenderTypes.find((x) => x.code === code)?.name || code;
+    return { root, counted, error, busy, result, types, blocked, fieldErrors, submit, done, formatMoney, nameOf };
   },
   template: `
     <el-dialog :model-value="modelValue" @update:model-value="(v) => !v && done()" :title="$t('register.shift.closeTitle')" width="620px"
@@ -92,7 +93,7 @@ export const ShiftCloseDialog = {
             <thead><tr><th>{{ $t('register.shift.tender') }}</th><th>{{ $t('register.shift.expected') }}</th><th>{{ $t('register.shift.counted') }}</th><th>{{ $t('register.shift.variance') }}</th></tr></thead>
             <tbody>
               <tr v-for="x in result.totals || []" :key="x.code" :data-test="'shift-total-' + x.code">
-                <td>{{ x.code }}</td>
+                <td>{{ nameOf(x.code) }}</td>
                 <td :data-test="'shift-expected-' + x.code">{{ formatMoney(x.expected_minor) }}</td>
                 <td :data-test="'shift-counted-value-' + x.code">{{ x.counted_minor === null || x.counted_minor === undefined ? '—' : formatMoney(x.counted_minor) }}</td>
                 <td :data-test="'shift-variance-' + x.code" :class="{ 'sp-bad': x.variance_minor }">{{ x.variance_minor === null || x.variance_minor === undefined ? '—' : formatMoney(x.variance_minor) }}</td>
