@@ -6,7 +6,10 @@
 // 2. offline: with POST /api/v1/sales refused at the network, two sales complete locally, the
 //    banner says 2 are waiting, a reload keeps them (IndexedDB), and once the network is back
 //    exactly two new sales reach the server, marked offline, and the banner goes;
-// 3. a return of one item of the first sale, found by its receipt number.
+// 3. a return of one item of the first sale, found by its receipt number;
+// 4. discounts: a line discount within the limit, an order discount beyond it that a manager
+//    approves (a wrong password first: an error, and the cashier stays signed in), park and
+//    resume; the server's total and tax equal what the screen showed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.js';
@@ -206,6 +209,13 @@ test('register offline: sales queue in IndexedDB, survive a reload and upload ex
     await page.waitForFunction(() => document.querySelector('[data-test="register-queue-banner"]')?.dataset.pending === '2');
     assert.match(await banner.innerText(), /离线 — 2 笔销售待上传/);
 
+    // The shift cannot close while sales wait.
+    await page.locator(byTest('register-close-shift')).click();
+    await page.locator(byTest('shift-close-blocked')).waitFor({ state: 'visible' });
+    assert.equal(await page.locator(byTest('shift-close-submit')).isDisabled(), true);
+    await page.locator(byTest('shift-close-cancel')).click();
+    await page.locator(byTest('shift-close-dialog')).waitFor({ state: 'hidden' });
+
     // A reload (the tab closed and opened again) keeps both.
     await page.reload();
     await page.locator(byTest('register-search')).waitFor({ state: 'visible' });
@@ -254,6 +264,82 @@ test('register: a return of one item of the first sale, found by its receipt num
     const original = await apiGet(page, `/sales/${shared.firstSale.id}`);
     assert.equal(original.body.lines[0].returned_quantity, '1');
     await page.locator(byTest('register-receipt-close')).click();
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('register: discounts with a manager approval, park and resume, the server prices as the screen', async () => {
+  const { page, problems } = browser;
+  await screenshotOnFailure(page, 'register-discounts', async () => {
+    assert.ok(shared.packaged, 'the first test found products');
+    await waitForFocus(page, 'register-search');
+    for (const p of shared.packaged) await scan(page, p.barcodes.find((b) => /^\d{13}$/.test(b)));
+    await waitForLines(page, 3);
+    // 3 of the second item: "3*code".
+    await scan(page, `3*${shared.packaged[1].barcodes.find((b) => /^\d{13}$/.test(b))}`);
+    await waitForLines(page, 4);
+    assert.equal((await page.locator(byTest('register-line-qty-3')).innerText()).trim(), '3');
+
+    // 7 % off the selected (last) line: within the store's 10 %, no approval.
+    await page.keyboard.press('F9');
+    await waitForFocus(page, 'register-discount-value');
+    await page.keyboard.type('7');
+    await page.keyboard.press('Enter');
+    await page.locator(byTest('register-discount-dialog')).waitFor({ state: 'hidden' });
+    assert.match(await page.locator(byTest('register-line-discount-3')).innerText(), /7%/);
+    assert.equal(await page.locator(byTest('register-approved')).count(), 0);
+
+    // 15 % off the order: beyond the limit, a manager approves.
+    await waitForFocus(page, 'register-search');
+    await page.keyboard.press('F9');
+    await waitForFocus(page, 'register-discount-value');
+    await page.locator(byTest('register-discount-target-order')).click();
+    await page.locator(byTest('register-discount-value')).fill('15');
+    await page.locator(byTest('register-discount-ok')).click();
+    await page.locator(byTest('register-approval-dialog')).waitFor({ state: 'visible' });
+    await waitForFocus(page, 'register-approval-username');
+    await page.keyboard.type('manager.sh001');
+    await page.locator(byTest('register-approval-method-password')).click();
+    await page.locator(byTest('register-approval-secret')).fill('not-the-password');
+    await page.locator(byTest('register-approval-ok')).click();
+    await page.locator(byTest('register-approval-error')).waitFor({ state: 'visible' });
+    assert.ok(await page.locator(byTest('register-search')).count(), 'still on the register (not signed out)');
+    await page.locator(byTest('register-approval-secret')).fill(DEMO_PASSWORD);
+    await page.locator(byTest('register-approval-ok')).click();
+    await page.locator(byTest('register-approved')).waitFor({ state: 'visible' });
+    await page.locator(byTest('register-discount-dialog')).waitFor({ state: 'hidden' });
+    const total = Number(await page.locator(byTest('register-total')).getAttribute('data-minor'));
+
+    // Park, the cart empties; resume, the same total.
+    await waitForFocus(page, 'register-search');
+    await page.keyboard.press('F6');
+    await page.locator(byTest('register-cart-empty')).waitFor({ state: 'visible' });
+    await page.keyboard.press('F6');
+    await page.locator(byTest('register-parked-dialog')).waitFor({ state: 'visible' });
+    await page.locator(byTest('register-resume-0')).click();
+    await waitForLines(page, 4);
+    assert.equal(Number(await page.locator(byTest('register-total')).getAttribute('data-minor')), total);
+
+    // Pay in cash: the rounding line (抹零) and the due amount follow the store's step.
+    await waitForFocus(page, 'register-search');
+    await page.keyboard.press('F4');
+    await waitForFocus(page, 'pay-tendered');
+    await page.keyboard.type('1000');
+    await page.keyboard.press('F4');
+    const frame = page.locator(byTest('register-receipt-frame'));
+    await frame.waitFor({ state: 'visible' });
+    const saleId = /\/sales\/([^/]+)\/receipt/.exec(await frame.getAttribute('data-src'))?.[1];
+    const sale = await apiGet(page, `/sales/${saleId}`);
+    assert.equal(sale.status, 200, JSON.stringify(sale.body));
+    assert.equal(sale.body.total_minor, total, 'the server priced the sale as the screen did');
+    assert.ok(sale.body.discount_minor > 0);
+    assert.equal(sale.body.lines[3].line_discount_minor, Math.floor((sale.body.lines[3].gross_minor * 7 + 50) / 100));
+    const cash = sale.body.tenders[0];
+    assert.equal(cash.code, 'CASH');
+    assert.equal(cash.amount_minor % 10, 0, 'cash rounded to 0.1 yuan');
+    assert.equal(sale.body.rounding_minor, cash.amount_minor - total);
+    await page.locator(byTest('register-receipt-close')).click();
+    await page.locator(byTest('register-cart-empty')).waitFor({ state: 'visible' });
     assert.deepEqual(problems, []);
   });
 });
