@@ -110,6 +110,7 @@ test('register: barcodes and a scale label, card + cash, receipt, the sale on th
     assert.ok(fresh && scaleW, 'the demo has weighed goods with a PLU and the SCALE-W label format');
     assert.equal(scaleW.prefix.length + scaleW.plu_digits + scaleW.value_digits, 12);
     shared.packaged = packaged;
+    shared.other = snap.body.products.find((p) => !p.sold_by_weight && !packaged.includes(p) && p.barcodes.length);
 
     for (const p of packaged) await scan(page, p.barcodes.find((b) => /^\d{13}$/.test(b)));
     await waitForLines(page, 3);
@@ -275,10 +276,18 @@ test('register: discounts with a manager approval, park and resume, the server p
     await waitForFocus(page, 'register-search');
     for (const p of shared.packaged) await scan(page, p.barcodes.find((b) => /^\d{13}$/.test(b)));
     await waitForLines(page, 3);
+    // Typing words searches (the server's search): ↓/↑ move through the results, Enter picks.
+    await page.keyboard.type(shared.other.sku, { delay: 120 });
+    await page.locator(byTest(`register-result-${shared.other.sku}`)).waitFor({ state: 'visible' });
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await waitForLines(page, 4);
+    assert.equal(await page.locator(byTest('register-line-3')).getAttribute('data-sku'), shared.other.sku);
     // 3 of the second item: "3*code".
     await scan(page, `3*${shared.packaged[1].barcodes.find((b) => /^\d{13}$/.test(b))}`);
-    await waitForLines(page, 4);
-    assert.equal((await page.locator(byTest('register-line-qty-3')).innerText()).trim(), '3');
+    await waitForLines(page, 5);
+    assert.equal((await page.locator(byTest('register-line-qty-4')).innerText()).trim(), '3');
 
     // 7 % off the selected (last) line: within the store's 10 %, no approval.
     await page.keyboard.press('F9');
@@ -286,7 +295,7 @@ test('register: discounts with a manager approval, park and resume, the server p
     await page.keyboard.type('7');
     await page.keyboard.press('Enter');
     await page.locator(byTest('register-discount-dialog')).waitFor({ state: 'hidden' });
-    assert.match(await page.locator(byTest('register-line-discount-3')).innerText(), /7%/);
+    assert.match(await page.locator(byTest('register-line-discount-4')).innerText(), /7%/);
     assert.equal(await page.locator(byTest('register-approved')).count(), 0);
 
     // 15 % off the order: beyond the limit, a manager approves.
@@ -317,7 +326,7 @@ test('register: discounts with a manager approval, park and resume, the server p
     await page.keyboard.press('F6');
     await page.locator(byTest('register-parked-dialog')).waitFor({ state: 'visible' });
     await page.locator(byTest('register-resume-0')).click();
-    await waitForLines(page, 4);
+    await waitForLines(page, 5);
     assert.equal(Number(await page.locator(byTest('register-total')).getAttribute('data-minor')), total);
 
     // Pay in cash: the rounding line (抹零) and the due amount follow the store's step.
@@ -333,7 +342,7 @@ test('register: discounts with a manager approval, park and resume, the server p
     assert.equal(sale.status, 200, JSON.stringify(sale.body));
     assert.equal(sale.body.total_minor, total, 'the server priced the sale as the screen did');
     assert.ok(sale.body.discount_minor > 0);
-    assert.equal(sale.body.lines[3].line_discount_minor, Math.floor((sale.body.lines[3].gross_minor * 7 + 50) / 100));
+    assert.equal(sale.body.lines[4].line_discount_minor, Math.floor((sale.body.lines[4].gross_minor * 7 + 50) / 100));
     const cash = sale.body.tenders[0];
     assert.equal(cash.code, 'CASH');
     assert.equal(cash.amount_minor % 10, 0, 'cash rounded to 0.1 yuan');

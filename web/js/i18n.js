@@ -629,6 +629,7 @@ const TABLE = {
   'register.pay.tooMuch': ['非现金支付金额超过了合计', 'The non-cash tenders exceed the total'],
   'register.pay.remainingLeft': ['还差 {amount}', '{amount} still to pay'],
   'register.pay.complete': ['完成', 'Complete'],
+  'register.pay.tenderNo': ['第 {n} 种支付方式', 'Tender {n}'],
   'register.pay.approvalRequired': ['折扣需要店长批准', 'The discount needs a manager\'s approval'],
   'register.pay.priceChanged': ['商品价格已更新，请核对合计后重新结账', 'Prices have changed; check the total and pay again'],
   'register.pay.shiftClosed': ['本班次已在其他地方交班，请重新开班', 'This shift was closed elsewhere; open a new shift'],

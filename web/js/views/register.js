@@ -13,7 +13,7 @@ import { ElMessage } from 'element-plus';
 import { api, ApiError, fetchAll } from '../api.js';
 import { useLatestRequest } from '../catalog.js';
 import { describeError, fieldMessage, formatTime } from '../forms.js';
-import { locale, t } from '../i18n.js';
+import { has, locale, t } from '../i18n.js';
 import { currencyDigits, formatMoney, minorToMajor, parseMajor } from '../money.js';
 import { can, session } from '../session.js';
 import { createCatalog } from '../register/catalog-cache.js';
@@ -687,6 +687,17 @@ export default {
       await handleRefusal(result.problem);
     }
 
+    /** A server field error in the cashier's words: which line or tender, and what is wrong. */
+    function fieldProblem(e, lines = cart.lines) {
+      const m = /^\/lines\/(\d+)/.exec(e.field || '');
+      const tm = /^\/tenders\/(\d+)/.exec(e.field || '');
+      let where = e.field || '';
+      if (m && lines[Number(m[1])]) where = `${Number(m[1]) + 1}. ${nameOf(lines[Number(m[1])])}`;
+      else if (tm) where = t('register.pay.tenderNo', { n: Number(tm[1]) + 1 });
+      const what = has(`apiError.${e.code}`) ? t(`apiError.${e.code}`) : fieldMessage(e);
+      return where ? `${where}: ${what}` : what;
+    }
+
     async function handleRefusal(problem) {
       const err = new ApiError(problem.status, problem);
       const codes = [problem.code, ...(problem.errors || []).map((e) => e.code)];
@@ -711,9 +722,7 @@ export default {
         await saveContext();
         return;
       }
-      pay.problem = problem.errors?.length
-        ? problem.errors.map((e) => `${e.field}: ${fieldMessage(e)}`).join('; ')
-        : describeError(err);
+      pay.problem = problem.errors?.length ? problem.errors.map((e) => fieldProblem(e)).join('; ') : describeError(err);
     }
 
     function onDocClosed() {
@@ -770,9 +779,10 @@ export default {
       await retryAttention(id);
       if (!queueState.attention.length) attentionOpen.value = false;
     }
-    const problemText = (p) => {
+    const problemText = (p, receipt) => {
       if (!p) return '';
-      const fields = (p.errors || []).map((e) => `${e.field}: ${fieldMessage(e)}`).join('; ');
+      const lines = (receipt?.lines || []).map((l) => ({ name_zh: l.name, name_en: l.name }));
+      const fields = (p.errors || []).map((e) => fieldProblem(e, lines)).join('; ');
       return fields || describeError(new ApiError(p.status, p));
     };
 
@@ -1082,7 +1092,7 @@ export default {
             <div>
               <strong>{{ formatMoney(a.receipt?.total_minor) }}</strong>
               <span class="sp-muted"> · {{ formatTime(a.body?.created_at) }} · {{ a.id }}</span>
-              <div class="sp-row-error">{{ problemText(a.problem) }}</div>
+              <div class="sp-row-error">{{ problemText(a.problem, a.receipt) }}</div>
             </div>
             <el-button class="sp-touch" :data-test="'register-attention-retry-' + i" @click="retry(a.id)">{{ $t('register.attention.retry') }}</el-button>
           </div>
