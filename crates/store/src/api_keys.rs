@@ -205,7 +205,9 @@ pub async fn revoke(db: &Db, p: &Principal, id: ApiKeyId) -> StoreResult<()> {
         AuditEntry::by(p, "api_key.revoked", "api_key", &id.to_string()),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.caches.principals.clear();
+    Ok(())
 }
 
 /// Resolves a key digest to its principal.

@@ -25,7 +25,7 @@ pub(crate) async fn finish_create<T: Serialize>(
     audit::append(&mut tx, entry).await?;
     let value = read_back(&mut tx, table, id, from).await?;
     idempotency::finish(&mut tx, idem, 201, &value).await?;
-    tx.commit().await?;
+    tx.commit_settings().await?;
     Ok(value)
 }
 
@@ -41,7 +41,7 @@ pub(crate) async fn finish_update(
         return Err(stale_or_missing(&mut tx, table, id).await);
     }
     audit::append(&mut tx, entry).await?;
-    tx.commit().await
+    tx.commit_settings().await
 }
 
 /// Reads a just-written row back inside its transaction.

@@ -54,6 +54,8 @@ pub struct Db {
     write_lock: Option<Arc<Mutex<()>>>,
     /// Bumped after a commit that wrote outbox events, so live streams look at once.
     events: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Short-lived caches of callers and register settings (see `cache`).
+    pub caches: Arc<crate::cache::Caches>,
 }
 
 /// A write transaction (and, on SQLite, the writer's turn). Commit with [`Tx::commit`];
@@ -62,6 +64,7 @@ pub struct Tx {
     inner: Transaction<'static, sqlx::Any>,
     /// The engine behind the transaction.
     pub backend: Backend,
+    caches: Arc<crate::cache::Caches>,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -69,6 +72,14 @@ impl Tx {
     /// Commits the transaction.
     pub async fn commit(self) -> StoreResult<()> {
         self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// Commits a change of master data and forgets the cached settings it may have changed.
+    pub async fn commit_settings(self) -> StoreResult<()> {
+        let caches = self.caches.clone();
+        self.commit().await?;
+        caches.forget_all();
         Ok(())
     }
 }
@@ -135,6 +146,7 @@ impl Db {
             backend,
             write_lock,
             events: Arc::new(tokio::sync::watch::channel(0).0),
+            caches: Arc::default(),
         })
     }
 
@@ -175,6 +187,7 @@ impl Db {
         Ok(Tx {
             inner,
             backend: self.backend,
+            caches: self.caches.clone(),
             _turn: turn,
         })
     }

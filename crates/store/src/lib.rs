@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod audit;
 pub mod bootstrap;
 mod bulk;
+pub mod cache;
 pub mod catalog;
 pub mod clock;
 mod crud;

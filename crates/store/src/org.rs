@@ -156,7 +156,7 @@ pub async fn update_company(db: &Db, p: &Principal, input: &CompanyInput) -> Sto
         })),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit_settings().await?;
     company(db, p.company_id).await
 }
 

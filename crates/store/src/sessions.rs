@@ -210,18 +210,42 @@ pub async fn authenticate(
     token: &str,
 ) -> StoreResult<Option<Principal>> {
     let hash = secrets::sha256_hex(token);
-    if token.starts_with("spk_") {
-        return crate::api_keys::authenticate(db, &hash).await;
+    // A logout, a disabled user or a revoked key in this process clears the cache at once;
+    // on other app servers it takes effect within the cache's TTL (2 s).
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Some((p, until)) = db.caches.principals.get(&hash)
+        && until.is_none_or(|u| u > now)
+    {
+        return Ok(Some(p));
     }
-    if !token.starts_with("sps_") {
-        return Ok(None);
+    let found = if token.starts_with("spk_") {
+        crate::api_keys::authenticate(db, &hash)
+            .await?
+            .map(|p| (p, None))
+    } else if token.starts_with("sps_") {
+        session_principal(db, cfg, &hash).await?
+    } else {
+        None
+    };
+    if let Some(entry) = &found {
+        db.caches.principals.put(hash, entry.clone());
     }
+    Ok(found.map(|(p, _)| p))
+}
+
+/// The caller behind a session token's hash, if the session is alive, with the moment it
+/// expires (absolute or idle, whichever comes first).
+async fn session_principal(
+    db: &Db,
+    cfg: &AuthConfig,
+    hash: &str,
+) -> StoreResult<Option<(Principal, Option<i64>)>> {
     let r = sqlx::query(
         "SELECT s.id AS session_id, s.csrf_hash, s.last_seen_at, s.expires_at, u.id AS user_id, \
          u.company_id, u.username, u.role, u.active \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.ended_at IS NULL",
     )
-    .bind(&hash)
+    .bind(hash)
     .fetch_optional(&db.pool)
     .await?;
     let Some(r) = r else { return Ok(None) };
@@ -249,7 +273,12 @@ pub async fn authenticate(
     let role = row::enumerated(&r, "role", Role::parse)?;
     let user_id = row::text(&r, "user_id")?;
     let scope = users::user_scope(db, company, role, &user_id).await?;
-    Ok(Some(Principal {
+    // The earlier of the absolute and the idle deadline (as of the last seen time read).
+    let until = match (expires, last_seen) {
+        (Some(e), Some(l)) => Some(e.min(l + cfg.idle).unix_timestamp()),
+        _ => Some(now.unix_timestamp()),
+    };
+    let principal = Principal {
         kind: PrincipalKind::Session {
             session_id,
             csrf_hash: row::text(&r, "csrf_hash")?,
@@ -259,7 +288,8 @@ pub async fn authenticate(
         company_id: company,
         role,
         scope,
-    }))
+    };
+    Ok(Some((principal, until)))
 }
 
 /// Ends a session.
@@ -278,7 +308,9 @@ pub async fn logout(db: &Db, p: &Principal, ip: Option<String>) -> StoreResult<(
         AuditEntry::by(p, "logout", "session", session_id).ip(ip),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.caches.principals.clear();
+    Ok(())
 }
 
 /// Deletes login failures older than the throttling window and sessions ended or expired more

@@ -622,6 +622,8 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    // A changed role, scope or a disabled account applies to the next request.
+    db.caches.principals.clear();
     get_unscoped(db, &id.to_string()).await
 }
 
@@ -655,7 +657,9 @@ pub async fn reset_password(
             .details(serde_json::json!({"username": user.username, "sessions_ended": ended})),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.caches.principals.clear();
+    Ok(())
 }
 
 /// Sets a user's approval PIN (the user themselves, or someone who may manage them).

@@ -43,6 +43,16 @@ pub async fn register_context(
     field: &str,
 ) -> StoreResult<RegisterContext> {
     let unknown = || StoreError::invalid(field, "unknown", "no such register");
+    // Store settings change rarely: cached for 2 s (cleared at once by a change here).
+    let key = (p.company_id.to_string(), register_id.to_string());
+    if let Some(ctx) = db.caches.registers.get(&key) {
+        let store: StoreId = ctx.store_id.parse().map_err(|_| unknown())?;
+        return if p.sees(store) {
+            Ok(ctx)
+        } else {
+            Err(unknown())
+        };
+    }
     let r = sqlx::query(
         "SELECT r.id AS register_id, r.active AS register_active, s.id AS store_id, s.code, s.name AS store_name, \
          s.address, s.region_id, s.time_zone, s.business_day_cutoff_hour, s.cash_rounding, s.negative_stock_policy, \
@@ -74,7 +84,7 @@ pub async fn register_context(
         .ok_or_else(|| StoreError::Internal(format!("unknown currency {currency_code}")))?;
     let cash: CashRounding = row::enumerated(&r, "cash_rounding", CashRounding::parse)?;
     let max_discount = row::text(&r, "max_discount_percent")?;
-    Ok(RegisterContext {
+    let ctx = RegisterContext {
         register_id: row::text(&r, "register_id")?,
         store_id: store.to_string(),
         store_code: row::text(&r, "code")?,
@@ -94,7 +104,9 @@ pub async fn register_context(
         tax_mode: row::enumerated(&r, "tax_mode", TaxMode::parse)?,
         rounding: row::enumerated(&r, "rounding_rule", RoundingRule::parse)?,
         company_name: row::text(&r, "company_name")?,
-    })
+    };
+    db.caches.registers.put(key, ctx.clone());
+    Ok(ctx)
 }
 
 /// The shift a sale is rung up in: it must belong to the register. `Ok(false)` when it is

@@ -59,12 +59,19 @@ fn from_row(r: &AnyRow) -> StoreResult<TenderType> {
 }
 
 /// The company's tender types in display order.
+/// Cached for 2 s (a change here clears it at once).
 pub async fn for_company(db: &Db, company: CompanyId) -> StoreResult<Vec<TenderType>> {
+    let key = company.to_string();
+    if let Some(types) = db.caches.tenders.get(&key) {
+        return Ok(types);
+    }
     let rows = sqlx::query("SELECT * FROM tender_types WHERE company_id = $1 ORDER BY sort, code")
         .bind(company.to_string())
         .fetch_all(&db.pool)
         .await?;
-    rows.iter().map(from_row).collect()
+    let types = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    db.caches.tenders.put(key, types.clone());
+    Ok(types)
 }
 
 fn validate(input: &TenderTypeInput) -> StoreResult<()> {
