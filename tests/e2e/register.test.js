@@ -217,10 +217,21 @@ test('register offline: sales queue in IndexedDB, survive a reload and upload ex
     await page.locator(byTest('shift-close-cancel')).click();
     await page.locator(byTest('shift-close-dialog')).waitFor({ state: 'hidden' });
 
-    // A reload (the tab closed and opened again) keeps both.
+    // A reload (the tab closed and opened again) keeps both; with the catalog download refused
+    // too, the register still sells from the catalog it keeps in IndexedDB.
+    const isCatalog = (url) => /^\/api\/v1\/stores\/[^/]+\/catalog/.test(new URL(url).pathname);
+    const refuse = (route) => route.abort('internetdisconnected');
+    await page.route(isCatalog, refuse);
     await page.reload();
     await page.locator(byTest('register-search')).waitFor({ state: 'visible' });
     await page.waitForFunction(() => document.querySelector('[data-test="register-queue-banner"]')?.dataset.pending === '2');
+    await page.waitForFunction(() => document.querySelector('[data-test="register-catalog-status"]')?.dataset.loaded === 'true');
+    await scan(page, shared.packaged[2].barcodes.find((b) => /^\d{13}$/.test(b)));
+    await waitForLines(page, 1);
+    await page.locator(byTest('register-void')).click();
+    await page.locator(byTest('register-void-confirm')).click();
+    await page.locator(byTest('register-cart-empty')).waitFor({ state: 'visible' });
+    await page.unroute(isCatalog, refuse);
     const still = await apiGet(page, `/sales?register_id=${shared.choice.register_id}&limit=200`);
     assert.equal(still.body.data.filter((s) => !known.has(s.id)).length, 0, 'nothing reached the server yet');
 
