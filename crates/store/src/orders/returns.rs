@@ -404,7 +404,7 @@ pub(crate) async fn prepare_at(
         cashier_id: p.id.clone(),
         cashier_name: p.name.clone(),
         actor_kind: p.actor_kind(),
-        business_day: day_of(&ctx, at)?,
+        business_day: day_of(ctx, at)?,
         currency: ctx.currency.code().to_string(),
         customer_tier: None,
         subtotal_minor: lines.iter().map(|l| l.gross_minor).sum(),

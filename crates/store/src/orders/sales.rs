@@ -364,7 +364,7 @@ pub fn price(
         cashier_id: p.id.clone(),
         cashier_name: p.name.clone(),
         actor_kind: p.actor_kind(),
-        business_day: day_of(&ctx, at)?,
+        business_day: day_of(ctx, at)?,
         currency: ctx.currency.code().to_string(),
         customer_tier: price_ctx.tier.clone(),
         subtotal_minor: priced.subtotal_minor,
