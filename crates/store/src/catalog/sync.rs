@@ -15,6 +15,7 @@ use crate::row;
 use crate::sql::Sql;
 use salepoint_domain::catalog::{ProductStatus, Unit};
 use salepoint_domain::ids::StoreId;
+use salepoint_domain::org::{RoundingRule, TaxMode};
 use salepoint_domain::pricing::{self, PriceContext, PriceRule};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -48,6 +49,10 @@ pub struct Snapshot {
     pub cursor: i64,
     pub store_id: StoreId,
     pub currency: String,
+    /// How the register prices, so that its totals match the server's: the company's tax mode
+    /// and rounding rule.
+    pub tax_mode: TaxMode,
+    pub rounding_rule: RoundingRule,
     pub generated_at: String,
     pub tax_classes: Vec<TaxClass>,
     pub scale_formats: Vec<ScaleFormat>,
@@ -201,10 +206,13 @@ pub async fn snapshot(db: &Db, p: &Principal, store: StoreId) -> StoreResult<Sna
     let ctx = store_context(db, p, store).await?;
     let cursor = super::current_change(db, p.company_id).await?;
     let (products, _) = load(db, p, &ctx, None).await?;
+    let company = crate::org::company(db, p.company_id).await?;
     Ok(Snapshot {
         cursor,
         store_id: store,
-        currency: super::products::currency(db, p.company_id).await?,
+        currency: company.currency,
+        tax_mode: company.tax_mode,
+        rounding_rule: company.rounding_rule,
         generated_at: crate::clock::now(),
         tax_classes: tax_classes(db, p).await?,
         scale_formats: scale_formats::list_for(db, p.company_id).await?,
