@@ -3,7 +3,9 @@
 //   (the value of the sp_csrf cookie), as docs/api.md asks;
 // - a POST that creates something carries a fresh Idempotency-Key;
 // - errors come back as ApiError with the problem+json fields (code, detail, errors[]);
-// - a 401 on anything but the login itself sends the person to the login page.
+// - a 401 that says the session is gone (problem code `unauthenticated`, or no problem body at
+//   all) sends the person to the login page; any other 401 (`invalid_credentials` from a wrong
+//   manager PIN at POST /approvals, a wrong password) is only an error for the caller.
 
 const BASE = '/api/v1';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -51,6 +53,12 @@ function newIdempotencyKey() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Whether a 401's body means "no session": code `unauthenticated`, or no problem code at all. */
+function sessionEnded(problem) {
+  const code = problem?.code;
+  return !code || code === 'unauthenticated';
 }
 
 function withQuery(path, query) {
@@ -106,7 +114,7 @@ export async function request(method, path, { query, body, creates = false, sign
   if (res.ok) return data;
 
   const err = new ApiError(res.status, data, res.headers);
-  if (res.status === 401 && path !== '/auth/login') onUnauthenticated(err);
+  if (res.status === 401 && path !== '/auth/login' && sessionEnded(data)) onUnauthenticated(err);
   throw err;
 }
 

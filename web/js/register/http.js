@@ -1,7 +1,7 @@
-// Raw requests for the register where the shared wrapper (api.js) would do the wrong thing:
-// api.js treats every 401 as "the session ended" and goes to the login page, but a wrong
-// manager PIN at POST /approvals also answers 401, and the sales queue must read every status
-// itself (network failure, 5xx, 4xx) without side effects.
+// Raw requests for the sales queue, where the shared wrapper (api.js) would do the wrong thing:
+// the queue must read every status itself (network failure, 5xx, 401/403, 4xx) without side
+// effects — a sale waiting while the session is gone must not send the register to the login
+// page, it waits until someone signs in again.
 
 function csrfToken() {
   for (const part of document.cookie.split(';')) {

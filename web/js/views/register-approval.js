@@ -2,8 +2,7 @@
 // POST /api/v1/approvals turns that into a one-time token for one action at this store, which
 // the register sends with the sale or return it allows.
 import { reactive, ref, watch } from 'vue';
-import { ApiError } from '../api.js';
-import { postJson } from '../register/http.js';
+import { api, ApiError } from '../api.js';
 import { describeError } from '../forms.js';
 import { t } from '../i18n.js';
 
@@ -44,24 +43,27 @@ export default {
         return;
       }
       busy.value = true;
+      let data;
       try {
         const body = { action: props.action, store_id: props.storeId, username: form.username.trim() };
         body[form.method === 'pin' ? 'pin' : 'password'] = form.secret;
-        // Not api.js: a wrong PIN answers 401, which must not sign the cashier out.
-        const { status, data, headers } = await postJson('/approvals', body);
-        if (status === 200 || status === 201) {
-          emit('approved', data.token, data);
-          close(true);
-        } else if (status === 401 && data?.code !== 'unauthenticated') {
+        // A wrong PIN answers 401 invalid_credentials, which api.js leaves to us (only a 401
+        // `unauthenticated` ends the session). No Idempotency-Key: an approval is one-time anyway.
+        data = await api.post('/approvals', body);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401 && e.code !== 'unauthenticated') {
           error.value = t('register.approval.invalid');
-        } else if (status === 403 && data?.code !== 'csrf_failed') {
+        } else if (e instanceof ApiError && e.status === 403 && e.code !== 'csrf_failed') {
           error.value = t('register.approval.notAllowed');
         } else {
-          error.value = describeError(new ApiError(status, data, headers));
+          error.value = describeError(e);
         }
+        return;
       } finally {
         busy.value = false;
       }
+      emit('approved', data.token, data);
+      close(true);
     }
     return { form, error, busy, userRef, submit, close };
   },
