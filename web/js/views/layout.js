@@ -1,5 +1,6 @@
 // The frame around every signed-in screen: header (company, user, language, logout) and the
-// side menu, which shows only what the user's permissions allow.
+// side menu, which shows only what the user's permissions allow. Offline (the server could not
+// be reached at start, see session.js) a banner says so and the menu holds only the register.
 import { computed, ref } from 'vue';
 import LangToggle from '../components/lang-toggle.js';
 import OwnPasswordDialog from '../components/own-password-dialog.js';
@@ -14,6 +15,12 @@ export const MENU = [
   { name: 'home', path: '/', icon: 'HomeFilled', label: 'menu.home' },
   { name: 'register', path: '/register', icon: 'ShoppingCart', label: 'menu.register', perm: 'sales.create' },
   {
+    name: 'selling', icon: 'Tickets', label: 'menu.selling', perm: 'sales.read', children: [
+      { name: 'sales', path: '/sales', icon: 'List', label: 'menu.sales', perm: 'sales.read' },
+      { name: 'shifts', path: '/shifts', icon: 'Clock', label: 'menu.shifts', perm: 'sales.read' },
+    ],
+  },
+  {
     name: 'catalog', icon: 'Goods', label: 'menu.catalog', perm: 'catalog.read', children: [
       { name: 'products', path: '/products', icon: 'ShoppingBag', label: 'menu.products', perm: 'catalog.read' },
       { name: 'categories', path: '/categories', icon: 'FolderOpened', label: 'menu.categories', perm: 'catalog.read' },
@@ -26,16 +33,20 @@ export const MENU = [
   { name: 'company', path: '/company', icon: 'OfficeBuilding', label: 'menu.company', perm: 'company.read' },
   { name: 'regions', path: '/regions', icon: 'MapLocation', label: 'menu.regions', perm: 'company.read' },
   { name: 'stores', path: '/stores', icon: 'Shop', label: 'menu.stores', perm: 'org.read' },
+  { name: 'tender-types', path: '/tender-types', icon: 'Wallet', label: 'menu.tenderTypes', perm: 'org.read' },
   { name: 'users', path: '/users', icon: 'User', label: 'menu.users', perm: 'users.read' },
   { name: 'api-keys', path: '/api-keys', icon: 'Key', label: 'menu.apiKeys', perm: 'api_keys.read' },
   { name: 'audit', path: '/audit', icon: 'Document', label: 'menu.audit', perm: 'audit.read' },
 ];
 
+/** What the menu offers while offline: the register sells without the server. */
+const OFFLINE_MENU = new Set(['register']);
+
 export default {
   name: 'AppLayout',
   components: { LangToggle, OwnPasswordDialog },
   setup() {
-    const allowed = (m) => !m.perm || can(m.perm);
+    const allowed = (m) => (!m.perm || can(m.perm)) && (!session.offline || OFFLINE_MENU.has(m.name));
     const menu = computed(() => MENU.filter(allowed)
       .map((m) => (m.children ? { ...m, children: m.children.filter(allowed) } : m))
       .filter((m) => !m.children || m.children.length));
@@ -61,7 +72,7 @@ export default {
             <el-tag v-if="session.user" size="small" type="info" data-test="header-role">{{ $tv('role', session.user?.role) }}</el-tag>
           </span>
           <lang-toggle />
-          <el-button v-if="session.user" text data-test="change-password" @click="passwordDialog = true">
+          <el-button v-if="session.user && !session.offline" text data-test="change-password" @click="passwordDialog = true">
             <el-icon><Lock /></el-icon><span>{{ $t('password.title') }}</span>
           </el-button>
           <el-button text data-test="logout" @click="logout">
@@ -90,7 +101,16 @@ export default {
             </template>
           </el-menu>
         </el-aside>
-        <el-main class="sp-main"><slot /></el-main>
+        <el-main class="sp-main">
+          <div v-if="session.offline" class="sp-offline-banner" data-test="offline-banner" role="status">
+            <el-icon><Connection /></el-icon>
+            <div>
+              <strong>{{ $t('offline.title') }}</strong>
+              <div class="sp-small">{{ $t('offline.help') }}</div>
+            </div>
+          </div>
+          <slot />
+        </el-main>
       </el-container>
       <own-password-dialog v-model="passwordDialog" />
     </el-container>`,
