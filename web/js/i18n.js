@@ -762,8 +762,7 @@ const TABLE = {
   // Shifts (交班记录)
   'shifts.title': ['交班记录', 'Shifts'],
   'shifts.allStatuses': ['全部状态', 'All statuses'],
-  'shifts.openedAt': ['开班时间', 'Opened'],
-  'shifts.closedAt': ['交班时间', 'Closed'],
+  'shifts.openedClosed': ['开班 / 交班时间', 'Opened / closed'],
   'shifts.counts': ['销售 / 退货', 'Sales / returns'],
   'shifts.tenders': ['各支付方式：应有 / 实点 / 差额', 'Per tender: expected / counted / variance'],
   'shifts.expected': ['应有', 'Expected'],

@@ -243,8 +243,8 @@ export default {
             </el-table-column>
             <el-table-column :label="$t('sales.reference')" min-width="160">
               <template #default="{ row, $index }">
-                <span>{{ row.reference || '' }}</span>
-                <span v-if="row.card_last4" class="sp-code" :data-test="'sale-tender-card-' + $index"> {{ maskedCard(row.card_last4) }}</span>
+                <span v-if="row.reference">{{ row.reference }}</span><span v-if="row.reference && row.card_last4" class="sp-muted"> · </span><span
+                      v-if="row.card_last4" class="sp-code" :data-test="'sale-tender-card-' + $index">{{ maskedCard(row.card_last4) }}</span>
               </template>
             </el-table-column>
           </el-table>

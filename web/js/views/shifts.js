@@ -65,7 +65,7 @@ export default {
         </el-select>
       </div>
       <el-table :data="items" v-loading="loading" data-test="shifts-table" :empty-text="$t('list.empty')" stripe>
-        <el-table-column :label="$t('sales.register')" min-width="150">
+        <el-table-column :label="$t('sales.register')" min-width="140">
           <template #default="{ row }">
             <span :data-test="'shift-row-' + row.id">{{ storeCode(row.store_id) }} · {{ lookups.registerLabel(row.store_id, row.register_id) }}</span>
           </template>
@@ -77,16 +77,16 @@ export default {
             <span v-if="row.z_number" class="sp-muted sp-small"> Z{{ row.z_number }}</span>
           </template>
         </el-table-column>
-        <el-table-column :label="$t('shifts.openedAt')" width="170">
-          <template #default="{ row }">{{ formatTime(row.opened_at) }}</template>
+        <el-table-column :label="$t('shifts.openedClosed')" width="170">
+          <template #default="{ row }">
+            <div>{{ formatTime(row.opened_at) }}</div>
+            <div class="sp-muted">{{ row.closed_at ? formatTime(row.closed_at) : '—' }}</div>
+          </template>
         </el-table-column>
-        <el-table-column :label="$t('shifts.closedAt')" width="170">
-          <template #default="{ row }">{{ formatTime(row.closed_at) }}</template>
-        </el-table-column>
-        <el-table-column :label="$t('shifts.counts')" width="110" align="right">
+        <el-table-column :label="$t('shifts.counts')" width="100" align="right">
           <template #default="{ row }"><span :data-test="'shift-sales-' + row.id">{{ row.sales_count }}</span><span class="sp-muted"> / {{ row.returns_count ?? 0 }}</span></template>
         </el-table-column>
-        <el-table-column :label="$t('shifts.tenders')" min-width="360">
+        <el-table-column :label="$t('shifts.tenders')" min-width="320">
           <template #default="{ row }">
             <table class="sp-mini-table" :data-test="'shift-totals-' + row.id">
               <thead><tr><th></th><th>{{ $t('shifts.expected') }}</th><th>{{ $t('shifts.counted') }}</th><th>{{ $t('shifts.variance') }}</th></tr></thead>
@@ -101,7 +101,7 @@ export default {
             </table>
           </template>
         </el-table-column>
-        <el-table-column :label="$t('common.actions')" width="170">
+        <el-table-column :label="$t('common.actions')" width="140">
           <template #default="{ row }">
             <el-button link type="primary" :data-test="'shift-report-' + row.id" @click="openReport(row)">
               {{ row.status === 'closed' ? $t('shifts.zReport') : $t('shifts.xReport') }}
