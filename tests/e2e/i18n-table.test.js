@@ -65,6 +65,12 @@ test('the closed value sets of the API all have labels', () => {
     barcodeKind: ['ean13', 'ean8', 'upca', 'internal'],
     scaleValueKind: ['weight', 'price'],
     scanSource: ['barcode', 'scale'],
+    saleKind: ['sale', 'return'],
+    saleFlag: ['negative_stock', 'price_changed', 'late_shift'],
+    saleFlagHelp: ['negative_stock', 'price_changed', 'late_shift'],
+    shiftStatus: ['open', 'closed'],
+    tenderKind: ['cash', 'card', 'other', 'mobile'],
+    tenderKindHelp: ['cash', 'card', 'other', 'mobile'],
     // Keys the screens build from a client-side check's result (t(`money.${error}`) …).
     money: ['format', 'negative', 'decimals'],
     barcode: ['wrongCheckDigit', 'digitsOnly', 'length', 'internalFormat'],
