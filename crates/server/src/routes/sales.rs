@@ -182,14 +182,15 @@ async fn get_sale(
 struct ReceiptQuery {
     /// `html` (default), `pdf` or `escpos`.
     format: Option<Format>,
-    /// Mark as a copy (any print after the first is one anyway).
+    /// Mark as a copy (any PDF or ESC/POS print after the first is one anyway).
     copy: Option<bool>,
     /// `zh-CN` (default) or `en`.
     lang: Option<String>,
 }
 
-/// The 80 mm receipt of a sale or return as a printable page, a PDF or ESC/POS bytes; every
-/// print after the first is marked as a copy (重印).
+/// The 80 mm receipt of a sale or return as a printable page, a PDF or ESC/POS bytes. Every
+/// PDF or ESC/POS print after the first is marked as a copy (重印); the HTML page is a view and
+/// is marked when `copy=true`.
 #[utoipa::path(get, path = "/sales/{id}/receipt", tag = "sales", params(("id" = String, Path), ReceiptQuery),
     responses((status = 200, description = "text/html, application/pdf or ESC/POS bytes")))]
 async fn receipt(
@@ -201,13 +202,14 @@ async fn receipt(
     p.require(Permission::SalesRead)?;
     let sale = read::get(&s.db, &p, &id.to_string()).await?;
     let ctx = prints::context(&s.db, &sale.register_id).await?;
-    let before = prints::record_print(&s.db, &sale.id, &p.id).await?;
+    let format = q.format.unwrap_or(Format::Html);
+    // PDF and ESC/POS are prints: each is logged and any after the first is a copy. An HTML
+    // page is only a view (the back office looks at receipts); it says copy when asked.
+    let before = match format {
+        Format::Html => 0,
+        Format::Pdf | Format::Escpos => prints::record_print(&s.db, &sale.id, &p.id).await?,
+    };
     let lang = Lang::parse(q.lang.as_deref());
     let doc = documents::receipt(&sale, &ctx, lang, q.copy.unwrap_or(false) || before > 0);
-    documents::render(
-        &doc,
-        q.format.unwrap_or(Format::Html),
-        lang,
-        &sale.receipt_no,
-    )
+    documents::render(&doc, format, lang, &sale.receipt_no)
 }

@@ -257,7 +257,7 @@ async fn a_sale_is_priced_stored_and_replayed() {
         let copy = app
             .http
             .get(format!(
-                "{}/api/v1/sales/{id}/receipt?format=html&lang=en",
+                "{}/api/v1/sales/{id}/receipt?format=html&copy=true&lang=en",
                 app.base
             ))
             .bearer_auth(&t.token)
@@ -267,11 +267,13 @@ async fn a_sale_is_priced_stored_and_replayed() {
             .text()
             .await
             .unwrap();
-        assert!(
-            copy.contains("重印") || copy.contains("COPY"),
-            "a reprint is marked"
-        );
-        for (format, magic) in [("pdf", b"%PDF-".to_vec()), ("escpos", vec![0x1b, b'@'])] {
+        assert!(copy.contains("重印"), "a reprint asked for is marked");
+        let mut printed = Vec::new();
+        for (format, magic) in [
+            ("pdf", b"%PDF-".to_vec()),
+            ("escpos", vec![0x1b, b'@']),
+            ("escpos", vec![0x1b, b'@']),
+        ] {
             let bytes = app
                 .http
                 .get(format!(
@@ -286,7 +288,13 @@ async fn a_sale_is_priced_stored_and_replayed() {
                 .await
                 .unwrap();
             assert!(bytes.starts_with(&magic), "{format} starts right");
+            printed.push(bytes);
         }
+        let has_copy = |b: &[u8]| b.windows(4).any(|w| w == b"COPY");
+        assert!(
+            has_copy(&printed[1]) && has_copy(&printed[2]),
+            "prints after the first (the PDF) are copies"
+        );
         // Other stores' staff do not see it.
         let bj = app.demo_user("cashier.bj001").await;
         assert_eq!(
