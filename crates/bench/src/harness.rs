@@ -150,18 +150,65 @@ where
 
 /// Peak resident memory of this process (server and load generator), MiB.
 pub fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+/// Resident memory of this process now, MiB.
+pub fn rss_mib() -> f64 {
+    status_mib("VmRSS:")
+}
+
+/// Resets the peak that [`peak_rss_mib`] reports to the current resident memory, so that a
+/// benchmark phase reports its own peak rather than that of the setup before it (Linux ≥ 4.0,
+/// `clear_refs` value 5). Returns whether the kernel accepted it.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// A memory field of `/proc/self/status` (given in KiB there), MiB; NaN if unavailable.
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.to_string())
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|k| k.parse::<f64>().ok())
         })
         .map(|kib| kib / 1024.0)
         .unwrap_or(f64::NAN)
+}
+
+/// CPU time this process (server and load generator, all threads) has used, seconds. Linux
+/// reports it in USER_HZ ticks, which is 100 on every architecture Salepoint runs on.
+pub fn process_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) start at field 3 (state);
+            // utime and stime are fields 14 and 15.
+            let rest = &s[s.rfind(')')? + 1..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// Busy and total CPU time of the whole machine so far, in ticks (`/proc/stat`): a database
+/// server in another process (PostgreSQL) shows up here, not in [`process_cpu_seconds`].
+pub fn machine_cpu_ticks() -> (u64, u64) {
+    let line = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let v: Vec<u64> = line
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let total: u64 = v.iter().take(8).sum();
+    // idle and iowait are fields 4 and 5.
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    (total - idle, total)
 }

@@ -2,10 +2,12 @@
 //! (SQLite by default, PostgreSQL with `--database-url`), drives it over real HTTP and prints
 //! throughput, p50/p99 latency and memory. Not tests; figures go to docs/benchmarks.md.
 //!
-//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog [--database-url URL]
-//! [--concurrency N] [--requests N] [--products N]`
+//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout
+//! [--database-url URL] [--concurrency N] [--requests N] [--products N]
+//! [--registers 8,64,256] [--seconds N]`
 
 mod catalog;
+mod checkout;
 mod foundation;
 mod harness;
 
@@ -15,6 +17,10 @@ struct Args {
     concurrency: usize,
     requests: usize,
     products: usize,
+    /// Concurrency levels of the checkout benchmark: virtual registers selling at once.
+    registers: Vec<usize>,
+    /// Measured duration of each checkout level.
+    seconds: u64,
 }
 
 fn parse_args() -> Args {
@@ -25,6 +31,8 @@ fn parse_args() -> Args {
         concurrency: 16,
         requests: 2000,
         products: 1_000_000,
+        registers: vec![8, 64, 256],
+        seconds: 20,
     };
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_default();
@@ -33,8 +41,16 @@ fn parse_args() -> Args {
             "--concurrency" => a.concurrency = value.parse().expect("--concurrency N"),
             "--requests" => a.requests = value.parse().expect("--requests N"),
             "--products" => a.products = value.parse().expect("--products N"),
+            "--registers" => {
+                a.registers = value
+                    .split(',')
+                    .map(|n| n.trim().parse().expect("--registers N[,N…]"))
+                    .collect()
+            }
+            "--seconds" => a.seconds = value.parse().expect("--seconds N"),
             other => panic!(
-                "unknown flag {other}; use --database-url, --concurrency, --requests, --products"
+                "unknown flag {other}; use --database-url, --concurrency, --requests, --products, \
+                 --registers, --seconds"
             ),
         }
     }
@@ -55,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
-        other => anyhow::bail!("unknown benchmark {other}: foundation or catalog"),
+        "checkout" => checkout::run(a.database_url.as_deref(), &a.registers, a.seconds).await,
+        other => anyhow::bail!("unknown benchmark {other}: foundation, catalog or checkout"),
     }
 }

@@ -1,0 +1,499 @@
+//! Checkout figures (issue 4): N virtual registers, spread over the demo chain's stores, each
+//! with its own open shift, sell realistic baskets with mixed tenders through
+//! `POST /api/v1/sales` — one sale at a time per register, as a real register does, so the
+//! number of registers is the number of sales in flight. Each level runs for a fixed time after
+//! a warm-up. Afterwards the sales in the database must equal the acknowledged ones and the
+//! stock ledger must add up: a fast write path that loses or double-books a sale is worth nothing.
+
+use crate::harness::{self, ADMIN_PASSWORD, percentile};
+use anyhow::Context;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Selling before measuring, at every level: connections open, the writer's batches reach their
+/// steady size, SQLite's and PostgreSQL's caches hold the hot pages.
+const WARMUP: Duration = Duration::from_secs(3);
+/// How many error answers a level prints; the rest are only counted.
+const SHOWN_ERRORS: usize = 5;
+/// Characters of an error answer printed: enough for the problem's code and first fields.
+const SHOWN_CHARS: usize = 400;
+/// The drawer float of every shift.
+const OPENING_FLOAT_MINOR: i64 = 50_000;
+/// Cash handed over is the amount due rounded up to a 50-yuan note, so most cash sales give change.
+const NOTE_MINOR: i64 = 5_000;
+/// The demo chain sells in CNY, which has 2 minor digits.
+const CNY_EXPONENT: u8 = 2;
+/// Pieces per line of a counted product: mostly one, sometimes a few.
+const PIECES: &[i64] = &[1, 1, 1, 1, 1, 1, 2, 2, 3, 6];
+
+/// A product as the store's catalog snapshot gives it to a register.
+struct Item {
+    id: String,
+    price_minor: i64,
+    weighed: bool,
+}
+
+/// A demo store and its catalog.
+struct Shop {
+    id: String,
+    code: String,
+    /// Cash rounding (抹零) step in fen: 10 for the demo stores' 0.1 CNY.
+    cash_step: i64,
+    items: Vec<Item>,
+}
+
+/// A virtual register: its store and its open shift.
+struct Till {
+    shop: Arc<Shop>,
+    register_id: String,
+    shift_id: String,
+}
+
+/// The admin's view of the API: the admin sees every store, so one login serves all registers.
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        expect(res, reqwest::StatusCode::OK, path).await
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await?;
+        expect(res, reqwest::StatusCode::CREATED, path).await
+    }
+}
+
+async fn expect(
+    res: reqwest::Response,
+    want: reqwest::StatusCode,
+    path: &str,
+) -> anyhow::Result<Value> {
+    let status = res.status();
+    let text = res.text().await?;
+    anyhow::ensure!(status == want, "{path}: {status} {text}");
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// What one register did during one level.
+#[derive(Default)]
+struct Tally {
+    /// Latencies of the sales acknowledged in the measured window.
+    latencies: Vec<Duration>,
+    /// Every 201, warm-up included: the sales the database must now hold.
+    acked: u64,
+    /// Every answer other than 201, and every transport failure, warm-up included.
+    errors: u64,
+    /// When this register's last measured sale was acknowledged; ends the window.
+    last: Option<Instant>,
+}
+
+pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> anyhow::Result<()> {
+    let most = levels.iter().copied().max().unwrap_or(0);
+    anyhow::ensure!(most > 0, "--registers needs at least one level above 0");
+    let s = harness::start(database_url).await?;
+    println!(
+        "checkout — backend: {}; cores: {}; registers: {levels:?}; {seconds} s per level after {} s warm-up",
+        s.backend,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        WARMUP.as_secs()
+    );
+    let api = Api {
+        http: s.http.clone(),
+        base: s.base.clone(),
+        token: s.login("admin", ADMIN_PASSWORD).await?,
+    };
+    let t = Instant::now();
+    let shops = shops(&api).await?;
+    let tills = tills(&api, &shops, most).await?;
+    println!(
+        "setup: {} stores, {} products in the first catalog, {} registers with open shifts ({:.1} s)",
+        shops.len(),
+        shops[0].items.len(),
+        tills.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let before = count_sales(&s.db).await?;
+    let mut acked_total = 0;
+    for &n in levels {
+        let peak_reset = harness::reset_peak_rss();
+        let rss_before = harness::rss_mib();
+        let cpu_before = harness::process_cpu_seconds();
+        let machine_before = harness::machine_cpu_ticks();
+        let Level {
+            mut lat,
+            acked,
+            errors,
+            wall,
+            shown,
+        } = level(&api, &tills[..n], Duration::from_secs(seconds)).await?;
+        let cpu = harness::process_cpu_seconds() - cpu_before;
+        let machine_after = harness::machine_cpu_ticks();
+        let busy = (machine_after.0 - machine_before.0) as f64
+            / (machine_after.1 - machine_before.1).max(1) as f64;
+        let run_secs = wall + WARMUP.as_secs_f64();
+        acked_total += acked;
+        lat.sort();
+        let ms = |p: f64| {
+            if lat.is_empty() {
+                f64::NAN
+            } else {
+                percentile(&lat, p).as_secs_f64() * 1e3
+            }
+        };
+        println!(
+            "{n:>4} registers: {:>7} sales in {wall:.1} s = {:>7.0} sales/s  p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  errors {errors}",
+            lat.len(),
+            lat.len() as f64 / wall.max(f64::EPSILON),
+            ms(0.50),
+            ms(0.95),
+            ms(0.99),
+        );
+        println!(
+            "     memory: RSS {rss_before:.0} MiB before, peak {:.0} MiB during{} (server + load generator); \
+             CPU: this process {:.2} cores, the machine {:.0} % busy",
+            harness::peak_rss_mib(),
+            if peak_reset {
+                ""
+            } else {
+                " (peak since start)"
+            },
+            cpu / run_secs,
+            busy * 100.0
+        );
+        let in_db = count_sales(&s.db).await? - before;
+        let ledger = salepoint_store::inventory::ledger::verify(&s.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "     check: {in_db} sales in the database, {acked_total} acknowledged ({}); stock ledger: {} levels, {} mismatches",
+            if in_db == acked_total as i64 {
+                "equal"
+            } else {
+                "NOT EQUAL"
+            },
+            ledger.levels,
+            ledger.mismatches.len()
+        );
+        for e in &shown {
+            println!("     error: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// What all registers did during one level.
+struct Level {
+    /// Latencies of the sales acknowledged in the measured window.
+    lat: Vec<Duration>,
+    /// Sales acknowledged, warm-up included.
+    acked: u64,
+    /// Failed sales, warm-up included.
+    errors: u64,
+    /// The measured window, seconds: from the end of the warm-up to the last measured answer.
+    wall: f64,
+    /// The first few error answers.
+    shown: Vec<String>,
+}
+
+/// Runs `tills` selling at once: a warm-up, then `measure` of measured time.
+async fn level(api: &Api, tills: &[Arc<Till>], measure: Duration) -> anyhow::Result<Level> {
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let measure_from = Instant::now() + WARMUP;
+    let until = measure_from + measure;
+    let tasks: Vec<_> = tills
+        .iter()
+        .enumerate()
+        .map(|(i, till)| {
+            tokio::spawn(sell(
+                api.clone(),
+                till.clone(),
+                (tills.len() as u64) << 32 | i as u64,
+                measure_from,
+                until,
+                shown.clone(),
+            ))
+        })
+        .collect();
+    let mut out = Level {
+        lat: Vec::new(),
+        acked: 0,
+        errors: 0,
+        wall: 0.0,
+        shown: Vec::new(),
+    };
+    let mut last = measure_from;
+    for task in tasks {
+        let t = task.await.context("a register task panicked")?;
+        out.lat.extend(t.latencies);
+        out.acked += t.acked;
+        out.errors += t.errors;
+        last = last.max(t.last.unwrap_or(measure_from));
+    }
+    out.wall = (last - measure_from).as_secs_f64();
+    out.shown = std::mem::take(&mut *shown.lock().expect("error list"));
+    Ok(out)
+}
+
+/// The demo chain's stores (not its warehouses) with their register catalogs.
+async fn shops(api: &Api) -> anyhow::Result<Vec<Arc<Shop>>> {
+    let locations = api.get("/api/v1/stores?limit=100").await?;
+    let mut shops = Vec::new();
+    for loc in locations["data"].as_array().context("stores")? {
+        if loc["kind"] != "store" {
+            continue;
+        }
+        let id = loc["id"].as_str().context("store id")?.to_string();
+        let cash_step = loc["cash_rounding"]
+            .as_str()
+            .and_then(salepoint_domain::org::CashRounding::parse)
+            .context("cash_rounding")?
+            .step_minor(CNY_EXPONENT);
+        let snapshot = api.get(&format!("/api/v1/stores/{id}/catalog")).await?;
+        anyhow::ensure!(snapshot["currency"] == "CNY", "the demo chain sells in CNY");
+        let items: Vec<Item> = snapshot["products"]
+            .as_array()
+            .context("products")?
+            .iter()
+            .filter(|p| p["status"] == "active" && p["price_minor"].as_i64() > Some(0))
+            .map(|p| Item {
+                id: p["id"].as_str().unwrap_or_default().to_string(),
+                price_minor: p["price_minor"].as_i64().unwrap_or_default(),
+                weighed: p["sold_by_weight"].as_bool().unwrap_or(false),
+            })
+            .collect();
+        anyhow::ensure!(!items.is_empty(), "store {id} has nothing to sell");
+        shops.push(Arc::new(Shop {
+            id,
+            code: loc["code"].as_str().unwrap_or_default().to_string(),
+            cash_step,
+            items,
+        }));
+    }
+    anyhow::ensure!(!shops.is_empty(), "the demo chain has no stores");
+    Ok(shops)
+}
+
+/// `n` registers with an open shift each: the demo's registers, plus new ones where a store has
+/// too few, taken round-robin over the stores so that every level spreads over as many stores
+/// as it can (8 registers are 8 stores, as in a chain, not 8 tills of one shop).
+async fn tills(api: &Api, shops: &[Arc<Shop>], n: usize) -> anyhow::Result<Vec<Arc<Till>>> {
+    let per_store = n.div_ceil(shops.len());
+    let mut registers = Vec::new();
+    for shop in shops {
+        let list = api
+            .get(&format!("/api/v1/stores/{}/registers?limit=100", shop.id))
+            .await?;
+        let mut ids: Vec<String> = list["data"]
+            .as_array()
+            .context("registers")?
+            .iter()
+            .filter_map(|r| r["id"].as_str().map(str::to_string))
+            .collect();
+        for k in ids.len()..per_store {
+            let r = api
+                .post(
+                    &format!("/api/v1/stores/{}/registers", shop.id),
+                    &json!({"code": format!("BENCH{k:03}"), "name": format!("{} 压测 {k}", shop.code)}),
+                )
+                .await?;
+            ids.push(r["id"].as_str().context("register id")?.to_string());
+        }
+        registers.push(ids);
+    }
+    let mut tills = Vec::with_capacity(n);
+    'fill: for k in 0..per_store {
+        for (shop, ids) in shops.iter().zip(&registers) {
+            if tills.len() == n {
+                break 'fill;
+            }
+            let shift = api
+                .post(
+                    "/api/v1/shifts",
+                    &json!({"register_id": ids[k], "opening_float_minor": OPENING_FLOAT_MINOR}),
+                )
+                .await?;
+            tills.push(Arc::new(Till {
+                shop: shop.clone(),
+                register_id: ids[k].clone(),
+                shift_id: shift["id"].as_str().context("shift id")?.to_string(),
+            }));
+        }
+    }
+    Ok(tills)
+}
+
+/// One register selling until `until`: the next sale starts when the last is answered.
+async fn sell(
+    api: Api,
+    till: Arc<Till>,
+    seed: u64,
+    measure_from: Instant,
+    until: Instant,
+    shown: Arc<Mutex<Vec<String>>>,
+) -> Tally {
+    let url = format!("{}/api/v1/sales", api.base);
+    let mut rng = Rng(seed);
+    let mut tally = Tally::default();
+    while Instant::now() < until {
+        let body = sale(&till, &mut rng);
+        let start = Instant::now();
+        let outcome = match api
+            .http
+            .post(&url)
+            .bearer_auth(&api.token)
+            .json(&body)
+            .send()
+            .await
+        {
+            // Reading the body is part of the answer, and lets the connection be reused.
+            Ok(res) => {
+                let status = res.status();
+                match res.bytes().await {
+                    Ok(_) if status == reqwest::StatusCode::CREATED => Ok(()),
+                    Ok(b) => Err(format!("{status} {}", String::from_utf8_lossy(&b))),
+                    Err(e) => Err(format!("{status}, body lost: {e}")),
+                }
+            }
+            Err(e) => Err(format!("transport: {e}")),
+        };
+        let done = Instant::now();
+        match outcome {
+            Ok(()) => {
+                tally.acked += 1;
+                if start >= measure_from {
+                    tally.latencies.push(done - start);
+                    tally.last = Some(done);
+                }
+            }
+            Err(e) => {
+                tally.errors += 1;
+                let mut shown = shown.lock().expect("error list");
+                if shown.len() < SHOWN_ERRORS {
+                    shown.push(e.chars().take(SHOWN_CHARS).collect());
+                }
+            }
+        }
+    }
+    tally
+}
+
+/// A basket of 1–10 lines from the store's catalog, priced as the server prices it
+/// (docs/register.md, "Pricing"): line gross = unit price × quantity rounded half up; no
+/// discounts, and prices include VAT, so the total is the sum of the lines.
+fn sale(till: &Till, rng: &mut Rng) -> Value {
+    let shop = &till.shop;
+    let mut total = 0;
+    let lines: Vec<Value> = (0..1 + rng.below(10))
+        .map(|_| {
+            let item = &shop.items[rng.below(shop.items.len())];
+            let (quantity, gross) = if item.weighed {
+                // 0.100–2.000 kg off the scale.
+                let grams = 100 + rng.below(1901) as i64;
+                (
+                    format!("{}.{:03}", grams / 1000, grams % 1000),
+                    (item.price_minor * grams + 500) / 1000,
+                )
+            } else {
+                let q = PIECES[rng.below(PIECES.len())];
+                (q.to_string(), item.price_minor * q)
+            };
+            total += gross;
+            json!({"product_id": item.id, "quantity": quantity, "unit_price_minor": item.price_minor})
+        })
+        .collect();
+    json!({
+        "id": uuid::Uuid::now_v7().to_string(),
+        "register_id": till.register_id,
+        "shift_id": till.shift_id,
+        "lines": lines,
+        "tenders": tenders(total, shop.cash_step, rng),
+    })
+}
+
+/// Half the sales are paid in cash, 35 % by card, 15 % half by card and the rest in cash. The
+/// cash part is rounded half up to the store's step (抹零) and the rounding is added to what is
+/// due, so the tenders sum to `amount_due_minor` exactly as the server expects.
+fn tenders(total: i64, step: i64, rng: &mut Rng) -> Vec<Value> {
+    let roll = rng.below(100);
+    let mut card = match roll {
+        0..50 => 0,
+        50..85 => total,
+        _ => total / 2,
+    };
+    // A cash part that rounds to nothing is no tender: the card takes it.
+    if round_half_up(total - card, step) == 0 {
+        card = total;
+    }
+    let cash = round_half_up(total - card, step);
+    let mut out = Vec::with_capacity(2);
+    if card > 0 {
+        out.push(json!({
+            "code": "CARD",
+            "amount_minor": card,
+            "reference": format!("T-{:06}", rng.below(1_000_000)),
+            "card_last4": "4242",
+        }));
+    }
+    if cash > 0 {
+        out.push(json!({
+            "code": "CASH",
+            "amount_minor": cash,
+            "tendered_minor": (cash + NOTE_MINOR - 1) / NOTE_MINOR * NOTE_MINOR,
+        }));
+    }
+    out
+}
+
+/// `minor` (≥ 0) rounded half up to a multiple of `step`.
+fn round_half_up(minor: i64, step: i64) -> i64 {
+    if step <= 1 {
+        return minor;
+    }
+    let rem = minor % step;
+    minor - rem + if rem * 2 >= step { step } else { 0 }
+}
+
+/// `SELECT COUNT(*) FROM sales`: the database's word, not the API's.
+async fn count_sales(db: &salepoint_store::Db) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sales")
+        .fetch_one(&db.pool)
+        .await?)
+}
+
+/// SplitMix64: each register draws from its own seeded stream, so a run is reproducible and
+/// the registers share no lock.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
