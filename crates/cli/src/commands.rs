@@ -144,13 +144,7 @@ async fn seed_demo(db: &Db, days: i64) -> anyhow::Result<()> {
             let h = salepoint_store::demo_sales::seed(db, company, days, &hash)
                 .await
                 .map_err(explain)?;
-            if db.backend == salepoint_store::Backend::Postgres {
-                let mut tx = db.begin().await.map_err(explain)?;
-                salepoint_store::db::execute(&mut tx, "ANALYZE")
-                    .await
-                    .map_err(explain)?;
-                tx.commit().await.map_err(explain)?;
-            }
+            demo::analyze(db).await.map_err(explain)?;
             println!(
                 "Opening stock at every store; {} sales and {} returns over {days} days ({:.1} s).",
                 h.sales,

@@ -17,6 +17,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Connections of a SQLite pool at most.
+const SQLITE_MAX_CONNECTIONS: u32 = 6;
+
 /// Which database engine is behind a [`Db`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -110,16 +113,25 @@ impl Db {
                 "the database URL must start with sqlite:// or postgres://".into(),
             ));
         };
+        // SQLite reads run on one thread per connection; more of them than a few per core
+        // only adds hand-offs.
+        let max = match backend {
+            Backend::Sqlite => opts.max_connections.min(SQLITE_MAX_CONNECTIONS),
+            Backend::Postgres => opts.max_connections,
+        };
         let mut pool_opts = AnyPoolOptions::new()
-            .max_connections(opts.max_connections)
+            .max_connections(max)
             .acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
             pool_opts = pool_opts.after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    // Every commit makes the other connections drop their page cache (WAL):
+                    // reads go through a memory map instead, which survives, and each
+                    // connection keeps only a small cache of its own.
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA cache_size = -65536;",
+                         PRAGMA cache_size = -8192; PRAGMA mmap_size = 268435456;",
                     )
                     .await?;
                     Ok(())

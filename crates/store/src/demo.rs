@@ -398,5 +398,17 @@ pub async fn seed(
     }
     crate::demo_catalog::seed(&mut tx, company).await?;
     tx.commit().await?;
+    analyze(db).await?;
     Ok(Some(logins))
+}
+
+/// Refreshes PostgreSQL's planner statistics after a bulk load (without them it plans the
+/// first queries as if the tables were empty); SQLite plans without them.
+pub async fn analyze(db: &Db) -> StoreResult<()> {
+    if db.backend == crate::db::Backend::Postgres {
+        let mut tx = db.begin().await?;
+        crate::db::execute(&mut tx, "ANALYZE").await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }

@@ -411,24 +411,30 @@ pub async fn rules(
     }
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
-    let secs = |s: Option<String>| s.and_then(|s| clock::parse(&s)).map(|t| t.unix_timestamp());
     let mut out: HashMap<String, Vec<PriceRule>> = HashMap::new();
     for r in &rows {
         out.entry(row::text(r, "product_id")?)
             .or_default()
-            .push(PriceRule {
-                list_id: row::text(r, "id")?,
-                priority: row::int(r, "priority")?,
-                channel: row::opt_text(r, "channel_id")?,
-                store: row::opt_text(r, "store_id")?,
-                region: row::opt_text(r, "region_id")?,
-                tier: row::opt_text(r, "customer_tier")?,
-                valid_from: secs(row::opt_text(r, "valid_from")?),
-                valid_to: secs(row::opt_text(r, "valid_to")?),
-                price_minor: row::int(r, "price_minor")?,
-            });
+            .push(rule_from(r, "id", "price_minor")?);
     }
     Ok(out)
+}
+
+/// A price rule from a row of a price list (`list_col` its id, `price_col` the item's price,
+/// and the list's priority, channel_id, store_id, region_id, customer_tier, valid_from/to).
+pub(crate) fn rule_from(r: &AnyRow, list_col: &str, price_col: &str) -> StoreResult<PriceRule> {
+    let secs = |s: Option<String>| s.and_then(|s| clock::parse(&s)).map(|t| t.unix_timestamp());
+    Ok(PriceRule {
+        list_id: row::text(r, list_col)?,
+        priority: row::int(r, "priority")?,
+        channel: row::opt_text(r, "channel_id")?,
+        store: row::opt_text(r, "store_id")?,
+        region: row::opt_text(r, "region_id")?,
+        tier: row::opt_text(r, "customer_tier")?,
+        valid_from: secs(row::opt_text(r, "valid_from")?),
+        valid_to: secs(row::opt_text(r, "valid_to")?),
+        price_minor: row::int(r, price_col)?,
+    })
 }
 
 /// A resolved price.

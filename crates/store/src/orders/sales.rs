@@ -43,40 +43,76 @@ pub(crate) async fn products(
     p: &Principal,
     ids: Option<&[String]>,
 ) -> StoreResult<HashMap<String, SaleProduct>> {
-    let mut out = HashMap::new();
+    Ok(products_and_rules(db, p, ids, false).await?.0)
+}
+
+fn sale_product(r: &sqlx::any::AnyRow) -> StoreResult<SaleProduct> {
+    let receipt = row::text(r, "receipt_name")?;
+    let rate = row::text(r, "rate")?;
+    Ok(SaleProduct {
+        sku: row::text(r, "sku")?,
+        name: if receipt.trim().is_empty() {
+            row::text(r, "name_zh")?
+        } else {
+            receipt
+        },
+        max_decimals: row::int(r, "quantity_precision")?.clamp(0, 3) as u32,
+        list_price_minor: row::int(r, "list_price_minor")?,
+        active: row::text(r, "status")? == "active",
+        tax_rate: Decimal::from_str(&rate)
+            .map_err(|_| StoreError::Internal(format!("bad tax rate {rate}")))?,
+    })
+}
+
+/// Products with their tax rates and (when `with_rules`) the price rules of active lists, in
+/// one query: a sale's products and prices cost one round trip.
+pub(crate) async fn products_and_rules(
+    db: &Db,
+    p: &Principal,
+    ids: Option<&[String]>,
+    with_rules: bool,
+) -> StoreResult<(
+    HashMap<String, SaleProduct>,
+    HashMap<String, Vec<PriceRule>>,
+)> {
+    let mut products = HashMap::new();
+    let mut rules: HashMap<String, Vec<PriceRule>> = HashMap::new();
     if ids.is_some_and(|i| i.is_empty()) {
-        return Ok(out);
+        return Ok((products, rules));
     }
+    let company = p.company_id.to_string();
     let mut q = Sql::new(
-        "SELECT p.id, p.sku, p.name_zh, p.receipt_name, p.quantity_precision, p.list_price_minor, p.status, t.rate \
-         FROM products p JOIN tax_classes t ON t.id = p.tax_class_id WHERE p.company_id = ",
+        "SELECT p.id, p.sku, p.name_zh, p.receipt_name, p.quantity_precision, p.list_price_minor, p.status, t.rate",
     );
-    q.bind(p.company_id.to_string());
+    if with_rules {
+        q.push(
+            ", i.price_minor AS rule_price, l.id AS list_id, l.priority, l.channel_id, l.store_id, l.region_id, \
+             l.customer_tier, l.valid_from, l.valid_to FROM products p JOIN tax_classes t ON t.id = p.tax_class_id \
+             LEFT JOIN price_list_items i ON i.product_id = p.id \
+             LEFT JOIN price_lists l ON l.id = i.price_list_id AND l.active = 1 AND l.company_id = ",
+        );
+        q.bind(company.clone());
+    } else {
+        q.push(" FROM products p JOIN tax_classes t ON t.id = p.tax_class_id");
+    }
+    q.push(" WHERE p.company_id = ").bind(company);
     if let Some(ids) = ids {
         q.push(" AND p.id IN ").bind_list(ids);
     }
     let (sql, args) = q.build();
     for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
-        let receipt = row::text(&r, "receipt_name")?;
-        let rate = row::text(&r, "rate")?;
-        out.insert(
-            row::text(&r, "id")?,
-            SaleProduct {
-                sku: row::text(&r, "sku")?,
-                name: if receipt.trim().is_empty() {
-                    row::text(&r, "name_zh")?
-                } else {
-                    receipt
-                },
-                max_decimals: row::int(&r, "quantity_precision")?.clamp(0, 3) as u32,
-                list_price_minor: row::int(&r, "list_price_minor")?,
-                active: row::text(&r, "status")? == "active",
-                tax_rate: Decimal::from_str(&rate)
-                    .map_err(|_| StoreError::Internal(format!("bad tax rate {rate}")))?,
-            },
-        );
+        let id = row::text(&r, "id")?;
+        if with_rules && row::opt_text(&r, "list_id")?.is_some() {
+            rules
+                .entry(id.clone())
+                .or_default()
+                .push(price_lists::rule_from(&r, "list_id", "rule_price")?);
+        }
+        if !products.contains_key(&id) {
+            products.insert(id, sale_product(&r)?);
+        }
     }
-    Ok(out)
+    Ok((products, rules))
 }
 
 /// Reads a claimed discount at `path`.
@@ -158,10 +194,11 @@ pub async fn load(db: &Db, p: &Principal, input: &SaleInput) -> StoreResult<Sale
     let ctx = context::register_context(db, p, &input.register_id, "/register_id").await?;
     let shift_open = context::shift_is_open(db, &ctx, &input.shift_id, "/shift_id").await?;
     let ids: Vec<String> = input.lines.iter().map(|l| l.product_id.clone()).collect();
+    let (catalog, rules) = products_and_rules(db, p, Some(&ids), true).await?;
     Ok(SaleData {
         shift_open,
-        catalog: products(db, p, Some(&ids)).await?,
-        rules: price_lists::rules(db, p.company_id, Some(&ids)).await?,
+        catalog,
+        rules,
         types: tender_types::for_company(db, p.company_id).await?,
         ctx,
     })
