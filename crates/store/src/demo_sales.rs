@@ -14,7 +14,8 @@ use crate::orders::model::{
     DecimalText, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput, TenderInput,
 };
 use crate::orders::prepared::PreparedSale;
-use crate::orders::sales::{self, SaleData};
+use crate::orders::sales::{self, PriceBook, Till};
+use crate::orders::writer::Work;
 use crate::orders::{returns, writer};
 use crate::payments::tender_types;
 use crate::principal::{Principal, PrincipalKind};
@@ -58,7 +59,7 @@ struct DemoStore {
     ctx: RegisterContext,
     registers: Vec<String>,
     cashier: Principal,
-    data: SaleData,
+    book: PriceBook,
     /// Relative size (busier stores sell more).
     size: f64,
 }
@@ -93,8 +94,9 @@ async fn stores(db: &Db, company: CompanyId, password_hash: &str) -> StoreResult
     .bind(company.to_string())
     .fetch_all(&db.pool)
     .await?;
-    let catalog = sales::products(db, &admin, None).await?;
-    let rules = crate::catalog::price_lists::rules(db, company, None).await?;
+    let mut conn = db.pool.acquire().await?;
+    let (catalog, rules) = sales::products_and_rules(&mut conn, company, None, true).await?;
+    drop(conn);
     let types = tender_types::for_company(db, company).await?;
     let mut out = Vec::new();
     for (i, r) in rows.iter().enumerate() {
@@ -142,10 +144,8 @@ async fn stores(db: &Db, company: CompanyId, password_hash: &str) -> StoreResult
                 .collect::<StoreResult<_>>()?;
         let ctx = context::register_context(db, &admin, &registers[0], "/register_id").await?;
         out.push(DemoStore {
-            data: SaleData {
-                ctx: ctx.clone(),
-                shift_open: true,
-                catalog: catalog.clone(),
+            book: PriceBook {
+                products: catalog.clone(),
                 rules: rules.clone(),
                 types: types.clone(),
             },
@@ -234,7 +234,7 @@ fn sale_input(
         if lines.iter().any(|l: &SaleLineInput| &l.product_id == id) {
             continue;
         }
-        let prod = &s.data.catalog[id];
+        let prod = &s.book.products[id];
         let qty = if *weighed {
             Decimal::new(150 + rng.below(1200) as i64, 3)
         } else {
@@ -242,7 +242,7 @@ fn sale_input(
         };
         let price = pricing::resolve(
             prod.list_price_minor,
-            s.data.rules.get(id).map(Vec::as_slice).unwrap_or(&[]),
+            s.book.rules.get(id).map(Vec::as_slice).unwrap_or(&[]),
             &price_ctx,
         )
         .price_minor;
@@ -331,9 +331,13 @@ fn date(p: &mut PreparedSale, at: i64, ctx: &RegisterContext) -> StoreResult<()>
     Ok(())
 }
 
-async fn write(db: &Db, batch: &[PreparedSale]) -> StoreResult<()> {
-    for chunk in batch.chunks(writer::MAX_BATCH) {
-        let refs: Vec<&PreparedSale> = chunk.iter().collect();
+async fn write(db: &Db, batch: Vec<PreparedSale>) -> StoreResult<()> {
+    let work: Vec<Work> = batch
+        .into_iter()
+        .map(|p| Work::Priced(Box::new(p)))
+        .collect();
+    for chunk in work.chunks(writer::MAX_BATCH) {
+        let refs: Vec<&Work> = chunk.iter().collect();
         for r in writer::write_batch(db, &refs).await? {
             r?;
         }
@@ -429,8 +433,13 @@ pub async fn seed(
             for at in moments {
                 let k = rng.below(s.registers.len() as u64) as usize;
                 let input = sale_input(s, &s.registers[k], &shift_ids[k], at, &mut rng, &ids)?;
+                let till = Till {
+                    ctx: &s.ctx,
+                    shift_open: true,
+                };
                 let mut prepared = sales::price(
-                    &s.data,
+                    till,
+                    &s.book,
                     &s.cashier,
                     &input,
                     &format!("demo-{}", input.id),
@@ -453,7 +462,7 @@ pub async fn seed(
         bulk::insert(&mut tx, "INSERT INTO shifts (id, company_id, store_id, register_id, cashier_id, status, opening_float_minor, opened_at, closed_at, closed_by, z_number) VALUES ", &shifts, "").await?;
         tx.commit().await?;
         history.sales += batch.len();
-        write(db, &batch).await?;
+        write(db, batch).await?;
     }
     // Some customers come back with something.
     let mut batch = Vec::new();
@@ -497,7 +506,7 @@ pub async fn seed(
         }
     }
     history.returns = batch.len();
-    write(db, &batch).await?;
+    write(db, batch).await?;
     // Freeze every demo shift's Z report figures: counted = expected.
     let mut tx = db.begin().await?;
     sqlx::query(

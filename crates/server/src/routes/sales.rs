@@ -13,9 +13,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use salepoint_domain::roles::Permission;
 use salepoint_store::Principal;
-use salepoint_store::orders::prepared::PreparedSale;
 use salepoint_store::orders::read::{self, SaleFilter};
-use salepoint_store::orders::{Outcome, ReturnInput, Sale, SaleInput, prints, returns, sales};
+use salepoint_store::orders::writer::{SaleRequest, Work};
+use salepoint_store::orders::{Outcome, ReturnInput, Sale, SaleInput, prints, returns};
 use salepoint_store::page::Page;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -43,8 +43,8 @@ fn replayed(sale: Sale) -> Response {
     res
 }
 
-/// Answers a replay before any checking: a sale that was accepted stays accepted even if a
-/// price changed since.
+/// Answers a replay of a return before any checking: a return that was accepted stays
+/// accepted even if what is left to return changed since.
 async fn replay_if_known(
     s: &AppState,
     p: &Principal,
@@ -61,8 +61,8 @@ async fn replay_if_known(
     }
 }
 
-async fn write(s: &AppState, p: &Principal, prepared: PreparedSale) -> ApiResult<Response> {
-    match s.sales.submit(prepared).await? {
+async fn write(s: &AppState, p: &Principal, work: Work) -> ApiResult<Response> {
+    match s.sales.submit(work).await? {
         Outcome::Created(sale) => Ok((StatusCode::CREATED, Json(*sale)).into_response()),
         Outcome::Replay { sale_id } => Ok(replayed(read::get(&s.db, p, &sale_id).await?)),
         Outcome::Mismatch => Err(ApiError::IdempotencyKeyReused),
@@ -81,13 +81,16 @@ async fn create_sale(
     body: ApiJson<SaleInput>,
 ) -> ApiResult<Response> {
     p.require(Permission::SalesCreate)?;
-    let input = body.get()?;
+    let input = body.get()?.clone();
     let key = scoped_key(&p, key);
-    if let Some(r) = replay_if_known(&s, &p, &input.id, key.as_deref(), &body.fingerprint).await? {
-        return Ok(r);
-    }
-    let prepared = sales::prepare(&s.db, &p, input, &body.fingerprint, key).await?;
-    write(&s, &p, prepared).await
+    // The writer answers replays, then prices the sale with the others of its batch.
+    let work = Work::Sale(Box::new(SaleRequest {
+        principal: p.clone(),
+        input,
+        request_hash: body.fingerprint.clone(),
+        idem_key: key,
+    }));
+    write(&s, &p, work).await
 }
 
 /// Records a return against a sale (or, with approval, without a receipt).
@@ -107,7 +110,7 @@ async fn create_return(
         return Ok(r);
     }
     let prepared = returns::prepare(&s.db, &p, input, &body.fingerprint, key).await?;
-    write(&s, &p, prepared).await
+    write(&s, &p, Work::Priced(Box::new(prepared))).await
 }
 
 #[derive(Deserialize, IntoParams)]

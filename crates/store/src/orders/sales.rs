@@ -2,7 +2,7 @@
 //! one engine in `salepoint_domain::checkout` and refuses claimed prices, discounts and
 //! tenders that do not match (an offline sale, already paid, is accepted and flagged).
 
-use super::context::{self, RegisterContext};
+use super::context::RegisterContext;
 use super::model::{DiscountInput, SaleInput, to_milli};
 use super::prepared::{ApprovalUse, PreparedLine, PreparedSale};
 use super::tenders;
@@ -16,6 +16,7 @@ use crate::row;
 use crate::sql::Sql;
 use rust_decimal::Decimal;
 use salepoint_domain::checkout::{self, CartInput, Discount, LineInput};
+use salepoint_domain::ids::CompanyId;
 use salepoint_domain::org::business_day;
 use salepoint_domain::pricing::{self, PriceContext, PriceRule};
 use salepoint_domain::validation::Validator;
@@ -43,7 +44,10 @@ pub(crate) async fn products(
     p: &Principal,
     ids: Option<&[String]>,
 ) -> StoreResult<HashMap<String, SaleProduct>> {
-    Ok(products_and_rules(db, p, ids, false).await?.0)
+    let mut conn = db.pool.acquire().await?;
+    Ok(products_and_rules(&mut conn, p.company_id, ids, false)
+        .await?
+        .0)
 }
 
 fn sale_product(r: &sqlx::any::AnyRow) -> StoreResult<SaleProduct> {
@@ -67,8 +71,8 @@ fn sale_product(r: &sqlx::any::AnyRow) -> StoreResult<SaleProduct> {
 /// Products with their tax rates and (when `with_rules`) the price rules of active lists, in
 /// one query: a sale's products and prices cost one round trip.
 pub(crate) async fn products_and_rules(
-    db: &Db,
-    p: &Principal,
+    conn: &mut sqlx::AnyConnection,
+    company: CompanyId,
     ids: Option<&[String]>,
     with_rules: bool,
 ) -> StoreResult<(
@@ -80,7 +84,7 @@ pub(crate) async fn products_and_rules(
     if ids.is_some_and(|i| i.is_empty()) {
         return Ok((products, rules));
     }
-    let company = p.company_id.to_string();
+    let company = company.to_string();
     let mut q = Sql::new(
         "SELECT p.id, p.sku, p.name_zh, p.receipt_name, p.quantity_precision, p.list_price_minor, p.status, t.rate",
     );
@@ -107,7 +111,7 @@ pub(crate) async fn products_and_rules(
         }
     }
     let (sql, args) = q.build();
-    for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut *conn).await? {
         let id = row::text(&r, "id")?;
         if with_rules && row::opt_text(&r, "list_id")?.is_some() {
             rules
@@ -186,34 +190,26 @@ pub(crate) fn day_of(ctx: &RegisterContext, at: i64) -> StoreResult<String> {
         .ok_or_else(|| StoreError::Internal(format!("unknown time zone {}", ctx.time_zone)))
 }
 
-/// Everything pricing a sale reads from the database: the register's context, whether the
-/// shift is open, the products with their tax rates, their price rules and the tender types.
-pub struct SaleData {
-    pub ctx: RegisterContext,
-    pub shift_open: bool,
-    pub(crate) catalog: HashMap<String, SaleProduct>,
+/// What pricing reads besides the register: the products with their tax rates, their price
+/// rules and the company's tender types. Loaded once for a whole batch of sales.
+pub struct PriceBook {
+    pub(crate) products: HashMap<String, SaleProduct>,
     pub(crate) rules: HashMap<String, Vec<PriceRule>>,
     pub(crate) types: Vec<tender_types::TenderType>,
 }
 
-/// Reads what pricing `input` needs.
-pub async fn load(db: &Db, p: &Principal, input: &SaleInput) -> StoreResult<SaleData> {
-    let ctx = context::register_context(db, p, &input.register_id, "/register_id").await?;
-    let shift_open = context::shift_is_open(db, &ctx, &input.shift_id, "/shift_id").await?;
-    let ids: Vec<String> = input.lines.iter().map(|l| l.product_id.clone()).collect();
-    let (catalog, rules) = products_and_rules(db, p, Some(&ids), true).await?;
-    Ok(SaleData {
-        shift_open,
-        catalog,
-        rules,
-        types: tender_types::for_company(db, p.company_id).await?,
-        ctx,
-    })
+/// Where a sale is rung up: the register's context and whether its shift is open.
+pub struct Till<'a> {
+    pub ctx: &'a RegisterContext,
+    pub shift_open: bool,
 }
 
-/// Checks and prices a sale. `request_hash` fingerprints the body (for replays).
-pub async fn prepare(
-    db: &Db,
+/// Checks and prices a sale — no I/O, so the sale writer prices a whole batch from one read,
+/// and the demo history prices exactly as a register's sale is priced. `request_hash`
+/// fingerprints the body (for replays).
+pub fn price(
+    till: Till<'_>,
+    book: &PriceBook,
     p: &Principal,
     input: &SaleInput,
     request_hash: &str,
@@ -228,23 +224,10 @@ pub async fn prepare(
     }
     v.optional_text("/customer_tier", input.customer_tier.as_deref(), 32);
     v.finish().map_err(StoreError::Invalid)?;
-    let data = load(db, p, input).await?;
-    price(&data, p, input, request_hash, idem_key)
-}
-
-/// Prices a sale from what [`load`] read: no I/O, so a bulk writer (the demo history) prices
-/// exactly as a register's sale is priced.
-pub fn price(
-    data: &SaleData,
-    p: &Principal,
-    input: &SaleInput,
-    request_hash: &str,
-    idem_key: Option<String>,
-) -> StoreResult<PreparedSale> {
-    let (ctx, catalog, rules) = (&data.ctx, &data.catalog, &data.rules);
+    let (ctx, catalog, rules) = (till.ctx, &book.products, &book.rules);
     let mut v = Validator::new();
     let mut flags = Vec::new();
-    if !data.shift_open {
+    if !till.shift_open {
         if !input.offline {
             return Err(StoreError::invalid(
                 "/shift_id",
@@ -361,7 +344,7 @@ pub fn price(
     let paid = tenders::check(
         &mut v,
         "/tenders",
-        &data.types,
+        &book.types,
         &input.tenders,
         priced.total_minor,
         ctx.cash_step,

@@ -8,16 +8,21 @@
 //! approval, stock the store refuses to sell) is left out without failing the others, and if
 //! the batch fails as a whole its sales are retried one by one.
 
-use super::model::Sale;
+use super::context;
+use super::model::{Sale, SaleInput};
 use super::prepared::PreparedSale;
+use super::sales::{self, PriceBook, Till};
 use crate::approvals;
 use crate::audit::{self, AuditEntry};
 use crate::bulk::{self, Val};
 use crate::clock;
 use crate::db::{Backend, Db, Tx};
 use crate::error::{StoreError, StoreResult};
+use crate::payments::tender_types;
+use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
+use salepoint_domain::ids::CompanyId;
 use salepoint_domain::org::NegativeStockPolicy;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -37,8 +42,46 @@ pub enum Outcome {
     Mismatch,
 }
 
+/// A register's sale as it arrived: priced by the writer, inside its transaction, together
+/// with the other sales of the batch (one read of products and prices for all of them).
+pub struct SaleRequest {
+    pub principal: Principal,
+    pub input: SaleInput,
+    /// Fingerprint of the request body (for replays).
+    pub request_hash: String,
+    /// The caller's Idempotency-Key, scoped to the caller.
+    pub idem_key: Option<String>,
+}
+
+/// What the writer is given: a sale to price and write, or a sale or return already priced.
+pub enum Work {
+    Sale(Box<SaleRequest>),
+    Priced(Box<PreparedSale>),
+}
+
+impl Work {
+    fn id(&self) -> &str {
+        match self {
+            Work::Sale(r) => &r.input.id,
+            Work::Priced(p) => &p.id,
+        }
+    }
+    fn idem_key(&self) -> Option<&str> {
+        match self {
+            Work::Sale(r) => r.idem_key.as_deref(),
+            Work::Priced(p) => p.idem_key.as_deref(),
+        }
+    }
+    fn request_hash(&self) -> &str {
+        match self {
+            Work::Sale(r) => &r.request_hash,
+            Work::Priced(p) => &p.request_hash,
+        }
+    }
+}
+
 struct Job {
-    sale: PreparedSale,
+    work: Work,
     done: oneshot::Sender<StoreResult<Outcome>>,
 }
 
@@ -81,11 +124,11 @@ impl SaleWriter {
         SaleWriter { queue: tx }
     }
 
-    /// Writes `sale` (with the others waiting) and answers once it is durable.
-    pub async fn submit(&self, sale: PreparedSale) -> StoreResult<Outcome> {
+    /// Writes `work` (with the others waiting) and answers once it is durable.
+    pub async fn submit(&self, work: Work) -> StoreResult<Outcome> {
         let (done, answer) = oneshot::channel();
         self.queue
-            .send(Job { sale, done })
+            .send(Job { work, done })
             .await
             .map_err(|_| StoreError::Unavailable("the sale writer has stopped".into()))?;
         answer
@@ -95,7 +138,7 @@ impl SaleWriter {
 }
 
 async fn run(db: &Db, jobs: Vec<Job>) {
-    let sales: Vec<&PreparedSale> = jobs.iter().map(|j| &j.sale).collect();
+    let sales: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
     let results = match write_batch(db, &sales).await {
         Ok(r) => r,
         Err(e) => {
@@ -121,7 +164,7 @@ async fn run(db: &Db, jobs: Vec<Job>) {
 /// Writes one sale in its own transaction. A unique violation means another writer (another
 /// worker or app server) committed the same id or key meanwhile: the second attempt sees it
 /// and answers it as a replay.
-async fn write_alone(db: &Db, sale: &PreparedSale) -> StoreResult<Outcome> {
+async fn write_alone(db: &Db, sale: &Work) -> StoreResult<Outcome> {
     let mut last = None;
     for _ in 0..2 {
         match write_batch(db, &[sale]).await {
@@ -157,7 +200,7 @@ struct Live<'a> {
 /// Writes `sales` in one transaction; one result per sale, in order.
 pub(crate) async fn write_batch(
     db: &Db,
-    sales: &[&PreparedSale],
+    sales: &[&Work],
 ) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let mut results: Vec<Option<StoreResult<Outcome>>> = (0..sales.len()).map(|_| None).collect();
     let mut tx = db.begin().await?;
@@ -169,10 +212,10 @@ pub(crate) async fn write_batch(
     let mut repeats: Vec<(usize, usize)> = Vec::new();
     for (i, s) in sales.iter().enumerate() {
         let found = stored
-            .get(&s.id)
-            .or_else(|| s.idem_key.as_ref().and_then(|k| stored.get(k)));
+            .get(&s.id().to_lowercase())
+            .or_else(|| s.idem_key().and_then(|k| stored.get(k)));
         if let Some((id, hash)) = found {
-            results[i] = Some(Ok(if *hash == s.request_hash {
+            results[i] = Some(Ok(if hash == s.request_hash() {
                 Outcome::Replay {
                     sale_id: id.clone(),
                 }
@@ -182,29 +225,40 @@ pub(crate) async fn write_batch(
             continue;
         }
         let earlier = first_by_id
-            .get(s.id.as_str())
-            .or_else(|| s.idem_key.as_deref().and_then(|k| first_by_key.get(k)));
+            .get(s.id())
+            .or_else(|| s.idem_key().and_then(|k| first_by_key.get(k)));
         if let Some(&first) = earlier {
             repeats.push((i, first));
             continue;
         }
-        first_by_id.insert(&s.id, i);
-        if let Some(k) = &s.idem_key {
+        first_by_id.insert(s.id(), i);
+        if let Some(k) = s.idem_key() {
             first_by_key.insert(k, i);
         }
     }
+    let todo: Vec<usize> = (0..sales.len())
+        .filter(|i| results[*i].is_none() && !repeats.iter().any(|(r, _)| r == i))
+        .collect();
+
+    // 2. Price the registers' sales of the batch from one read of their products and prices.
+    let priced = price_batch(db, &mut tx, sales, &todo, &mut results).await?;
     let mut live: Vec<Live> = Vec::new();
-    for (i, s) in sales.iter().enumerate() {
-        if results[i].is_none() && !repeats.iter().any(|(r, _)| *r == i) {
-            live.push(Live {
-                idx: i,
-                sale: s,
-                approver: None,
-                seq: 0,
-                flags: s.flags.clone(),
-                flagged_lines: vec![false; s.lines.len()],
-            });
-        }
+    for i in todo {
+        let sale: &PreparedSale = match sales[i] {
+            Work::Priced(p) => p,
+            Work::Sale(_) => match priced.get(&i) {
+                Some(p) => p,
+                None => continue,
+            },
+        };
+        live.push(Live {
+            idx: i,
+            sale,
+            approver: None,
+            seq: 0,
+            flags: sale.flags.clone(),
+            flagged_lines: vec![false; sale.lines.len()],
+        });
     }
 
     // 2. Approvals are used up with the sale they allow.
@@ -257,7 +311,9 @@ pub(crate) async fn write_batch(
     }
     for (i, first) in repeats {
         results[i] = Some(match &results[first] {
-            Some(Ok(Outcome::Created(s))) if sales[first].request_hash == sales[i].request_hash => {
+            Some(Ok(Outcome::Created(s)))
+                if sales[first].request_hash() == sales[i].request_hash() =>
+            {
                 Ok(Outcome::Replay {
                     sale_id: s.id.clone(),
                 })
@@ -273,6 +329,110 @@ pub(crate) async fn write_batch(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(StoreError::Internal("sale without a result".into()))))
         .collect())
+}
+
+/// Prices the `todo` sales of the batch that arrived unpriced: their registers (cached), their
+/// shifts, products and price rules read once inside the writer's transaction (a warm
+/// connection, one round trip each), tender types (cached). A sale that does not price gets
+/// its error in `results`; the others come back by batch index.
+async fn price_batch(
+    db: &Db,
+    tx: &mut Tx,
+    sales: &[&Work],
+    todo: &[usize],
+    results: &mut [Option<StoreResult<Outcome>>],
+) -> StoreResult<HashMap<usize, PreparedSale>> {
+    let requests: Vec<(usize, &SaleRequest)> = todo
+        .iter()
+        .filter_map(|i| match sales[*i] {
+            Work::Sale(r) => Some((*i, r.as_ref())),
+            Work::Priced(_) => None,
+        })
+        .collect();
+    let mut out = HashMap::new();
+    if requests.is_empty() {
+        return Ok(out);
+    }
+    let shift_ids: Vec<String> = requests
+        .iter()
+        .map(|(_, r)| r.input.shift_id.clone())
+        .collect();
+    let mut q = Sql::for_backend(
+        tx.backend,
+        "SELECT id, register_id, status FROM shifts WHERE id IN ",
+    );
+    q.bind_list(&shift_ids);
+    let (sql, args) = q.build();
+    let mut shifts: HashMap<String, (String, bool)> = HashMap::new();
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+        shifts.insert(
+            row::text(&r, "id")?,
+            (
+                row::text(&r, "register_id")?,
+                row::text(&r, "status")? == "open",
+            ),
+        );
+    }
+    let mut books: HashMap<CompanyId, PriceBook> = HashMap::new();
+    for company in requests.iter().map(|(_, r)| r.principal.company_id) {
+        if books.contains_key(&company) {
+            continue;
+        }
+        let mut ids: Vec<String> = requests
+            .iter()
+            .filter(|(_, r)| r.principal.company_id == company)
+            .flat_map(|(_, r)| r.input.lines.iter().map(|l| l.product_id.clone()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let (products, rules) = sales::products_and_rules(tx, company, Some(&ids), true).await?;
+        let types = tender_types::for_company(db, company).await?;
+        books.insert(
+            company,
+            PriceBook {
+                products,
+                rules,
+                types,
+            },
+        );
+    }
+    for (i, r) in requests {
+        let p = &r.principal;
+        let priced = async {
+            let ctx =
+                context::register_context(db, p, &r.input.register_id, "/register_id").await?;
+            let shift_open = match shifts.get(&r.input.shift_id) {
+                Some((register, open)) if *register == ctx.register_id => *open,
+                _ => {
+                    return Err(StoreError::invalid(
+                        "/shift_id",
+                        "unknown",
+                        "no such shift at this register",
+                    ));
+                }
+            };
+            let book = &books[&p.company_id];
+            sales::price(
+                Till {
+                    ctx: &ctx,
+                    shift_open,
+                },
+                book,
+                p,
+                &r.input,
+                &r.request_hash,
+                r.idem_key.clone(),
+            )
+        }
+        .await;
+        match priced {
+            Ok(s) => {
+                out.insert(i, s);
+            }
+            Err(e) => results[i] = Some(Err(e)),
+        }
+    }
+    Ok(out)
 }
 
 fn audit_entry(l: &Live) -> AuditEntry {
@@ -299,10 +459,13 @@ fn audit_entry(l: &Live) -> AuditEntry {
 /// key: `(sale id, request hash)`.
 async fn stored_requests(
     tx: &mut Tx,
-    sales: &[&PreparedSale],
+    sales: &[&Work],
 ) -> StoreResult<HashMap<String, (String, String)>> {
-    let ids: Vec<String> = sales.iter().map(|s| s.id.clone()).collect();
-    let keys: Vec<String> = sales.iter().filter_map(|s| s.idem_key.clone()).collect();
+    let ids: Vec<String> = sales.iter().map(|s| s.id().to_lowercase()).collect();
+    let keys: Vec<String> = sales
+        .iter()
+        .filter_map(|s| s.idem_key().map(str::to_string))
+        .collect();
     let mut q = Sql::for_backend(
         tx.backend,
         "SELECT id, request_hash, idem_key FROM sales WHERE id IN ",
