@@ -17,6 +17,11 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Settings of every SQLite connection: WAL, durable commits, foreign keys, a wait instead of
+/// SQLITE_BUSY, and reads through a memory map.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA mmap_size = 268435456;";
+
 /// Connections of a SQLite pool at most.
 const SQLITE_MAX_CONNECTIONS: u32 = 6;
 
@@ -55,6 +60,8 @@ pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
     write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite's single write connection (writes go through [`Db::begin`]).
+    write_pool: Option<AnyPool>,
     /// Bumped after a commit that wrote outbox events, so live streams look at once.
     events: Arc<tokio::sync::watch::Sender<u64>>,
     /// Short-lived caches of callers and register settings (see `cache`).
@@ -123,17 +130,12 @@ impl Db {
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
+            // Every commit makes the other connections drop their page cache (WAL): readers
+            // go through a memory map instead, which survives, and keep a small cache each.
             pool_opts = pool_opts.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    // Every commit makes the other connections drop their page cache (WAL):
-                    // reads go through a memory map instead, which survives, and each
-                    // connection keeps only a small cache of its own.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA cache_size = -8192; PRAGMA mmap_size = 268435456;",
-                    )
-                    .await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
+                    conn.execute("PRAGMA cache_size = -8192;").await?;
                     Ok(())
                 })
             });
@@ -153,7 +155,27 @@ impl Db {
             }
         }
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        // SQLite has one writer at a time anyway: give it one connection of its own, whose
+        // page cache stays warm because no other connection commits.
+        let write_pool = match backend {
+            Backend::Sqlite => Some(
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            conn.execute("PRAGMA cache_size = -65536;").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&opts.url)
+                    .await?,
+            ),
+            Backend::Postgres => None,
+        };
         Ok(Db {
+            write_pool,
             pool,
             backend,
             write_lock,
@@ -195,7 +217,7 @@ impl Db {
     /// Begins a write transaction (waiting for the writer's turn on SQLite).
     pub async fn begin(&self) -> StoreResult<Tx> {
         let turn = self.turn().await;
-        let inner = self.pool.begin().await?;
+        let inner = self.write_pool.as_ref().unwrap_or(&self.pool).begin().await?;
         Ok(Tx {
             inner,
             backend: self.backend,
