@@ -165,7 +165,12 @@ impl Db {
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             conn.execute(SQLITE_PRAGMAS).await?;
-                            conn.execute("PRAGMA cache_size = -65536;").await?;
+                            // Checkpoints run in the background (see `checkpoints`), not
+                            // inside a sale's commit.
+                            conn.execute(
+                                "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;",
+                            )
+                            .await?;
                             Ok(())
                         })
                     })
@@ -174,6 +179,9 @@ impl Db {
             ),
             Backend::Postgres => None,
         };
+        if backend == Backend::Sqlite {
+            tokio::spawn(checkpoints(pool.clone()));
+        }
         Ok(Db {
             write_pool,
             pool,
@@ -217,7 +225,12 @@ impl Db {
     /// Begins a write transaction (waiting for the writer's turn on SQLite).
     pub async fn begin(&self) -> StoreResult<Tx> {
         let turn = self.turn().await;
-        let inner = self.write_pool.as_ref().unwrap_or(&self.pool).begin().await?;
+        let inner = self
+            .write_pool
+            .as_ref()
+            .unwrap_or(&self.pool)
+            .begin()
+            .await?;
         Ok(Tx {
             inner,
             backend: self.backend,
@@ -242,6 +255,25 @@ impl Db {
         match self.pool.acquire().await {
             Ok(mut c) => c.ping().await.is_ok(),
             Err(_) => false,
+        }
+    }
+}
+
+/// Copies SQLite's write-ahead log back into the database file every second, beside the
+/// writer rather than inside its commits (PASSIVE: never waits for readers or the writer).
+/// Stops when the pool is closed.
+async fn checkpoints(pool: AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(error = %e, "WAL checkpoint");
         }
     }
 }

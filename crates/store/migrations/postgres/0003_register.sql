@@ -1,5 +1,13 @@
 -- The register: tender types, the stock ledger (shared with the inventory module), shifts,
 -- sales and returns, receipt numbering and the outbox of live events.
+--
+-- The high-volume tables (sales, sale_lines, sale_tenders, stock_movements, stock_levels,
+-- receipt_counters) carry no foreign keys here: on PostgreSQL each foreign key check locks
+-- the parent row (FOR KEY SHARE, a write to its page), which tripled the cost of a sale. The
+-- sale writer reads every referenced row (register, store, shift, products, tender types,
+-- the original sale) in the same transaction before writing, master data is never deleted,
+-- and these tables are the ones a sharded deployment (Citus, by store) splits anyway.
+-- SQLite, where a foreign key check is a plain lookup, keeps them.
 
 -- Register limits of a store: the largest discount (percent) a cashier gives without a
 -- manager's approval, and the refund above which a return needs one.
@@ -24,9 +32,9 @@ CREATE TABLE tender_types (
 -- On hand per location and product, in thousandths of the unit: the running sum of
 -- stock_movements, updated in the same transaction as every movement.
 CREATE TABLE stock_levels (
-    location_id    TEXT NOT NULL REFERENCES stores(id),
-    product_id     TEXT NOT NULL REFERENCES products(id),
-    company_id     TEXT NOT NULL REFERENCES companies(id),
+    location_id    TEXT NOT NULL,
+    product_id     TEXT NOT NULL,
+    company_id     TEXT NOT NULL,
     on_hand_milli  BIGINT NOT NULL DEFAULT 0,
     updated_at     TEXT NOT NULL,
     PRIMARY KEY (location_id, product_id)
@@ -36,9 +44,9 @@ CREATE INDEX stock_levels_product ON stock_levels (product_id);
 -- The append-only stock ledger. A mistake is corrected by a new movement.
 CREATE TABLE stock_movements (
     id               TEXT PRIMARY KEY,
-    company_id       TEXT NOT NULL REFERENCES companies(id),
-    location_id      TEXT NOT NULL REFERENCES stores(id),
-    product_id       TEXT NOT NULL REFERENCES products(id),
+    company_id       TEXT NOT NULL,
+    location_id      TEXT NOT NULL,
+    product_id       TEXT NOT NULL,
     kind             TEXT NOT NULL CHECK (kind IN ('sale', 'return', 'receipt', 'transfer_out',
                          'transfer_in', 'count', 'write_off', 'adjustment')),
     quantity_milli   BIGINT NOT NULL,
@@ -98,13 +106,13 @@ CREATE TABLE shift_counts (
 -- Never updated or deleted.
 CREATE TABLE sales (
     id                 TEXT PRIMARY KEY,
-    company_id         TEXT NOT NULL REFERENCES companies(id),
-    store_id           TEXT NOT NULL REFERENCES stores(id),
-    register_id        TEXT NOT NULL REFERENCES registers(id),
-    shift_id           TEXT NOT NULL REFERENCES shifts(id),
-    cashier_id         TEXT NOT NULL REFERENCES users(id),
+    company_id         TEXT NOT NULL,
+    store_id           TEXT NOT NULL,
+    register_id        TEXT NOT NULL,
+    shift_id           TEXT NOT NULL,
+    cashier_id         TEXT NOT NULL,
     kind               TEXT NOT NULL CHECK (kind IN ('sale', 'return')),
-    original_sale_id   TEXT REFERENCES sales(id),
+    original_sale_id   TEXT,
     business_day       TEXT NOT NULL,
     receipt_seq        BIGINT NOT NULL,
     receipt_no         TEXT NOT NULL,
@@ -137,10 +145,10 @@ CREATE INDEX sales_original ON sales (original_sale_id) WHERE original_sale_id I
 CREATE INDEX sales_flagged ON sales (store_id, created_at) WHERE flags <> '';
 
 CREATE TABLE sale_lines (
-    sale_id               TEXT NOT NULL REFERENCES sales(id),
+    sale_id               TEXT NOT NULL,
     line_no               BIGINT NOT NULL,
     store_id              TEXT NOT NULL,
-    product_id            TEXT NOT NULL REFERENCES products(id),
+    product_id            TEXT NOT NULL,
     sku                   TEXT NOT NULL,
     name                  TEXT NOT NULL,
     quantity_milli        BIGINT NOT NULL,
@@ -159,10 +167,10 @@ CREATE TABLE sale_lines (
 );
 
 CREATE TABLE sale_tenders (
-    sale_id         TEXT NOT NULL REFERENCES sales(id),
+    sale_id         TEXT NOT NULL,
     seq             BIGINT NOT NULL,
     store_id        TEXT NOT NULL,
-    tender_type_id  TEXT NOT NULL REFERENCES tender_types(id),
+    tender_type_id  TEXT NOT NULL,
     code            TEXT NOT NULL,
     kind            TEXT NOT NULL,
     amount_minor    BIGINT NOT NULL,
@@ -184,7 +192,7 @@ CREATE INDEX receipt_prints_sale ON receipt_prints (sale_id);
 
 -- Gap-free receipt numbers per store and business day.
 CREATE TABLE receipt_counters (
-    store_id      TEXT NOT NULL REFERENCES stores(id),
+    store_id      TEXT NOT NULL,
     business_day  TEXT NOT NULL,
     last_seq      BIGINT NOT NULL,
     PRIMARY KEY (store_id, business_day)
