@@ -119,8 +119,8 @@ pub(crate) async fn products_and_rules(
                 .or_default()
                 .push(price_lists::rule_from(&r, "list_id", "rule_price")?);
         }
-        if !products.contains_key(&id) {
-            products.insert(id, sale_product(&r)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = products.entry(id) {
+            e.insert(sale_product(&r)?);
         }
     }
     Ok((products, rules))
