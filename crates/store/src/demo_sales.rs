@@ -30,7 +30,7 @@ use salepoint_domain::roles::{Role, Scope};
 use time::{Duration, OffsetDateTime};
 
 /// Sales per store and day on average (≈ 100,000 over 90 days for the demo's 20 stores).
-const SALES_PER_STORE_DAY: f64 = 55.0;
+const SALES_PER_STORE_DAY: f64 = 50.0;
 /// Opening float of every demo shift.
 const FLOAT_MINOR: i64 = 50_000;
 /// Hourly weights from 08:00 to 21:00 (lunch and evening peaks).
