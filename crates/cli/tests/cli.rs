@@ -242,8 +242,25 @@ fn postgres_with_asynchronous_commit_is_refused_unless_accepted() {
         eprintln!("SALEPOINT_TEST_PG_URL not set: the PostgreSQL half of this test runs in CI");
         return;
     };
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20synchronous_commit%3Doff");
+    // A database of its own: the shared one may hold any earlier state.
+    let name = format!("sp_test_cli_{}", std::process::id());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let admin = salepoint_store::Db::connect(&salepoint_store::db::DbOptions {
+            url: base.clone(),
+            max_connections: 1,
+            allow_async_commit: false,
+        })
+        .await
+        .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin.pool)
+            .await
+            .unwrap();
+        admin.pool.close().await;
+    });
+    let (server, _) = base.rsplit_once('/').expect("a URL with a database name");
+    let url = format!("{server}/{name}?options=-c%20synchronous_commit%3Doff");
     let dir = tempfile::tempdir().unwrap();
     let refused = salepoint(dir.path(), &["migrate", "--database-url", &url], None);
     assert!(!refused.status.success());
