@@ -382,7 +382,8 @@ pub struct LocationFilter {
     pub q: Option<String>,
 }
 
-fn push_store_scope(q: &mut Sql, p: &Principal, column: &str) {
+/// Limits a query to the stores the caller may see (`AND column IN (…)`, nothing for all).
+pub(crate) fn push_store_scope(q: &mut Sql, p: &Principal, column: &str) {
     if let Some(stores) = p.store_filter() {
         if stores.is_empty() {
             q.push(" AND 1 = 0");

@@ -191,13 +191,7 @@ pub async fn list(
 ) -> StoreResult<Page<Sale>> {
     let mut q = Sql::new(SELECT);
     q.bind(p.company_id.to_string());
-    if let Some(stores) = p.store_filter() {
-        if stores.is_empty() {
-            q.push(" AND 1 = 0");
-        } else {
-            q.push(" AND s.store_id IN ").bind_list(&stores);
-        }
-    }
+    crate::org::push_store_scope(&mut q, p, "s.store_id");
     let eq = [
         ("s.store_id", &f.store_id),
         ("s.register_id", &f.register_id),

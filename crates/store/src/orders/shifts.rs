@@ -251,13 +251,7 @@ pub async fn list(
 ) -> StoreResult<Page<Shift>> {
     let mut q = Sql::new(SELECT);
     q.bind(p.company_id.to_string());
-    if let Some(stores) = p.store_filter() {
-        if stores.is_empty() {
-            q.push(" AND 1 = 0");
-        } else {
-            q.push(" AND sh.store_id IN ").bind_list(&stores);
-        }
-    }
+    crate::org::push_store_scope(&mut q, p, "sh.store_id");
     for (col, val) in [
         ("sh.register_id", &f.register_id),
         ("sh.store_id", &f.store_id),
