@@ -362,6 +362,11 @@ async fn price_batch(
         "SELECT id, register_id, status FROM shifts WHERE id IN ",
     );
     q.bind_list(&shift_ids);
+    if tx.backend == Backend::Postgres {
+        // A shift closing now waits for this batch (and its Z report counts these sales), or
+        // this batch sees it closed.
+        q.push(" ORDER BY id FOR SHARE");
+    }
     let (sql, args) = q.build();
     let mut shifts: HashMap<String, (String, bool)> = HashMap::new();
     for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
