@@ -61,7 +61,8 @@ fn push_row(q: &mut Sql, row: &[Val]) {
 
 /// Runs `head` (`INSERT INTO t (a, b) VALUES `) with `rows`, in as few statements as the
 /// parameter limits allow, each followed by `tail` (an `ON CONFLICT` or `RETURNING` clause);
-/// returns the rows a `RETURNING` tail gives back.
+/// returns the rows a `RETURNING` tail gives back. On SQLite the rows travel as one JSON
+/// parameter (`json_each`), which binds far faster than thousands of values.
 pub async fn insert(
     tx: &mut Tx,
     head: &str,
@@ -72,6 +73,24 @@ pub async fn insert(
     let Some(first) = rows.first() else {
         return Ok(out);
     };
+    if tx.backend == crate::db::Backend::Sqlite {
+        let cols = first.len();
+        let select = (0..cols)
+            .map(|i| format!("j.value ->> {i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let into = head.trim_end().trim_end_matches("VALUES").trim_end();
+        let json = serde_json::Value::Array(rows.iter().map(|r| row_json(r)).collect());
+        // `WHERE true` lets SQLite tell an upsert's ON CONFLICT from a join constraint.
+        let sql = format!("{into} SELECT {select} FROM json_each($1) AS j WHERE true{tail}");
+        out.extend(
+            sqlx::query(&sql)
+                .bind(json.to_string())
+                .fetch_all(&mut **tx)
+                .await?,
+        );
+        return Ok(out);
+    }
     let per = (MAX_PARAMS / first.len().max(1)).max(1);
     for chunk in rows.chunks(per) {
         let mut q = Sql::for_backend(tx.backend, head);
@@ -86,4 +105,17 @@ pub async fn insert(
         out.extend(sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?);
     }
     Ok(out)
+}
+
+fn row_json(row: &[Val]) -> serde_json::Value {
+    serde_json::Value::Array(
+        row.iter()
+            .map(|v| match v {
+                Val::Text(s) => serde_json::Value::from(s.as_str()),
+                Val::OptText(s) => s.as_deref().map_or(serde_json::Value::Null, Into::into),
+                Val::Int(n) => serde_json::Value::from(*n),
+                Val::OptInt(n) => n.map_or(serde_json::Value::Null, Into::into),
+            })
+            .collect(),
+    )
 }
