@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.js';
 import { byTest, login, openBrowser, screenshotOnFailure } from './lib/browser.js';
+import { openRegister, scan, waitForFocus, waitForLines } from './lib/register.js';
 
 const DEMO_PASSWORD = 'Salepoint-Demo-2026';
 
@@ -46,49 +47,7 @@ async function apiGet(page, p) {
   }, `/api/v1${p}`);
 }
 
-/** Waits until the element with data-test `name` has the keyboard focus. */
-async function waitForFocus(page, name) {
-  await page.waitForFunction((n) => document.activeElement?.getAttribute('data-test') === n, name);
-}
-
-/** Types a code the way a keyboard-wedge scanner does: a burst of keys, then Enter. */
-async function scan(page, code) {
-  await waitForFocus(page, 'register-search');
-  await page.keyboard.type(code);
-  await page.keyboard.press('Enter');
-}
-
 const lineCount = (page) => page.locator('[data-test^="register-line-"][data-sku]').count();
-
-async function waitForLines(page, n) {
-  await page.waitForFunction((k) => document.querySelectorAll('[data-test^="register-line-"][data-sku]').length === k, n);
-}
-
-/** Opens #/register; picks the store and register the first time; opens the shift if needed. */
-async function openRegister(page) {
-  await page.locator(byTest('menu-register')).click();
-  const setup = page.locator(byTest('register-setup'));
-  const openShift = page.locator(byTest('register-open-shift'));
-  const search = page.locator(byTest('register-search'));
-  await setup.or(openShift).or(search).first().waitFor({ state: 'visible' });
-  if (await setup.isVisible()) {
-    // The cashier sees one store: it is chosen already; take its first register.
-    await page.locator(byTest('register-register-select')).click();
-    const first = page.locator('[data-test^="register-register-option-"]:visible').first();
-    await first.waitFor({ state: 'visible' });
-    await first.click();
-    await page.locator(byTest('register-setup-start')).click();
-    await openShift.or(search).first().waitFor({ state: 'visible' });
-  }
-  if (await openShift.isVisible()) {
-    await page.locator(byTest('register-float')).fill('200');
-    await page.locator(byTest('register-shift-open')).click();
-  }
-  await search.waitFor({ state: 'visible' });
-  await page.waitForFunction(() => document.querySelector('[data-test="register-catalog-status"]')?.dataset.loaded === 'true');
-  await waitForFocus(page, 'register-search');
-  return page.evaluate(() => JSON.parse(localStorage.getItem('salepoint.register')));
-}
 
 test('register: barcodes and a scale label, card + cash, receipt, the sale on the server', async () => {
   const { page, problems } = browser;

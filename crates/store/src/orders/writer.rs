@@ -25,8 +25,7 @@ use crate::sql::Sql;
 use salepoint_domain::ids::CompanyId;
 use salepoint_domain::org::NegativeStockPolicy;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 /// Most sales written in one transaction.
 pub const MAX_BATCH: usize = 256;
@@ -96,31 +95,19 @@ impl SaleWriter {
     /// takes the receipt counters of the stores it sells for, so concurrent batches queue on
     /// those rows (PostgreSQL) or on the single write lock (SQLite).
     pub fn start(db: Db) -> SaleWriter {
-        let (tx, rx) = mpsc::channel::<Job>(4096);
-        let rx = Arc::new(Mutex::new(rx));
-        let workers = 1;
-        for _ in 0..workers {
-            let (db, rx) = (db.clone(), rx.clone());
-            tokio::spawn(async move {
-                loop {
-                    let mut jobs = Vec::new();
-                    {
-                        let mut rx = rx.lock().await;
-                        match rx.recv().await {
-                            Some(j) => jobs.push(j),
-                            None => return,
-                        }
-                        while jobs.len() < MAX_BATCH {
-                            match rx.try_recv() {
-                                Ok(j) => jobs.push(j),
-                                Err(_) => break,
-                            }
-                        }
+        let (tx, mut rx) = mpsc::channel::<Job>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut jobs = vec![first];
+                while jobs.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(j) => jobs.push(j),
+                        Err(_) => break,
                     }
-                    run(&db, jobs).await;
                 }
-            });
-        }
+                run(&db, jobs).await;
+            }
+        });
         SaleWriter { queue: tx }
     }
 
