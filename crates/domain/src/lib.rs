@@ -7,6 +7,7 @@ pub mod audit_chain;
 pub mod catalog;
 pub mod checkout;
 pub mod ids;
+pub mod inventory;
 pub mod money;
 pub mod org;
 pub mod password;

@@ -54,6 +54,16 @@ string_enum!(
         SalesRead = "sales.read",
         /// Define the tender types (cash, card, vouchers …) of the company.
         TendersManage = "tenders.manage",
+        /// Read stock levels, movements, valuation, suppliers and stock documents in scope.
+        StockRead = "stock.read",
+        /// Draft and submit purchase orders, receive goods, request, ship and receive
+        /// transfers, count stock, adjust and write off, set reorder rules (in scope).
+        StockManage = "stock.manage",
+        /// Approve purchase orders above the company's limit, approve and close transfers,
+        /// approve stock counts (which posts their adjustments), cancel documents.
+        StockApprove = "stock.approve",
+        /// Create and change suppliers and what they supply.
+        SuppliersManage = "suppliers.manage",
     }
 );
 
@@ -63,7 +73,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => Permission::ALL,
-            Role::RegionalManager | Role::StoreManager => &[
+            Role::RegionalManager => &[
                 OrgRead,
                 RegistersManage,
                 UsersRead,
@@ -72,10 +82,27 @@ impl Role {
                 CatalogRead,
                 SalesCreate,
                 SalesRead,
+                StockRead,
+                StockManage,
+                StockApprove,
+                SuppliersManage,
             ],
-            Role::Cashier => &[OrgRead, CatalogRead, SalesCreate, SalesRead],
-            Role::StockClerk => &[OrgRead, CatalogRead],
-            Role::Accountant => &[CompanyRead, OrgRead, CatalogRead, SalesRead],
+            Role::StoreManager => &[
+                OrgRead,
+                RegistersManage,
+                UsersRead,
+                UsersManage,
+                ApprovalsGrant,
+                CatalogRead,
+                SalesCreate,
+                SalesRead,
+                StockRead,
+                StockManage,
+                StockApprove,
+            ],
+            Role::Cashier => &[OrgRead, CatalogRead, SalesCreate, SalesRead, StockRead],
+            Role::StockClerk => &[OrgRead, CatalogRead, StockRead, StockManage],
+            Role::Accountant => &[CompanyRead, OrgRead, CatalogRead, SalesRead, StockRead],
             Role::Auditor => &[
                 CompanyRead,
                 OrgRead,
@@ -84,6 +111,7 @@ impl Role {
                 AuditRead,
                 CatalogRead,
                 SalesRead,
+                StockRead,
             ],
         }
     }

@@ -50,7 +50,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::tender_types::router())
         .merge(routes::shifts::router())
         .merge(routes::sales::router())
-        .merge(routes::events::router());
+        .merge(routes::events::router())
+        .merge(routes::stock::router())
+        .merge(routes::suppliers::router())
+        .merge(routes::purchase_orders::router())
+        .merge(routes::transfers::router())
+        .merge(routes::stock_counts::router())
+        .merge(routes::replenishment::router());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

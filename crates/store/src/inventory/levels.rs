@@ -1,0 +1,347 @@
+//! Stock levels: on hand, reserved, available and in transit per location and product, with
+//! the reorder rule, status and value — the stock browser, the per-product view across
+//! locations ("which nearby store has it?"), alerts and reorder rules.
+
+use super::locations;
+use super::quantity::{self, from_milli, opt_text};
+use crate::clock;
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+use crate::orders::model::DecimalText;
+use crate::page::{Page, PageRequest};
+use crate::principal::Principal;
+use crate::row;
+use crate::sql::Sql;
+use salepoint_domain::inventory::{StockStatus, stock_status};
+use salepoint_domain::validation::Validator;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use utoipa::ToSchema;
+
+/// One location's stock of one product.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StockLevel {
+    pub location_id: String,
+    pub location_code: String,
+    pub location_name: String,
+    pub location_kind: String,
+    pub region_id: Option<String>,
+    pub product_id: String,
+    pub sku: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    pub on_hand: String,
+    pub reserved: String,
+    /// On hand − reserved.
+    pub available: String,
+    /// Shipped to this location and not yet received.
+    pub in_transit: String,
+    pub reorder_point: Option<String>,
+    pub reorder_qty: Option<String>,
+    pub max: Option<String>,
+    pub status: StockStatus,
+    /// Moving-average unit cost (the cost price until the first receipt).
+    pub avg_cost_minor: i64,
+    /// On hand × average cost.
+    pub value_minor: i64,
+}
+
+pub(crate) const SELECT: &str = "SELECT sl.location_id, s.code AS location_code, s.name AS location_name, \
+     s.kind AS location_kind, s.region_id, sl.product_id, p.sku, p.name_zh, p.name_en, p.unit, \
+     sl.on_hand_milli, sl.reserved_milli, sl.in_transit_milli, sl.reorder_point_milli, sl.reorder_qty_milli, \
+     sl.max_milli, COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS avg_cost \
+     FROM stock_levels sl JOIN stores s ON s.id = sl.location_id JOIN products p ON p.id = sl.product_id \
+     LEFT JOIN product_costs pc ON pc.product_id = sl.product_id WHERE sl.company_id = ";
+
+pub(crate) fn from_row(r: &AnyRow) -> StoreResult<StockLevel> {
+    let on_hand = row::int(r, "on_hand_milli")?;
+    let reserved = row::int(r, "reserved_milli")?;
+    let in_transit = row::int(r, "in_transit_milli")?;
+    let rp = row::opt_int(r, "reorder_point_milli")?;
+    let max = row::opt_int(r, "max_milli")?;
+    let cost = row::int(r, "avg_cost")?;
+    Ok(StockLevel {
+        location_id: row::text(r, "location_id")?,
+        location_code: row::text(r, "location_code")?,
+        location_name: row::text(r, "location_name")?,
+        location_kind: row::text(r, "location_kind")?,
+        region_id: row::opt_text(r, "region_id")?,
+        product_id: row::text(r, "product_id")?,
+        sku: row::text(r, "sku")?,
+        name_zh: row::text(r, "name_zh")?,
+        name_en: row::text(r, "name_en")?,
+        unit: row::text(r, "unit")?,
+        on_hand: from_milli(on_hand),
+        reserved: from_milli(reserved),
+        available: from_milli(on_hand - reserved),
+        in_transit: from_milli(in_transit),
+        reorder_point: opt_text(rp),
+        reorder_qty: opt_text(row::opt_int(r, "reorder_qty_milli")?),
+        max: opt_text(max),
+        status: stock_status(on_hand, reserved, in_transit, rp, max),
+        avg_cost_minor: cost,
+        value_minor: value(on_hand, cost),
+    })
+}
+
+/// On hand × unit cost, half-up to the minor unit.
+pub fn value(on_hand_milli: i64, cost_minor: i64) -> i64 {
+    let v = on_hand_milli as i128 * cost_minor as i128;
+    ((v + v.signum() * 500) / 1000) as i64
+}
+
+/// Filters of the stock browser.
+#[derive(Clone, Debug, Default)]
+pub struct StockFilter {
+    pub location_id: Option<String>,
+    pub product_id: Option<String>,
+    pub category_id: Option<String>,
+    pub q: Option<String>,
+    pub status: Option<StockStatus>,
+}
+
+/// The SQL condition of a status (as [`stock_status`] decides it).
+fn status_sql(s: StockStatus) -> &'static str {
+    match s {
+        StockStatus::Out => " AND sl.on_hand_milli - sl.reserved_milli <= 0",
+        StockStatus::Low => {
+            " AND sl.on_hand_milli - sl.reserved_milli > 0 AND sl.reorder_point_milli IS NOT NULL \
+             AND sl.on_hand_milli - sl.reserved_milli + sl.in_transit_milli <= sl.reorder_point_milli"
+        }
+        StockStatus::Over => {
+            " AND sl.max_milli IS NOT NULL AND sl.on_hand_milli > sl.max_milli \
+             AND NOT (sl.reorder_point_milli IS NOT NULL \
+             AND sl.on_hand_milli - sl.reserved_milli + sl.in_transit_milli <= sl.reorder_point_milli)"
+        }
+        StockStatus::Ok => "",
+    }
+}
+
+/// Stock levels of the locations in scope, by location then SKU.
+pub async fn list(
+    db: &Db,
+    p: &Principal,
+    f: &StockFilter,
+    page: &PageRequest,
+) -> StoreResult<Page<StockLevel>> {
+    let mut q = Sql::new(SELECT);
+    q.bind(p.company_id.to_string());
+    crate::org::push_store_scope(&mut q, p, "sl.location_id");
+    if let Some(l) = &f.location_id {
+        q.push(" AND sl.location_id = ").bind(l.clone());
+    }
+    if let Some(pr) = &f.product_id {
+        q.push(" AND sl.product_id = ").bind(pr.clone());
+    }
+    if let Some(c) = &f.category_id {
+        q.push(" AND p.category_id = ").bind(c.clone());
+    }
+    if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        q.push(" AND ");
+        q.contains("p.search_text", text);
+    }
+    if let Some(s) = f.status {
+        q.push(status_sql(s));
+    }
+    if let Some((loc, sku)) = page.after.as_deref().and_then(|a| a.split_once('|')) {
+        q.push(" AND (sl.location_id > ")
+            .bind(loc.to_string())
+            .push(" OR (sl.location_id = ")
+            .bind(loc.to_string())
+            .push(" AND p.sku > ")
+            .bind(sku.to_string())
+            .push("))");
+    }
+    q.push(" ORDER BY sl.location_id, p.sku LIMIT ")
+        .bind(page.limit + 1);
+    let (sql, args) = q.build();
+    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let levels = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page.page(levels, |l| format!("{}|{}", l.location_id, l.sku)))
+}
+
+/// Levels that need attention at the locations in scope: at or below the reorder point (low or
+/// out) or above the maximum — only where a rule is set.
+pub async fn alerts(
+    db: &Db,
+    p: &Principal,
+    location_id: Option<&str>,
+    kind: Option<StockStatus>,
+    page: &PageRequest,
+) -> StoreResult<Page<StockLevel>> {
+    let mut q = Sql::new(SELECT);
+    q.bind(p.company_id.to_string());
+    crate::org::push_store_scope(&mut q, p, "sl.location_id");
+    if let Some(l) = location_id {
+        q.push(" AND sl.location_id = ").bind(l.to_string());
+    }
+    let low = "(sl.reorder_point_milli IS NOT NULL AND sl.on_hand_milli - sl.reserved_milli + sl.in_transit_milli <= sl.reorder_point_milli)";
+    let over = "(sl.max_milli IS NOT NULL AND sl.on_hand_milli > sl.max_milli)";
+    match kind {
+        Some(StockStatus::Over) => q.push(&format!(" AND {over}")),
+        Some(_) => q.push(&format!(" AND {low}")),
+        None => q.push(&format!(" AND ({low} OR {over})")),
+    };
+    if let Some((loc, sku)) = page.after.as_deref().and_then(|a| a.split_once('|')) {
+        q.push(" AND (sl.location_id > ")
+            .bind(loc.to_string())
+            .push(" OR (sl.location_id = ")
+            .bind(loc.to_string())
+            .push(" AND p.sku > ")
+            .bind(sku.to_string())
+            .push("))");
+    }
+    q.push(" ORDER BY sl.location_id, p.sku LIMIT ")
+        .bind(page.limit + 1);
+    let (sql, args) = q.build();
+    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let levels = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page.page(levels, |l| format!("{}|{}", l.location_id, l.sku)))
+}
+
+/// A product at every location in scope.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ProductStock {
+    pub product_id: String,
+    pub sku: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    pub total_on_hand: String,
+    pub total_available: String,
+    pub locations: Vec<StockLevel>,
+}
+
+/// One product across the locations in scope; with `near`, that location's region first, then
+/// by available stock, most first.
+pub async fn product_across(
+    db: &Db,
+    p: &Principal,
+    product_id: &str,
+    near: Option<&str>,
+) -> StoreResult<ProductStock> {
+    let prod = sqlx::query(
+        "SELECT id, sku, name_zh, name_en, unit FROM products WHERE id = $1 AND company_id = $2",
+    )
+    .bind(product_id)
+    .bind(p.company_id.to_string())
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let near_region = match near {
+        Some(n) => locations::load(&db.pool, p, n, true).await?.region_id,
+        None => None,
+    };
+    let mut q = Sql::new(SELECT);
+    q.bind(p.company_id.to_string())
+        .push(" AND sl.product_id = ")
+        .bind(product_id.to_string());
+    crate::org::push_store_scope(&mut q, p, "sl.location_id");
+    let (sql, args) = q.build();
+    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let mut keyed = Vec::with_capacity(rows.len());
+    let (mut on_hand, mut available) = (0i64, 0i64);
+    for r in &rows {
+        let oh = row::int(r, "on_hand_milli")?;
+        let av = oh - row::int(r, "reserved_milli")?;
+        on_hand += oh;
+        available += av;
+        keyed.push((av, from_row(r)?));
+    }
+    keyed.sort_by(|(a, x), (b, y)| {
+        let xa = near_region.is_some() && x.region_id == near_region;
+        let ya = near_region.is_some() && y.region_id == near_region;
+        ya.cmp(&xa)
+            .then(b.cmp(a))
+            .then(x.location_code.cmp(&y.location_code))
+    });
+    Ok(ProductStock {
+        product_id: row::text(&prod, "id")?,
+        sku: row::text(&prod, "sku")?,
+        name_zh: row::text(&prod, "name_zh")?,
+        name_en: row::text(&prod, "name_en")?,
+        unit: row::text(&prod, "unit")?,
+        total_on_hand: from_milli(on_hand),
+        total_available: from_milli(available),
+        locations: keyed.into_iter().map(|(_, l)| l).collect(),
+    })
+}
+
+/// One reorder rule; a `null` field clears it.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReorderRuleInput {
+    pub product_id: String,
+    pub reorder_point: Option<DecimalText>,
+    pub reorder_qty: Option<DecimalText>,
+    pub max: Option<DecimalText>,
+}
+
+/// Reorder rules of one location.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReorderRulesInput {
+    pub location_id: String,
+    pub lines: Vec<ReorderRuleInput>,
+}
+
+/// Sets reorder rules (creating empty levels where a product was never stocked there).
+pub async fn set_reorder_rules(
+    db: &Db,
+    p: &Principal,
+    input: &ReorderRulesInput,
+) -> StoreResult<usize> {
+    let mut v = Validator::new();
+    if input.lines.is_empty() || input.lines.len() > 5000 {
+        v.add("/lines", "out_of_range", "from 1 to 5,000 lines");
+    }
+    let mut rules = Vec::with_capacity(input.lines.len());
+    for (i, l) in input.lines.iter().enumerate() {
+        let f = |n: &str| format!("/lines/{i}/{n}");
+        let rp = l
+            .reorder_point
+            .as_ref()
+            .map(|q| quantity::non_negative(&mut v, &f("reorder_point"), q));
+        let rq = l
+            .reorder_qty
+            .as_ref()
+            .map(|q| quantity::positive(&mut v, &f("reorder_qty"), q));
+        let mx = l
+            .max
+            .as_ref()
+            .map(|q| quantity::positive(&mut v, &f("max"), q));
+        if let (Some(a), Some(b)) = (rp, mx)
+            && b < a
+        {
+            v.add(f("max"), "out_of_range", "must not be below the reorder point");
+        }
+        rules.push((l.product_id.clone(), rp, rq, mx));
+    }
+    v.finish().map_err(StoreError::Invalid)?;
+    locations::load(&db.pool, p, &input.location_id, true).await?;
+    let ids: Vec<String> = rules.iter().map(|r| r.0.clone()).collect();
+    super::products::check(&db.pool, p, &ids, "/lines").await?;
+    let mut tx = db.begin().await?;
+    let now = clock::now();
+    rules.sort_by(|a, b| a.0.cmp(&b.0));
+    for (product, rp, rq, mx) in &rules {
+        sqlx::query(
+            "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at, \
+             reorder_point_milli, reorder_qty_milli, max_milli) VALUES ($1, $2, $3, 0, $4, $5, $6, $7) \
+             ON CONFLICT (location_id, product_id) DO UPDATE SET reorder_point_milli = excluded.reorder_point_milli, \
+             reorder_qty_milli = excluded.reorder_qty_milli, max_milli = excluded.max_milli, updated_at = excluded.updated_at",
+        )
+        .bind(&input.location_id)
+        .bind(product)
+        .bind(p.company_id.to_string())
+        .bind(&now)
+        .bind(*rp)
+        .bind(*rq)
+        .bind(*mx)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rules.len())
+}
