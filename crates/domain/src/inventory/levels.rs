@@ -101,7 +101,10 @@ mod tests {
         assert_eq!(stock_status(5, 5, 0, None, None), StockStatus::Out);
         assert_eq!(stock_status(10, 0, 0, Some(10), None), StockStatus::Low);
         assert_eq!(stock_status(10, 0, 5, Some(10), None), StockStatus::Ok);
-        assert_eq!(stock_status(301, 0, 0, Some(10), Some(300)), StockStatus::Over);
+        assert_eq!(
+            stock_status(301, 0, 0, Some(10), Some(300)),
+            StockStatus::Over
+        );
     }
 
     #[test]
@@ -135,9 +138,18 @@ mod tests {
         // 10 + 6 − 8 = 8 < 24 → 24, two packs of 12.
         assert_eq!(suggest_quantity(&r), 24_000);
         // Goods on their way lift the position above the reorder point: nothing.
-        assert_eq!(suggest_quantity(&ReorderInput { in_transit: 3_000, ..r }), 0);
+        assert_eq!(
+            suggest_quantity(&ReorderInput {
+                in_transit: 3_000,
+                ..r
+            }),
+            0
+        );
         // A maximum fills up to it, in packs.
-        let m = ReorderInput { max: Some(50_000), ..r };
+        let m = ReorderInput {
+            max: Some(50_000),
+            ..r
+        };
         assert_eq!(suggest_quantity(&m), 48_000);
     }
 

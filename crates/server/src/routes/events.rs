@@ -30,11 +30,19 @@ struct Cursor {
     wake: tokio::sync::watch::Receiver<u64>,
 }
 
-fn visible(p: &Principal, store: Option<&str>) -> bool {
-    match store.and_then(|s| s.parse().ok()) {
-        Some(id) => p.sees(id),
-        None => p.store_filter().is_none(),
-    }
+/// Whether the caller may see an event: its store in scope, and its kind readable by the role
+/// (stock events with `stock.read`, the others with `sales.read`).
+fn visible(p: &Principal, store: Option<&str>, kind: &str) -> bool {
+    let readable = if kind.starts_with("stock.") {
+        p.can(Permission::StockRead)
+    } else {
+        p.can(Permission::SalesRead)
+    };
+    readable
+        && match store.and_then(|s| s.parse().ok()) {
+            Some(id) => p.sees(id),
+            None => p.store_filter().is_none(),
+        }
 }
 
 async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)> {
@@ -46,7 +54,7 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
             Ok(rows) if !rows.is_empty() => {
                 for r in rows {
                     c.seq = r.seq;
-                    if visible(&c.principal, r.store_id.as_deref()) {
+                    if visible(&c.principal, r.store_id.as_deref(), &r.kind) {
                         c.ready.push_back(
                             Event::default()
                                 .id(r.seq.to_string())
@@ -66,15 +74,18 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
 }
 
 /// Live events (`text/event-stream`): `sale.completed`, `return.completed`, `stock.changed`,
-/// `shift.opened`, `shift.closed`, each with `id` = its sequence number; send
-/// `Last-Event-ID` to resume after it. Only events of stores in the caller's scope.
+/// `stock.low`, `shift.opened`, `shift.closed`, each with `id` = its sequence number; send
+/// `Last-Event-ID` to resume after it. Only events of stores in the caller's scope, and stock
+/// events only with `stock.read`, the others only with `sales.read`.
 #[utoipa::path(get, path = "/events", tag = "sales", responses((status = 200, description = "text/event-stream")))]
 async fn stream_events(
     State(s): State<AppState>,
     Auth(p): Auth,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    p.require(Permission::SalesRead)?;
+    if !p.can(Permission::SalesRead) {
+        p.require(Permission::StockRead)?;
+    }
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

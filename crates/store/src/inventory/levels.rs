@@ -314,7 +314,11 @@ pub async fn set_reorder_rules(
         if let (Some(a), Some(b)) = (rp, mx)
             && b < a
         {
-            v.add(f("max"), "out_of_range", "must not be below the reorder point");
+            v.add(
+                f("max"),
+                "out_of_range",
+                "must not be below the reorder point",
+            );
         }
         rules.push((l.product_id.clone(), rp, rq, mx));
     }

@@ -156,7 +156,13 @@ pub async fn post(
     let mut events: Vec<Vec<Val>> = changed
         .into_iter()
         .map(|(loc, items)| {
-            event_row(&company, &loc, "stock.changed", serde_json::json!({"location_id": loc, "items": items}), &now)
+            event_row(
+                &company,
+                &loc,
+                "stock.changed",
+                serde_json::json!({"location_id": loc, "items": items}),
+                &now,
+            )
         })
         .collect();
     for e in low {
@@ -173,7 +179,13 @@ pub async fn post(
     Ok(levels)
 }
 
-fn event_row(company: &str, store: &str, kind: &str, payload: serde_json::Value, now: &str) -> Vec<Val> {
+fn event_row(
+    company: &str,
+    store: &str,
+    kind: &str,
+    payload: serde_json::Value,
+    now: &str,
+) -> Vec<Val> {
     vec![
         Val::from(company),
         store.into(),
@@ -200,7 +212,9 @@ pub async fn on_hand(
     let mut q = crate::sql::Sql::new(
         "SELECT product_id, on_hand_milli FROM stock_levels WHERE location_id = ",
     );
-    q.bind(location.to_string()).push(" AND product_id IN ").bind_list(&sorted);
+    q.bind(location.to_string())
+        .push(" AND product_id IN ")
+        .bind_list(&sorted);
     q.push(" ORDER BY product_id");
     if tx.backend == crate::db::Backend::Postgres {
         q.push(" FOR UPDATE");

@@ -14,6 +14,8 @@ pub struct ProductInfo {
     pub name_zh: String,
     pub unit: String,
     pub cost_price_minor: i64,
+    /// Moving-average cost, the cost price until the first receipt.
+    pub avg_cost_minor: i64,
 }
 
 /// Loads the products with `ids`; an unknown one is a 422 at `{lines}/{i}/product_id`.
@@ -30,10 +32,12 @@ pub async fn check<'c>(
         unique.dedup();
         // `|| ''` keeps SQLite on the primary key instead of the company index.
         let mut q = Sql::new(
-            "SELECT id, sku, name_zh, unit, cost_price_minor FROM products WHERE company_id || '' = ",
+            "SELECT p.id, p.sku, p.name_zh, p.unit, p.cost_price_minor, \
+             COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS avg_cost FROM products p \
+             LEFT JOIN product_costs pc ON pc.product_id = p.id WHERE p.company_id || '' = ",
         );
         q.bind(p.company_id.to_string())
-            .push(" AND id IN ")
+            .push(" AND p.id IN ")
             .bind_list(&unique);
         let (sql, args) = q.build();
         for r in sqlx::query_with(&sql, args).fetch_all(conn).await? {
@@ -44,6 +48,7 @@ pub async fn check<'c>(
                     name_zh: row::text(&r, "name_zh")?,
                     unit: row::text(&r, "unit")?,
                     cost_price_minor: row::int(&r, "cost_price_minor")?,
+                    avg_cost_minor: row::int(&r, "avg_cost")?,
                 },
             );
         }
@@ -51,7 +56,11 @@ pub async fn check<'c>(
     let mut v = Validator::new();
     for (i, id) in ids.iter().enumerate() {
         if !found.contains_key(id) {
-            v.add(format!("{lines}/{i}/product_id"), "not_found", "no such product");
+            v.add(
+                format!("{lines}/{i}/product_id"),
+                "not_found",
+                "no such product",
+            );
         }
     }
     v.finish().map_err(StoreError::Invalid)?;

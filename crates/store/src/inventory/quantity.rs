@@ -15,7 +15,11 @@ pub fn positive(v: &mut Validator, field: &str, q: &DecimalText) -> i64 {
     match q.parse().and_then(to_milli) {
         Some(m) if m > 0 && q.parse().is_some_and(|d| d.scale() <= 3) => m,
         Some(_) => {
-            v.add(field, "out_of_range", "must be more than zero, with at most 3 decimals");
+            v.add(
+                field,
+                "out_of_range",
+                "must be more than zero, with at most 3 decimals",
+            );
             0
         }
         None => {
@@ -30,7 +34,11 @@ pub fn non_negative(v: &mut Validator, field: &str, q: &DecimalText) -> i64 {
     match q.parse().and_then(to_milli) {
         Some(m) if m >= 0 && q.parse().is_some_and(|d| d.scale() <= 3) => m,
         Some(_) => {
-            v.add(field, "out_of_range", "must not be negative, with at most 3 decimals");
+            v.add(
+                field,
+                "out_of_range",
+                "must not be negative, with at most 3 decimals",
+            );
             0
         }
         None => {
@@ -45,7 +53,11 @@ pub fn non_zero(v: &mut Validator, field: &str, q: &DecimalText) -> i64 {
     match q.parse().and_then(to_milli) {
         Some(m) if m != 0 && q.parse().is_some_and(|d| d.scale() <= 3) => m,
         Some(_) => {
-            v.add(field, "out_of_range", "must not be zero, with at most 3 decimals");
+            v.add(
+                field,
+                "out_of_range",
+                "must not be zero, with at most 3 decimals",
+            );
             0
         }
         None => {

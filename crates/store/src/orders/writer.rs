@@ -690,16 +690,43 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
         "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at) VALUES ",
         &rows,
         " ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand_milli = stock_levels.on_hand_milli + excluded.on_hand_milli, \
-         updated_at = excluded.updated_at RETURNING location_id, product_id, on_hand_milli",
+         updated_at = excluded.updated_at \
+         RETURNING location_id, product_id, company_id, on_hand_milli, reserved_milli, in_transit_milli, reorder_point_milli",
     )
     .await?;
     // Walk the batch in order from the level before it to flag each line that went below 0.
     let mut level: HashMap<StockKey, i64> = HashMap::new();
+    let mut low = Vec::new();
     for r in back {
         let key = (row::text(&r, "location_id")?, row::text(&r, "product_id")?);
         let after = row::int(&r, "on_hand_milli")?;
-        level.insert(key.clone(), after - delta[&key].1);
+        let d = delta[&key].1;
+        level.insert(key.clone(), after - d);
+        // A level that this batch took to or below its reorder point: a `stock.low` event.
+        let available = after - row::int(&r, "reserved_milli")?;
+        let position = available + row::int(&r, "in_transit_milli")?;
+        if let Some(rp) = row::opt_int(&r, "reorder_point_milli")?
+            && position <= rp
+            && position - d > rp
+        {
+            let payload = serde_json::json!({"location_id": key.0, "product_id": key.1,
+                "available": super::model::from_milli(available), "reorder_point": super::model::from_milli(rp)});
+            low.push(vec![
+                Val::from(row::text(&r, "company_id")?),
+                Some(key.0.clone()).into(),
+                "stock.low".into(),
+                payload.to_string().into(),
+                now.clone().into(),
+            ]);
+        }
     }
+    bulk::insert(
+        tx,
+        "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
+        &low,
+        "",
+    )
+    .await?;
     for l in live.iter_mut() {
         let mut short = false;
         for (i, line) in l.sale.lines.iter().enumerate() {
