@@ -18,6 +18,18 @@ import RegisterView from './views/register.js';
 import SalesView from './views/sales.js';
 import ShiftsView from './views/shifts.js';
 import TenderTypesView from './views/tender-types.js';
+import StockView from './views/stock.js';
+import StockAlertsView from './views/stock-alerts.js';
+import SuppliersView from './views/suppliers.js';
+import PurchaseOrdersView from './views/purchase-orders.js';
+import PurchaseOrderView from './views/purchase-order.js';
+import PurchaseOrderReceiveView from './views/purchase-order-receive.js';
+import TransfersView from './views/transfers.js';
+import TransferView from './views/transfer.js';
+import StockCountsView from './views/stock-counts.js';
+import StockCountView from './views/stock-count.js';
+import ReplenishmentView from './views/replenishment.js';
+import StockValuationView from './views/stock-valuation.js';
 
 export const ROUTES = [
   { name: 'login', path: '/login', component: LoginView, public: true },
@@ -27,6 +39,20 @@ export const ROUTES = [
   // What was sold: sales and returns (with their receipts), shifts (with X/Z reports).
   { name: 'sales', path: '/sales', component: SalesView, perm: 'sales.read' },
   { name: 'shifts', path: '/shifts', component: ShiftsView, perm: 'sales.read' },
+  // Inventory (库存, docs/inventory.md): read with stock.read; the screens hide what needs
+  // stock.manage / stock.approve / suppliers.manage.
+  { name: 'stock', path: '/stock', component: StockView, perm: 'stock.read' },
+  { name: 'stock-alerts', path: '/stock-alerts', component: StockAlertsView, perm: 'stock.read' },
+  { name: 'suppliers', path: '/suppliers', component: SuppliersView, perm: 'stock.read' },
+  { name: 'purchase-orders', path: '/purchase-orders', component: PurchaseOrdersView, perm: 'stock.read' },
+  { name: 'purchase-order', path: '/purchase-orders/:id', component: PurchaseOrderView, perm: 'stock.read', menu: 'purchase-orders' },
+  { name: 'purchase-order-receive', path: '/purchase-orders/:id/receive', component: PurchaseOrderReceiveView, perm: 'stock.manage', menu: 'purchase-orders' },
+  { name: 'transfers', path: '/transfers', component: TransfersView, perm: 'stock.read' },
+  { name: 'transfer', path: '/transfers/:id', component: TransferView, perm: 'stock.read', menu: 'transfers' },
+  { name: 'stock-counts', path: '/stock-counts', component: StockCountsView, perm: 'stock.read' },
+  { name: 'stock-count', path: '/stock-counts/:id', component: StockCountView, perm: 'stock.read', menu: 'stock-counts' },
+  { name: 'replenishment', path: '/replenishment', component: ReplenishmentView, perm: 'stock.read' },
+  { name: 'stock-valuation', path: '/stock-valuation', component: StockValuationView, perm: 'stock.read' },
   { name: 'company', path: '/company', component: CompanyView, perm: 'company.read' },
   { name: 'regions', path: '/regions', component: RegionsView, perm: 'company.read' },
   { name: 'stores', path: '/stores', component: StoresView, perm: 'org.read' },

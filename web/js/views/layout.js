@@ -30,6 +30,18 @@ export const MENU = [
       { name: 'product-import', path: '/products/import', icon: 'Upload', label: 'menu.productImport', perm: 'catalog.manage' },
     ],
   },
+  {
+    name: 'inventory', icon: 'Box', label: 'menu.inventory', perm: 'stock.read', children: [
+      { name: 'stock', path: '/stock', icon: 'Grid', label: 'menu.stock', perm: 'stock.read' },
+      { name: 'stock-alerts', path: '/stock-alerts', icon: 'Bell', label: 'menu.stockAlerts', perm: 'stock.read' },
+      { name: 'purchase-orders', path: '/purchase-orders', icon: 'DocumentAdd', label: 'menu.purchaseOrders', perm: 'stock.read' },
+      { name: 'transfers', path: '/transfers', icon: 'Van', label: 'menu.transfers', perm: 'stock.read' },
+      { name: 'stock-counts', path: '/stock-counts', icon: 'Checked', label: 'menu.stockCounts', perm: 'stock.read' },
+      { name: 'replenishment', path: '/replenishment', icon: 'ShoppingCartFull', label: 'menu.replenishment', perm: 'stock.read' },
+      { name: 'suppliers', path: '/suppliers', icon: 'Postcard', label: 'menu.suppliers', perm: 'stock.read' },
+      { name: 'stock-valuation', path: '/stock-valuation', icon: 'Histogram', label: 'menu.stockValuation', perm: 'stock.read' },
+    ],
+  },
   { name: 'company', path: '/company', icon: 'OfficeBuilding', label: 'menu.company', perm: 'company.read' },
   { name: 'regions', path: '/regions', icon: 'MapLocation', label: 'menu.regions', perm: 'company.read' },
   { name: 'stores', path: '/stores', icon: 'Shop', label: 'menu.stores', perm: 'org.read' },
