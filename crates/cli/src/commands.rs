@@ -144,6 +144,9 @@ async fn seed_demo(db: &Db, days: i64) -> anyhow::Result<()> {
             let h = salepoint_store::demo_sales::seed(db, company, days, &hash)
                 .await
                 .map_err(explain)?;
+            salepoint_store::demo_inventory::seed(db, company)
+                .await
+                .map_err(explain)?;
             demo::analyze(db).await.map_err(explain)?;
             println!(
                 "Opening stock at every store; {} sales and {} returns over {days} days ({:.1} s).",
@@ -151,7 +154,9 @@ async fn seed_demo(db: &Db, days: i64) -> anyhow::Result<()> {
                 h.returns,
                 started.elapsed().as_secs_f64()
             );
-            println!("Demo chain created: 鲜丰汇连锁超市, 3 regions, 20 stores, 2 warehouses.");
+            println!(
+                "Demo chain created: 鲜丰汇连锁超市, 3 regions, 20 stores, 2 warehouses, 8 suppliers, purchase orders and transfers in every state."
+            );
             println!("Logins (one per role):");
             for l in logins {
                 println!(

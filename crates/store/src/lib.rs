@@ -16,6 +16,7 @@ mod crud;
 pub mod db;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_inventory;
 pub mod demo_sales;
 pub mod error;
 pub mod events;

@@ -97,7 +97,7 @@ impl Till {
     }
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query(sql)
         .fetch_one(&app.db.pool)
         .await
@@ -106,7 +106,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
 }
 
-async fn on_hand(app: &TestApp, store: &str, product: &str) -> i64 {
+pub async fn on_hand(app: &TestApp, store: &str, product: &str) -> i64 {
     sqlx::query("SELECT on_hand_milli FROM stock_levels WHERE location_id = $1 AND product_id = $2")
         .bind(store)
         .bind(product)
