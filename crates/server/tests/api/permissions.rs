@@ -256,6 +256,52 @@ fn routes(
             Some(SalesRead),
         ),
         (Method::POST, "/api/v1/returns".into(), Some(SalesCreate)),
+        (
+            Method::POST,
+            "/api/v1/stock-counts".into(),
+            Some(StockManage),
+        ),
+        (Method::GET, "/api/v1/stock-counts".into(), Some(StockRead)),
+        (
+            Method::GET,
+            format!("/api/v1/stock-counts/{fake}"),
+            Some(StockRead),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/stock-counts/{fake}/entries"),
+            Some(StockManage),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/stock-counts/{fake}/submit"),
+            Some(StockManage),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/stock-counts/{fake}/approve"),
+            Some(StockApprove),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/stock-counts/{fake}/cancel"),
+            Some(StockApprove),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/replenishment/suggestions?location_id={sh001}"),
+            Some(StockRead),
+        ),
+        (
+            Method::POST,
+            "/api/v1/replenishment/orders".into(),
+            Some(StockManage),
+        ),
+        (
+            Method::GET,
+            "/api/v1/stock/valuation".into(),
+            Some(StockRead),
+        ),
     ]
 }
 
