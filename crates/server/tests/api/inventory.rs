@@ -1,8 +1,8 @@
 //! Inventory over real HTTP on every backend: purchase orders through their states with
 //! receiving and supplier returns, two clerks receiving at once, transfers with in-transit
-//! stock and differences, adjustments, reorder rules and alerts, scope and bad input — and a
-//! random sequence of sales, returns, receipts, transfers and adjustments that must keep the
-//! ledger and the stock in transit adding up.
+//! stock and differences, adjustments, reorder rules and alerts, scope and bad input — and
+//! random sequences of sales, returns, receipts, supplier returns, transfers, counts and
+//! adjustments that must keep the ledger and the stock in transit adding up.
 
 use crate::register::{count, on_hand, till};
 use crate::support::{TestApp, backends, spawn};
@@ -714,7 +714,7 @@ async fn random_sequences_keep_the_ledger_and_the_goods_in_transit_adding_up() {
                 let i = rng.below(3) as usize;
                 let prod = &products[i];
                 let qty = 1 + rng.below(5) as i64;
-                match rng.below(6) {
+                match rng.below(7) {
                     0 => {
                         let body = t.cash_sale(&[(i, qty * 1000)]);
                         let r = app.post(&t.token, "/api/v1/sales", body).await;
@@ -836,6 +836,38 @@ async fn random_sequences_keep_the_ledger_and_the_goods_in_transit_adding_up() {
                             qty * 1000
                         };
                     }
+                    5 => {
+                        // A count: the approved variance is counted − book at counting time.
+                        let c = app
+                            .post(&admin, "/api/v1/stock-counts", json!({"location_id": sh001, "scope": "list", "product_ids": [prod]}))
+                            .await;
+                        assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+                        let id = c.body["id"].as_str().unwrap();
+                        let book = on_hand(&app, &sh001, prod).await;
+                        let counted = (book / 1000 + rng.below(7) as i64 - 3).max(0);
+                        let e = app
+                            .post(&admin, &format!("/api/v1/stock-counts/{id}/entries"),
+                                json!({"lines": [{"product_id": prod, "quantity": counted, "mode": "set"}]}))
+                            .await;
+                        assert_eq!(e.status, StatusCode::OK, "{}", e.body);
+                        let sb = app
+                            .post(
+                                &admin,
+                                &format!("/api/v1/stock-counts/{id}/submit"),
+                                json!({"version": e.body["version"]}),
+                            )
+                            .await;
+                        let a = app
+                            .post(
+                                &admin,
+                                &format!("/api/v1/stock-counts/{id}/approve"),
+                                json!({"version": sb.body["version"]}),
+                            )
+                            .await;
+                        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+                        assert_eq!(on_hand(&app, &sh001, prod).await, counted * 1000);
+                        expected += counted * 1000 - book;
+                    }
                     _ => {
                         // A supplier return of part of a received order is a negative receipt.
                         let po = app
@@ -878,5 +910,62 @@ async fn random_sequences_keep_the_ledger_and_the_goods_in_transit_adding_up() {
             }
             ledger_ok(&app).await;
         }
+    }
+}
+
+#[tokio::test]
+async fn the_ledger_check_names_what_does_not_add_up() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let b = buying(&app).await;
+        let admin = app.admin().await;
+        let sh001 = app.store_id("SH001").await;
+        let (p0, _) = b.products[0].clone();
+        let (p1, _) = b.products[1].clone();
+        app.post(
+            &admin,
+            "/api/v1/stock/adjustments",
+            json!({"location_id": sh001, "kind": "adjustment", "reason": "期初",
+            "lines": [{"product_id": p0, "quantity": "7"}]}),
+        )
+        .await;
+        ledger_ok(&app).await;
+        let company: String = sqlx::query("SELECT company_id FROM stores WHERE id = $1")
+            .bind(&sh001)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        // Behind the application's back: a level changed, and a movement without a level.
+        sqlx::query("UPDATE stock_levels SET on_hand_milli = on_hand_milli + 1 WHERE location_id = $1 AND product_id = $2")
+            .bind(&sh001)
+            .bind(&p0)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, at) \
+             VALUES ($1, $2, $3, $4, 'adjustment', 2000, 'test', 'test', '2026-01-01T00:00:00.000000Z')",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(&company)
+        .bind(&sh001)
+        .bind(&p1)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+        let report = salepoint_store::inventory::ledger::verify(&app.db)
+            .await
+            .unwrap();
+        let mut found: Vec<(String, i64, i64)> = report
+            .mismatches
+            .iter()
+            .map(|m| (m.product_id.clone(), m.on_hand_milli, m.movements_milli))
+            .collect();
+        found.sort();
+        let mut want = vec![(p0.clone(), 7001, 7000), (p1.clone(), 0, 2000)];
+        want.sort();
+        assert_eq!(found, want);
     }
 }
