@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod catalog;
 mod idempotency;
+mod inventory;
 mod inventory_counts;
 mod ops;
 mod permissions;
