@@ -6,6 +6,7 @@
 pub mod audit_chain;
 pub mod catalog;
 pub mod checkout;
+pub mod customers;
 pub mod ids;
 pub mod inventory;
 pub mod money;

@@ -64,6 +64,16 @@ string_enum!(
         StockApprove = "stock.approve",
         /// Create and change suppliers and what they supply.
         SuppliersManage = "suppliers.manage",
+        /// Read customers (phone numbers masked), tiers, points and stored value, tasks and
+        /// segments; look a member up at the register.
+        CustomersRead = "customers.read",
+        /// Create and change customers, their tasks and segments; top up stored value.
+        CustomersManage = "customers.manage",
+        /// See customers' full phone numbers and contact details (each reveal is audited).
+        CustomersContact = "customers.contact",
+        /// Export everything held about a person, erase (anonymise) them, merge duplicates,
+        /// set tiers and the loyalty programme.
+        CustomersAdmin = "customers.admin",
     }
 );
 
@@ -86,6 +96,9 @@ impl Role {
                 StockManage,
                 StockApprove,
                 SuppliersManage,
+                CustomersRead,
+                CustomersManage,
+                CustomersContact,
             ],
             Role::StoreManager => &[
                 OrgRead,
@@ -99,10 +112,28 @@ impl Role {
                 StockRead,
                 StockManage,
                 StockApprove,
+                CustomersRead,
+                CustomersManage,
+                CustomersContact,
             ],
-            Role::Cashier => &[OrgRead, CatalogRead, SalesCreate, SalesRead, StockRead],
+            Role::Cashier => &[
+                OrgRead,
+                CatalogRead,
+                SalesCreate,
+                SalesRead,
+                StockRead,
+                CustomersRead,
+                CustomersManage,
+            ],
             Role::StockClerk => &[OrgRead, CatalogRead, StockRead, StockManage],
-            Role::Accountant => &[CompanyRead, OrgRead, CatalogRead, SalesRead, StockRead],
+            Role::Accountant => &[
+                CompanyRead,
+                OrgRead,
+                CatalogRead,
+                SalesRead,
+                StockRead,
+                CustomersRead,
+            ],
             Role::Auditor => &[
                 CompanyRead,
                 OrgRead,
@@ -112,6 +143,7 @@ impl Role {
                 CatalogRead,
                 SalesRead,
                 StockRead,
+                CustomersRead,
             ],
         }
     }

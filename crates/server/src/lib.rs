@@ -56,7 +56,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::purchase_orders::router())
         .merge(routes::transfers::router())
         .merge(routes::stock_counts::router())
-        .merge(routes::replenishment::router());
+        .merge(routes::replenishment::router())
+        .merge(routes::customers::router())
+        .merge(routes::member_tiers::router())
+        .merge(routes::customer_tasks::router())
+        .merge(routes::segments::router())
+        .merge(routes::customer_reports::router())
+        .merge(routes::stored_value::router());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

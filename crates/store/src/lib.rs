@@ -13,6 +13,7 @@ pub mod cache;
 pub mod catalog;
 pub mod clock;
 mod crud;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod demo_catalog;

@@ -1,0 +1,7 @@
+//! Customer rules: contact details (mainland and E.164 phone numbers, masking), the unified
+//! social credit code (统一社会信用代码) check character, and the loyalty arithmetic (points
+//! earned, redeemed, expiring; stored-value top-up bonuses).
+
+pub mod contact;
+pub mod loyalty;
+pub mod tax_id;
