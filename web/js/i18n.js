@@ -1085,6 +1085,8 @@ const TABLE = {
   'replenishment.created': ['已生成单据', 'Documents made'],
   'replenishment.nothing': ['请至少选择一行并填写数量', 'Tick at least one line with a quantity'],
   'replenishment.poLink': ['采购单 {number}（{name}）', 'PO {number} ({name})'],
+  'replenishment.poLinkBare': ['采购单 {number}', 'PO {number}'],
+  'replenishment.transferLinkBare': ['调拨单 {number}', 'Transfer {number}'],
   'replenishment.transferLink': ['调拨单 {number}（自 {name}）', 'Transfer {number} (from {name})'],
 
   'valuation.title': ['库存金额', 'Stock valuation'],

@@ -115,10 +115,10 @@ export default {
       <el-alert v-if="result" type="success" :closable="false" show-icon class="sp-gap" data-test="repl-result" :title="$t('replenishment.created')">
         <div class="sp-links">
           <el-button v-for="po in result.purchase_orders || []" :key="po.id" link type="primary" :data-test="'repl-po-' + po.number" @click="openPo(po)">
-            {{ $t('replenishment.poLink', { number: po.number, name: po.supplier_name }) }}
+            {{ po.supplier_name ? $t('replenishment.poLink', { number: po.number, name: po.supplier_name }) : $t('replenishment.poLinkBare', { number: po.number }) }}
           </el-button>
           <el-button v-for="tr in result.transfers || []" :key="tr.id" link type="primary" :data-test="'repl-transfer-' + tr.number" @click="openTransfer(tr)">
-            {{ $t('replenishment.transferLink', { number: tr.number, name: tr.from_location_name }) }}
+            {{ tr.from_location_name ? $t('replenishment.transferLink', { number: tr.number, name: tr.from_location_name }) : $t('replenishment.transferLinkBare', { number: tr.number }) }}
           </el-button>
         </div>
       </el-alert>

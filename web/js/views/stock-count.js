@@ -305,10 +305,10 @@ export default {
         </div>
         <el-table :data="pageRows" border class="sp-count-table" data-test="count-lines" :row-class-name="rowClass" :empty-text="$t('list.empty')">
           <el-table-column prop="sku" :label="$t('inventory.sku')" width="130" />
-          <el-table-column :label="$t('inventory.product')" min-width="200">
+          <el-table-column :label="$t('inventory.product')" min-width="160">
             <template #default="{ row }"><span :data-test="'count-line-' + row.sku">{{ row.name_zh }}</span></template>
           </el-table-column>
-          <el-table-column prop="barcode" :label="$t('inventory.barcode')" width="150" />
+          <el-table-column prop="barcode" :label="$t('inventory.barcode')" width="140" />
           <el-table-column v-if="showBook" :label="$t('counts.expected')" width="90" align="right">
             <template #default="{ row }"><span :data-test="'count-expected-' + row.sku">{{ formatQty(row.expected, { dash: true }) }}</span></template>
           </el-table-column>
@@ -320,10 +320,10 @@ export default {
               <span :class="signOf(row.variance) < 0 ? 'sp-bad' : signOf(row.variance) > 0 ? 'sp-good' : ''" :data-test="'count-variance-' + row.sku">{{ formatQty(row.variance, { dash: true, signed: true }) }}</span>
             </template>
           </el-table-column>
-          <el-table-column :label="$t('counts.countedAt')" width="170">
+          <el-table-column :label="$t('counts.countedAt')" min-width="150">
             <template #default="{ row }">{{ formatTime(row.counted_at) }}</template>
           </el-table-column>
-          <el-table-column v-if="counting" width="140">
+          <el-table-column v-if="counting" width="140" fixed="right">
             <template #default="{ row }">
               <el-button size="large" class="sp-touch" :data-test="'count-set-' + row.sku" @click="openSet(row)">{{ $t('counts.typeFigure') }}</el-button>
             </template>

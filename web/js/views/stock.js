@@ -5,7 +5,7 @@
 // ledger of the product at a location (GET /stock/movements). With stock.manage a row's reorder
 // rule can be edited (PUT /stock/reorder-rules).
 import { computed, onMounted, reactive, ref, watch } from 'vue';
-import { api } from '../api.js';
+import { api, fetchAll } from '../api.js';
 import { has, locale, t } from '../i18n.js';
 import { can } from '../session.js';
 import { route } from '../router.js';
@@ -71,17 +71,22 @@ export default {
       return l ? `${l.location_code} · ${l.location_name}` : locs.label(drawer.ledgerLocation);
     });
 
+    // Region names, for the locations the answer gives without them.
+    const regions = ref([]);
+    const regionName = (id) => regions.value.find((r) => r.id === id)?.name || '';
+
     const reorder = ref(null);
     const editRule = (row) => reorder.value?.open(row);
 
     onMounted(() => {
       locs.load();
       catalog.load();
+      fetchAll('/regions').then((r) => { regions.value = r; }).catch(() => {});
       list.reload();
     });
     return {
       ...list, filters, locs, catalog, editable, rowKey, drawer, movements, movementKind, openProduct, showLedger,
-      locationRowClass, ledgerLabel, reorder, editRule, STOCK_FILTER_STATUSES, MOVEMENT_KINDS,
+      locationRowClass, ledgerLabel, regionName, reorder, editRule, STOCK_FILTER_STATUSES, MOVEMENT_KINDS,
       formatQty, formatMoney, formatTime, tagType, signOf, name: (r) => productName(r, locale.value),
       refLabel: (r) => (r && has(`refType.${r}`) ? t(`refType.${r}`) : r || ''),
     };
@@ -166,8 +171,12 @@ export default {
                   <el-tag v-if="row.location_kind === 'warehouse'" size="small" type="info" class="sp-tag-gap">{{ $tv('storeKind', 'warehouse') }}</el-tag>
                 </template>
               </el-table-column>
-              <el-table-column :label="$t('inventory.region')" prop="region_name" width="90" />
-              <el-table-column :label="$t('inventory.address')" prop="address" min-width="160" show-overflow-tooltip />
+              <el-table-column :label="$t('inventory.region')" width="90">
+                <template #default="{ row }">{{ row.region_name || regionName(row.region_id) }}</template>
+              </el-table-column>
+              <el-table-column :label="$t('inventory.address')" min-width="160" show-overflow-tooltip>
+                <template #default="{ row }">{{ row.address || locs.byId(row.location_id)?.address || '' }}</template>
+              </el-table-column>
               <el-table-column :label="$t('stock.onHand')" width="80" align="right">
                 <template #default="{ row }">{{ formatQty(row.on_hand) }}</template>
               </el-table-column>
