@@ -406,8 +406,30 @@ async fn counts_are_scoped_checked_and_fast() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.body["errors"][0]["field"], "/lines/0/barcode");
 
+        // A retried scan with its Idempotency-Key counts once.
+        let scan = json!({"lines": [{"product_id": products[0], "quantity": "1", "mode": "add"}]});
+        let mut last = Value::Null;
+        for _ in 0..2 {
+            let r = app
+                .call_with(
+                    reqwest::Method::POST,
+                    &format!("{url}/entries"),
+                    Some(&manager),
+                    Some(scan.clone()),
+                    &[("Idempotency-Key", "scan-1")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            last = r.body;
+        }
+        assert_eq!(line(&last, &products[0])["counted"], "1");
+        assert_eq!(
+            line(&app.get(&manager, &url).await.body, &products[0])["counted"],
+            "1"
+        );
+
         // Cancel (stock.approve): nothing posted.
-        let v = c.body["version"].clone();
+        let v = last["version"].clone();
         let r = app
             .post(
                 &manager,
@@ -638,10 +660,15 @@ async fn replenishment_suggests_and_orders_and_valuation_adds_up() {
         assert!(po["number"].as_str().unwrap().starts_with("PO-"));
         assert_eq!(po["supplier_id"], supplier.as_str());
         assert_eq!(po["total_minor"], 24 * 350);
+        assert_eq!(po["status"], "draft");
+        assert_eq!(po["lines"][0]["quantity"], "24");
+        assert_eq!(po["lines"][0]["unit_cost_minor"], 350);
         let tr = &r.body["transfers"][0];
         assert_eq!(r.body["transfers"].as_array().unwrap().len(), 1);
         assert!(tr["number"].as_str().unwrap().starts_with("TR-"));
         assert_eq!(tr["from_location_id"], wh.as_str());
+        assert_eq!(tr["status"], "requested");
+        assert_eq!(tr["lines"][0]["requested"], "10");
         let po_id = po["id"].as_str().unwrap();
         assert_eq!(
             scalar(

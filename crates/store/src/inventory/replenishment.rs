@@ -9,7 +9,9 @@
 //! transaction.
 
 use super::locations;
+use super::purchase_orders::PurchaseOrder;
 use super::quantity::{self, from_milli, opt_text};
+use super::transfers::Transfer;
 use crate::audit::{self, AuditEntry};
 use crate::clock;
 use crate::db::{Db, Tx};
@@ -303,33 +305,12 @@ pub struct OrdersInput {
     pub lines: Vec<OrderLineInput>,
 }
 
-/// A draft purchase order written for the suggestions.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct OrderedPurchase {
-    pub id: String,
-    pub number: String,
-    pub supplier_id: String,
-    pub status: String,
-    pub lines: i64,
-    pub total_minor: i64,
-}
-
-/// A requested transfer written for the suggestions.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct OrderedTransfer {
-    pub id: String,
-    pub number: String,
-    pub from_location_id: String,
-    pub to_location_id: String,
-    pub status: String,
-    pub lines: i64,
-}
-
-/// The documents written.
+/// The documents written: draft purchase orders and requested transfers, as their own reads
+/// show them.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OrdersResult {
-    pub purchase_orders: Vec<OrderedPurchase>,
-    pub transfers: Vec<OrderedTransfer>,
+    pub purchase_orders: Vec<PurchaseOrder>,
+    pub transfers: Vec<Transfer>,
 }
 
 /// Lines grouped by a key, in the order the keys first appear.
@@ -533,12 +514,14 @@ pub async fn order(
         transfers: Vec::new(),
     };
     for (supplier, lines) in purchases.take() {
+        let id = write_purchase(&mut tx, p, &loc.id, &supplier, &input.notes, &lines).await?;
         out.purchase_orders
-            .push(write_purchase(&mut tx, p, &loc.id, &supplier, &input.notes, &lines).await?);
+            .push(super::purchase_orders::read(&mut tx, p, &id).await?);
     }
     for (from, lines) in transfers.take() {
+        let id = write_transfer(&mut tx, p, &from, &loc.id, &input.notes, &lines).await?;
         out.transfers
-            .push(write_transfer(&mut tx, p, &from, &loc.id, &input.notes, &lines).await?);
+            .push(super::transfers::read(&mut tx, p, &id).await?);
     }
     audit::append(
         &mut tx,
@@ -560,6 +543,7 @@ fn amount(quantity_milli: i64, cost_minor: i64) -> i64 {
     ((quantity_milli as i128 * cost_minor as i128 + 500) / 1000) as i64
 }
 
+/// Writes one draft purchase order (numbered `PO-…`) with its lines; returns its id.
 async fn write_purchase(
     tx: &mut Tx,
     p: &Principal,
@@ -567,7 +551,7 @@ async fn write_purchase(
     supplier: &str,
     notes: &str,
     lines: &[(String, i64, i64)],
-) -> StoreResult<OrderedPurchase> {
+) -> StoreResult<String> {
     let company = p.company_id.to_string();
     let id = uuid::Uuid::now_v7().to_string();
     let number = super::numbers::next(tx, &company, "PO").await?;
@@ -612,16 +596,10 @@ async fn write_purchase(
             })),
     )
     .await?;
-    Ok(OrderedPurchase {
-        id,
-        number,
-        supplier_id: supplier.to_string(),
-        status: "draft".into(),
-        lines: lines.len() as i64,
-        total_minor: total,
-    })
+    Ok(id)
 }
 
+/// Writes one requested transfer (numbered `TR-…`) with its lines; returns its id.
 async fn write_transfer(
     tx: &mut Tx,
     p: &Principal,
@@ -629,7 +607,7 @@ async fn write_transfer(
     to: &str,
     notes: &str,
     lines: &[(String, i64)],
-) -> StoreResult<OrderedTransfer> {
+) -> StoreResult<String> {
     let company = p.company_id.to_string();
     let id = uuid::Uuid::now_v7().to_string();
     let number = super::numbers::next(tx, &company, "TR").await?;
@@ -669,12 +647,5 @@ async fn write_transfer(
             })),
     )
     .await?;
-    Ok(OrderedTransfer {
-        id,
-        number,
-        from_location_id: from.to_string(),
-        to_location_id: to.to_string(),
-        status: "requested".into(),
-        lines: lines.len() as i64,
-    })
+    Ok(id)
 }
