@@ -10,7 +10,7 @@
 //    receives one line with one piece more scanned (an over-delivery warning) and one line in
 //    part; receiving far too much is refused at its line; a return to the supplier;
 // 4. the stock browser (the product across locations, the ledger), a reorder rule, the live
-//    stock.low alert, the valuation.
+//    stock.low alert, replenishment (one click, then the document it made), the valuation.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_PASSWORD, startServer } from './lib/server.js';
@@ -379,7 +379,7 @@ test('purchase order: create, submit, receive with a scan and an over-delivery w
   });
 });
 
-test('stock browser, reorder rule, live alert, valuation', async () => {
+test('stock browser, reorder rule, live alert, replenishment, valuation', async () => {
   const { page, problems } = browser;
   await screenshotOnFailure(page, 'inventory-browser', async () => {
     await page.goto(server.url);
@@ -432,6 +432,21 @@ test('stock browser, reorder rule, live alert, valuation', async () => {
     await page.locator(byTest(`alert-row-${key}`)).waitFor({ state: 'visible' });
     await waitForText(page, `alert-available-${key}`, point);
     assert.equal(await page.locator(byTest(`alert-status-${key}`)).getAttribute('data-status'), 'low');
+
+    // Replenishment of SH003: the product is suggested; one click makes the documents, linked.
+    await page.goto(`${server.url}#/replenishment?location_id=${sh.id}`);
+    await page.locator(byTest(`repl-row-${p.sku}`)).waitFor({ state: 'visible' });
+    const sourced = await page.locator('[data-test^="repl-source-"][data-kind="purchase"], [data-test^="repl-source-"][data-kind="transfer"]').count();
+    assert.ok(sourced > 0, 'some suggestion has a source');
+    const made = page.waitForResponse((r) => r.url().endsWith('/api/v1/replenishment/orders') && r.request().method() === 'POST');
+    await page.locator(byTest('repl-create')).click();
+    assert.equal((await made).status(), 201);
+    await page.locator(byTest('repl-result')).waitFor({ state: 'visible' });
+    const link = page.locator('[data-test^="repl-po-"], [data-test^="repl-transfer-"]').first();
+    const linkTest = await link.getAttribute('data-test');
+    await link.click();
+    if (linkTest.startsWith('repl-po-')) await waitForAttr(page, 'po-status', 'data-status', 'draft');
+    else await waitForAttr(page, 'transfer-status', 'data-status', 'requested');
 
     // Valuation by location, with its total and chart.
     await page.locator(byTest('menu-stock-valuation')).click();

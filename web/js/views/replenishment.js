@@ -74,7 +74,14 @@ export default {
       }
       saving.value = true;
       try {
-        result.value = await api.create('/replenishment/orders', { location_id: filters.location_id, lines });
+        const made = await api.create('/replenishment/orders', { location_id: filters.location_id, lines });
+        // The answer may name documents by ids only: the names come from the suggestions.
+        const supplierNames = new Map(lines.filter((l) => l.source.kind === 'purchase').map((l) => [l.source.supplier_id, l.source.supplier_name]));
+        const sourceNames = new Map(lines.filter((l) => l.source.kind === 'transfer').map((l) => [l.source.from_location_id, l.source.from_location_name]));
+        result.value = {
+          purchase_orders: (made?.purchase_orders || []).map((po) => ({ ...po, supplier_name: po.supplier_name || supplierNames.get(po.supplier_id) || '' })),
+          transfers: (made?.transfers || []).map((tr) => ({ ...tr, from_location_name: tr.from_location_name || sourceNames.get(tr.from_location_id) || '' })),
+        };
         ElMessage({ type: 'success', message: t('replenishment.created'), customClass: 'sp-saved-toast' });
       } catch (e) {
         const found = lineErrors(e, { index: (i) => lines[i]?.product_id ?? i });

@@ -163,7 +163,7 @@ export default {
               <div v-if="errors[row.line_no]" class="sp-line-error" :data-test="'transfer-line-error-' + row.line_no">{{ lineErrorText(errors[row.line_no]) }}</div>
             </template>
           </el-table-column>
-          <el-table-column :label="$t('transfers.requestedQty')" width="90" align="right">
+          <el-table-column :label="$t('transfers.requestedQty')" width="110" align="right">
             <template #default="{ row }"><span :data-test="'transfer-line-requested-' + row.line_no">{{ formatQty(row.requested) }}</span></template>
           </el-table-column>
           <el-table-column :label="$t('transfers.shippedQty')" :width="mode === 'ship' ? 160 : 90" align="right">
