@@ -96,7 +96,8 @@ export default {
       pending.value += 1;
       chain = chain.then(async () => {
         try {
-          const answer = await api.post(`/stock-counts/${encodeURIComponent(id)}/entries`, { lines: [line] });
+          // Each scan carries its own Idempotency-Key (api.create): a retried request counts once.
+          const answer = await api.create(`/stock-counts/${encodeURIComponent(id)}/entries`, { lines: [line] });
           if (answer?.id) take(answer);
           else await load();
           const l = findLine(line);
