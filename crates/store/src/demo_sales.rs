@@ -145,6 +145,7 @@ async fn stores(db: &Db, company: CompanyId, password_hash: &str) -> StoreResult
         let ctx = context::register_context(db, &admin, &registers[0], "/register_id").await?;
         out.push(DemoStore {
             book: PriceBook {
+                members: Default::default(),
                 products: catalog.clone(),
                 rules: rules.clone(),
                 types: types.clone(),
@@ -308,6 +309,7 @@ fn sale_input(
         ]
     };
     Ok(SaleInput {
+        customer_id: None,
         id: uuid::Uuid::now_v7().to_string(),
         register_id: register.to_string(),
         shift_id: shift.to_string(),

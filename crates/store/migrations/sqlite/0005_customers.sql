@@ -194,3 +194,12 @@ ALTER TABLE tender_types ADD COLUMN account TEXT CHECK (account IS NULL OR accou
 -- The member a sale or return was made for.
 ALTER TABLE sales ADD COLUMN customer_id TEXT;
 CREATE INDEX sales_customer ON sales (customer_id, created_at) WHERE customer_id IS NOT NULL;
+
+-- Every existing company gets the two member-account tender types (ids derived from the
+-- company's, so the statement is the same on both databases).
+INSERT INTO tender_types (id, company_id, code, name, kind, account, allowed_offline, active, sort, created_at, updated_at)
+SELECT substr(id, 1, 24) || '00000000a001', id, 'POINTS', '积分抵扣', 'other', 'points', 0, 1, 40, updated_at, updated_at
+FROM companies WHERE NOT EXISTS (SELECT 1 FROM tender_types t WHERE t.company_id = companies.id AND t.code = 'POINTS');
+INSERT INTO tender_types (id, company_id, code, name, kind, account, allowed_offline, active, sort, created_at, updated_at)
+SELECT substr(id, 1, 24) || '00000000a002', id, 'STORED_VALUE', '储值支付', 'other', 'stored_value', 0, 1, 30, updated_at, updated_at
+FROM companies WHERE NOT EXISTS (SELECT 1 FROM tender_types t WHERE t.company_id = companies.id AND t.code = 'STORED_VALUE');

@@ -74,6 +74,9 @@ pub struct SaleInput {
     pub register_id: String,
     pub shift_id: String,
     pub customer_tier: Option<String>,
+    /// The member the sale is for: their tier's prices, points earned, and the `POINTS` and
+    /// `STORED_VALUE` tenders pay from their accounts.
+    pub customer_id: Option<String>,
     /// True when the register sold it without the server.
     #[serde(default)]
     pub offline: bool,
@@ -177,6 +180,12 @@ pub struct Sale {
     pub business_day: String,
     pub currency: String,
     pub customer_tier: Option<String>,
+    /// The member the sale or return was for.
+    pub customer_id: Option<String>,
+    /// What the sale did to the member's accounts (in the answer to `POST /sales` and
+    /// `POST /returns`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<crate::customers::accounts::MemberSummary>,
     pub subtotal_minor: i64,
     pub discount_minor: i64,
     pub tax_minor: i64,

@@ -76,6 +76,9 @@ pub struct PreparedSale {
     pub business_day: String,
     pub currency: String,
     pub customer_tier: Option<String>,
+    pub customer_id: Option<String>,
+    /// What the sale or return does to the member's points and stored value.
+    pub member: Option<crate::customers::accounts::MemberEffect>,
     pub subtotal_minor: i64,
     pub discount_minor: i64,
     pub tax_minor: i64,
@@ -123,6 +126,8 @@ impl PreparedSale {
             business_day: self.business_day.clone(),
             currency: self.currency.clone(),
             customer_tier: self.customer_tier.clone(),
+            customer_id: self.customer_id.clone(),
+            member: None,
             subtotal_minor: self.subtotal_minor,
             discount_minor: self.discount_minor,
             tax_minor: self.tax_minor,

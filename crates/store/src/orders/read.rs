@@ -46,6 +46,8 @@ fn header(r: &AnyRow) -> StoreResult<Sale> {
         business_day: row::text(r, "business_day")?,
         currency: row::text(r, "currency")?,
         customer_tier: row::opt_text(r, "customer_tier")?,
+        customer_id: row::opt_text(r, "customer_id")?,
+        member: None,
         subtotal_minor: row::int(r, "subtotal_minor")?,
         discount_minor: row::int(r, "discount_minor")?,
         tax_minor: row::int(r, "tax_minor")?,

@@ -10,12 +10,14 @@ use super::sales::{day_of, products, sale_moment};
 use super::tenders;
 use crate::catalog::price_lists;
 use crate::clock;
+use crate::customers::accounts::{self, MemberEffect};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::payments::tender_types;
 use crate::principal::Principal;
 use rust_decimal::Decimal;
 use salepoint_domain::checkout::{self, CartInput, LineInput, ReturnShare, return_share};
+use salepoint_domain::customers::loyalty;
 use salepoint_domain::org::RoundingRule;
 use salepoint_domain::pricing::{self, PriceContext};
 use salepoint_domain::validation::Validator;
@@ -34,6 +36,13 @@ struct Priced {
     reason: Option<String>,
 }
 
+/// The original sale as a return needs it: its tenders, its member and its total.
+struct Original {
+    tenders: Vec<super::model::SaleTender>,
+    customer_id: Option<String>,
+    total_minor: i64,
+}
+
 /// Prices the lines of a return against its original sale.
 async fn against_sale(
     db: &Db,
@@ -42,7 +51,7 @@ async fn against_sale(
     original_id: &str,
     rounding: RoundingRule,
     v: &mut Validator,
-) -> StoreResult<(Vec<Priced>, ReturnCheck, Vec<super::model::SaleTender>)> {
+) -> StoreResult<(Vec<Priced>, ReturnCheck, Original)> {
     let original = read::get(db, p, original_id)
         .await
         .map_err(|_| StoreError::invalid("/original_sale_id", "unknown", "no such sale"))?;
@@ -143,7 +152,15 @@ async fn against_sale(
             reason: l.reason.clone(),
         });
     }
-    Ok((out, check, original.tenders))
+    Ok((
+        out,
+        check,
+        Original {
+            tenders: original.tenders,
+            customer_id: original.customer_id,
+            total_minor: original.total_minor,
+        },
+    ))
 }
 
 /// Prices the lines of a return without a receipt at today's price for the store.
@@ -273,6 +290,63 @@ fn default_refund(
     out
 }
 
+/// What a return gives back to the original sale's member: the refund tenders that pay into
+/// the points and stored-value accounts, and the share of the earned points to take back.
+async fn member_refund(
+    db: &Db,
+    p: &Principal,
+    original: &Original,
+    refund: &[TenderInput],
+    types: &[tender_types::TenderType],
+    total: i64,
+    v: &mut Validator,
+) -> StoreResult<Option<MemberEffect>> {
+    let mut conn = db.pool.acquire().await?;
+    let program = accounts::program(&mut conn, &p.company_id.to_string()).await?;
+    drop(conn);
+    let mut effect = original.customer_id.as_ref().map(|c| MemberEffect {
+        customer_id: c.clone(),
+        points_earned: 0,
+        points: 0,
+        points_tender: None,
+        stored_value_minor: 0,
+        stored_value_tender: None,
+        expires_at: accounts::expiry(&program, time::OffsetDateTime::now_utc()),
+        reverse: Some((total, original.total_minor)),
+    });
+    for (i, t) in refund.iter().enumerate() {
+        let account = types
+            .iter()
+            .find(|x| x.code == t.code)
+            .and_then(|x| x.account.as_deref());
+        let (Some(account), Some(e)) = (account, effect.as_mut()) else {
+            if account.is_some() {
+                v.add(
+                    format!("/refund/{i}/code"),
+                    "member_required",
+                    "only a member's sale refunds to a member account",
+                );
+            }
+            continue;
+        };
+        if account == "points" {
+            match loyalty::points_for(t.amount_minor, program.redeem_points_per_unit) {
+                Some(pts) => e.points += pts,
+                None => v.add(
+                    format!("/refund/{i}/amount_minor"),
+                    "invalid_value",
+                    "not a whole number of points",
+                ),
+            }
+            e.points_tender = Some(i);
+        } else {
+            e.stored_value_minor += t.amount_minor;
+            e.stored_value_tender = Some(i);
+        }
+    }
+    Ok(effect)
+}
+
 /// Checks and prices a return.
 pub async fn prepare(
     db: &Db,
@@ -321,16 +395,20 @@ pub(crate) async fn prepare_at(
         flags.push("late_shift".to_string());
     }
     let (at, client_created_at) = sale_moment(&mut v, input.created_at.as_deref(), input.offline);
-    let (priced, check, original_tenders) = match &input.original_sale_id {
+    let (priced, check, original) = match &input.original_sale_id {
         Some(id) => {
-            let (lines, check, tenders) =
+            let (lines, check, original) =
                 against_sale(db, p, input, id, ctx.rounding, &mut v).await?;
-            (lines, Some(check), tenders)
+            (lines, Some(check), original)
         }
         None => (
             without_receipt(db, p, input, ctx, &mut v).await?,
             None,
-            Vec::new(),
+            Original {
+                tenders: Vec::new(),
+                customer_id: None,
+                total_minor: 0,
+            },
         ),
     };
     v.finish().map_err(StoreError::Invalid)?;
@@ -350,7 +428,7 @@ pub(crate) async fn prepare_at(
     let types = tender_types::for_company(db, p.company_id).await?;
     let refund = match &input.refund {
         Some(r) => r.clone(),
-        None => default_refund(&original_tenders, &types, total, ctx.cash_step),
+        None => default_refund(&original.tenders, &types, total, ctx.cash_step),
     };
     let mut v = Validator::new();
     let paid = tenders::check(
@@ -362,6 +440,7 @@ pub(crate) async fn prepare_at(
         ctx.cash_step,
         input.offline,
     );
+    let member = member_refund(db, p, &original, &refund, &types, total, &mut v).await?;
     v.finish().map_err(StoreError::Invalid)?;
     let lines = priced
         .iter()
@@ -407,6 +486,8 @@ pub(crate) async fn prepare_at(
         business_day: day_of(ctx, at)?,
         currency: ctx.currency.code().to_string(),
         customer_tier: None,
+        customer_id: original.customer_id.clone(),
+        member,
         subtotal_minor: lines.iter().map(|l| l.gross_minor).sum(),
         discount_minor: lines.iter().map(|l| l.line_discount_minor).sum(),
         tax_minor: lines.iter().map(|l| l.tax_minor).sum(),

@@ -8,6 +8,7 @@ use super::prepared::{ApprovalUse, PreparedLine, PreparedSale};
 use super::tenders;
 use crate::catalog::price_lists;
 use crate::clock;
+use crate::customers::accounts::{self, MemberBook};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::payments::tender_types;
@@ -16,6 +17,7 @@ use crate::row;
 use crate::sql::Sql;
 use rust_decimal::Decimal;
 use salepoint_domain::checkout::{self, CartInput, Discount, LineInput};
+use salepoint_domain::customers::loyalty;
 use salepoint_domain::ids::CompanyId;
 use salepoint_domain::org::business_day;
 use salepoint_domain::pricing::{self, PriceContext, PriceRule};
@@ -35,6 +37,8 @@ pub(crate) struct SaleProduct {
     pub list_price_minor: i64,
     pub active: bool,
     pub tax_rate: Decimal,
+    /// For the points rules of member sales.
+    pub category_id: Option<String>,
 }
 
 /// Loads the products `ids` (every product when `None`) of the caller's company with their
@@ -65,6 +69,7 @@ fn sale_product(r: &sqlx::any::AnyRow) -> StoreResult<SaleProduct> {
         active: row::text(r, "status")? == "active",
         tax_rate: Decimal::from_str(&rate)
             .map_err(|_| StoreError::Internal(format!("bad tax rate {rate}")))?,
+        category_id: row::opt_text(r, "category_id")?,
     })
 }
 
@@ -86,7 +91,7 @@ pub(crate) async fn products_and_rules(
     }
     let company = company.to_string();
     let mut q = Sql::new(
-        "SELECT p.id, p.sku, p.name_zh, p.receipt_name, p.quantity_precision, p.list_price_minor, p.status, t.rate",
+        "SELECT p.id, p.sku, p.name_zh, p.receipt_name, p.quantity_precision, p.list_price_minor, p.status, p.category_id, t.rate",
     );
     if with_rules {
         q.push(
@@ -196,6 +201,8 @@ pub struct PriceBook {
     pub(crate) products: HashMap<String, SaleProduct>,
     pub(crate) rules: HashMap<String, Vec<PriceRule>>,
     pub(crate) types: Vec<tender_types::TenderType>,
+    /// The members of the batch's sales, the loyalty programme and its category rules.
+    pub(crate) members: MemberBook,
 }
 
 /// Where a sale is rung up: the register's context and whether its shift is open.
@@ -223,6 +230,31 @@ pub fn price(
         v.add("/lines", "out_of_range", "one to 500 lines");
     }
     v.optional_text("/customer_tier", input.customer_tier.as_deref(), 32);
+    let member = match input.customer_id.as_deref() {
+        None => None,
+        Some(id) => match book.members.members.get(&id.to_lowercase()) {
+            Some(m) if m.active => Some(m),
+            Some(_) => {
+                v.add(
+                    "/customer_id",
+                    "inactive",
+                    "this customer was merged or erased",
+                );
+                None
+            }
+            None => {
+                v.add("/customer_id", "unknown", "no such customer");
+                None
+            }
+        },
+    };
+    if member.is_some() && input.offline {
+        v.add(
+            "/customer_id",
+            "not_allowed_offline",
+            "member accounts need the server: sell without the member",
+        );
+    }
     v.finish().map_err(StoreError::Invalid)?;
     let (ctx, catalog, rules) = (till.ctx, &book.products, &book.rules);
     let mut v = Validator::new();
@@ -242,7 +274,11 @@ pub fn price(
         store: Some(ctx.store_id.clone()),
         region: ctx.region_id.clone(),
         channel: ctx.channel_id.clone(),
-        tier: input.customer_tier.clone().filter(|t| !t.is_empty()),
+        // A member buys at their tier's prices, whatever the register claims.
+        tier: match member {
+            Some(m) => m.price_tier.clone(),
+            None => input.customer_tier.clone().filter(|t| !t.is_empty()),
+        },
         at,
     };
     let mut lines = Vec::with_capacity(input.lines.len());
@@ -350,7 +386,58 @@ pub fn price(
         ctx.cash_step,
         input.offline,
     );
+    // Tenders that pay from a member's account need the member; points in whole numbers.
+    let mut account_tenders = Vec::new();
+    for (i, t) in input.tenders.iter().enumerate() {
+        let Some(account) = book
+            .types
+            .iter()
+            .find(|x| x.code == t.code)
+            .and_then(|x| x.account.as_deref())
+        else {
+            continue;
+        };
+        if member.is_none() {
+            v.add(
+                format!("/tenders/{i}/code"),
+                "member_required",
+                "attach the member whose account pays",
+            );
+        } else if account == "points"
+            && loyalty::points_for(t.amount_minor, book.members.program.redeem_points_per_unit)
+                .is_none()
+        {
+            v.add(
+                format!("/tenders/{i}/amount_minor"),
+                "invalid_value",
+                "not a whole number of points",
+            );
+        }
+        account_tenders.push((i, account, t.amount_minor));
+    }
     v.finish().map_err(StoreError::Invalid)?;
+    let member_effect = member.map(|m| {
+        let earn: Vec<(i64, bool, Option<&str>)> = priced
+            .lines
+            .iter()
+            .zip(&input.lines)
+            .map(|(pl, li)| {
+                (
+                    pl.total_minor,
+                    pl.line_discount_minor > 0 || pl.order_discount_minor > 0,
+                    catalog[&li.product_id].category_id.as_deref(),
+                )
+            })
+            .collect();
+        accounts::sale_effect(
+            &book.members,
+            m,
+            &earn,
+            priced.total_minor,
+            &account_tenders,
+            time::OffsetDateTime::now_utc(),
+        )
+    });
 
     let mut out_lines = Vec::with_capacity(lines.len());
     for (i, (pl, li)) in priced.lines.iter().zip(&input.lines).enumerate() {
@@ -394,6 +481,8 @@ pub fn price(
         business_day: day_of(ctx, at)?,
         currency: ctx.currency.code().to_string(),
         customer_tier: price_ctx.tier.clone(),
+        customer_id: member.map(|m| m.id.clone()),
+        member: member_effect,
         subtotal_minor: priced.subtotal_minor,
         discount_minor: priced.discount_minor,
         tax_minor: priced.tax_minor,

@@ -16,6 +16,7 @@ use crate::approvals;
 use crate::audit::{self, AuditEntry};
 use crate::bulk::{self, Val};
 use crate::clock;
+use crate::customers::accounts;
 use crate::db::{Backend, Db, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::payments::tender_types;
@@ -182,6 +183,7 @@ struct Live<'a> {
     seq: i64,
     flags: Vec<String>,
     flagged_lines: Vec<bool>,
+    member: Option<accounts::MemberSummary>,
 }
 
 /// Writes `sales` in one transaction; one result per sale, in order.
@@ -245,6 +247,7 @@ pub(crate) async fn write_batch(
             seq: 0,
             flags: sale.flags.clone(),
             flagged_lines: vec![false; sale.lines.len()],
+            member: None,
         });
     }
 
@@ -275,6 +278,9 @@ pub(crate) async fn write_batch(
     // 3. Stores that refuse negative stock: check on-hand (locked) before selling.
     live = refuse_short_sales(&mut tx, live, &mut results).await?;
 
+    // 3b. Members' points and stored value: a sale the balances cannot pay is refused alone.
+    live = apply_members(&mut tx, live, &mut results).await?;
+
     // 4. Gap-free receipt numbers per store and business day.
     assign_receipt_numbers(&mut tx, &mut live).await?;
 
@@ -294,6 +300,7 @@ pub(crate) async fn write_batch(
     for l in &live {
         let mut sale = l.sale.to_sale(l.sale.receipt_no(l.seq));
         sale.flags = l.flags.clone();
+        sale.member = l.member.clone();
         results[l.idx] = Some(Ok(Outcome::Created(Box::new(sale))));
     }
     for (i, first) in repeats {
@@ -379,12 +386,26 @@ async fn price_batch(
         ids.dedup();
         let (products, rules) = sales::products_and_rules(tx, company, Some(&ids), true).await?;
         let types = tender_types::for_company(db, company).await?;
+        let mut customers: Vec<String> = requests
+            .iter()
+            .filter(|(_, r)| r.principal.company_id == company)
+            .filter_map(|(_, r)| r.input.customer_id.as_ref().map(|c| c.to_lowercase()))
+            .collect();
+        customers.sort();
+        customers.dedup();
+        // Only batches with members pay for reading them.
+        let members = if customers.is_empty() {
+            Default::default()
+        } else {
+            accounts::member_book(tx, &company.to_string(), &customers).await?
+        };
         books.insert(
             company,
             PriceBook {
                 products,
                 rules,
                 types,
+                members,
             },
         );
     }
@@ -480,6 +501,39 @@ async fn stored_requests(
 }
 
 type StockKey = (String, String);
+
+/// Applies the member effects of the batch (see `customers::accounts::apply`); sales refused
+/// by a balance leave the batch with their error.
+async fn apply_members<'a>(
+    tx: &mut Tx,
+    live: Vec<Live<'a>>,
+    results: &mut [Option<StoreResult<Outcome>>],
+) -> StoreResult<Vec<Live<'a>>> {
+    if !live.iter().any(|l| l.sale.member.is_some()) {
+        return Ok(live);
+    }
+    let sales: Vec<accounts::MemberSale> = live
+        .iter()
+        .map(|l| accounts::MemberSale {
+            idx: l.idx,
+            sale: l.sale,
+        })
+        .collect();
+    let mut applied = accounts::apply(tx, &sales).await?;
+    let mut keep = Vec::with_capacity(live.len());
+    for mut l in live {
+        match applied.remove(&l.idx) {
+            Some(Err(e)) => results[l.idx] = Some(Err(e)),
+            Some(Ok((summary, flags))) => {
+                l.flags.extend(flags);
+                l.member = Some(summary);
+                keep.push(l);
+            }
+            None => keep.push(l),
+        }
+    }
+    Ok(keep)
+}
 
 /// Takes out of `live` the online sales of stores that refuse negative stock which would take
 /// on-hand below zero (409 at the line); the stock rows are locked until commit.
@@ -770,6 +824,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
             receipt_no.clone().into(),
             s.currency.clone().into(),
             s.customer_tier.clone().into(),
+            s.customer_id.clone().into(),
             s.subtotal_minor.into(),
             s.discount_minor.into(),
             s.tax_minor.into(),
@@ -879,7 +934,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
     bulk::insert(
         tx,
         "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
-         business_day, receipt_seq, receipt_no, currency, customer_tier, subtotal_minor, discount_minor, tax_minor, \
+         business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, subtotal_minor, discount_minor, tax_minor, \
          total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, idem_key, \
          client_created_at, created_at) VALUES ",
         &sales,

@@ -24,6 +24,8 @@ pub struct TenderType {
     pub code: String,
     pub name: String,
     pub kind: TenderKind,
+    /// `points` or `stored_value`: pays from the attached member's account (kind `other`).
+    pub account: Option<String>,
     /// Whether an offline register may take it (cash and external card terminals can).
     pub allowed_offline: bool,
     pub active: bool,
@@ -51,6 +53,7 @@ fn from_row(r: &AnyRow) -> StoreResult<TenderType> {
         code: row::text(r, "code")?,
         name: row::text(r, "name")?,
         kind: row::enumerated(r, "kind", TenderKind::parse)?,
+        account: row::opt_text(r, "account")?,
         allowed_offline: row::flag(r, "allowed_offline")?,
         active: row::flag(r, "active")?,
         sort: row::int(r, "sort")?,
@@ -130,13 +133,33 @@ pub async fn insert(
     Ok(())
 }
 
-/// The tender types every new company starts with: cash, bank card, voucher.
+/// The tender types every new company starts with: cash, bank card, voucher, and the two
+/// member accounts (points, stored value), which need the server (never offline).
 pub async fn seed_defaults(tx: &mut Tx, company: CompanyId) -> StoreResult<()> {
     let defaults = [
         ("CASH", "现金", TenderKind::Cash, true),
         ("CARD", "银行卡", TenderKind::Card, true),
         ("VOUCHER", "代金券", TenderKind::Other, false),
     ];
+    for (code, name, account) in [
+        ("POINTS", "积分抵扣", "points"),
+        ("STORED_VALUE", "储值支付", "stored_value"),
+    ] {
+        let sort = if account == "points" { 40 } else { 30 };
+        sqlx::query(
+            "INSERT INTO tender_types (id, company_id, code, name, kind, account, allowed_offline, active, sort, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'other', $5, 0, 1, $6, $7, $7)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(company.to_string())
+        .bind(code)
+        .bind(name)
+        .bind(account)
+        .bind(sort)
+        .bind(clock::now())
+        .execute(&mut **tx)
+        .await?;
+    }
     for (i, (code, name, kind, offline)) in defaults.into_iter().enumerate() {
         let input = TenderTypeInput {
             code: code.into(),
