@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod lookup;
 pub mod merge;

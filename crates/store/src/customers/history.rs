@@ -1,0 +1,90 @@
+//! A member's points and stored-value ledgers, newest first, for the customer page and the
+//! register.
+
+use super::profiles;
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+use crate::page::{Page, PageRequest};
+use crate::principal::Principal;
+use crate::row;
+use crate::sql::Sql;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One row of a member's points or stored-value ledger.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AccountEntry {
+    pub id: String,
+    /// Points: `earn`, `redeem`, `earn_reversal`, `redeem_refund`, `expire`, `adjust`, `merge`;
+    /// stored value: `topup`, `bonus`, `pay`, `refund`, `adjust`, `merge`.
+    pub kind: String,
+    /// Points, or minor units for stored value (signed).
+    pub amount: i64,
+    /// When earned points expire.
+    pub expires_at: Option<String>,
+    pub tender_code: Option<String>,
+    pub store_id: Option<String>,
+    pub ref_type: String,
+    pub ref_id: String,
+    pub at: String,
+}
+
+/// Which ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Account {
+    Points,
+    StoredValue,
+}
+
+/// The ledger of a customer the caller may see, newest first.
+pub async fn list(
+    db: &Db,
+    p: &Principal,
+    customer_id: &str,
+    account: Account,
+    page: &PageRequest,
+) -> StoreResult<Page<AccountEntry>> {
+    let c = sqlx::query("SELECT home_store_id FROM customers WHERE id = $1 AND company_id = $2")
+        .bind(customer_id)
+        .bind(p.company_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if !profiles::visible(p, row::opt_text(&c, "home_store_id")?.as_deref()) {
+        return Err(StoreError::NotFound);
+    }
+    let mut q = Sql::new(match account {
+        Account::Points => {
+            "SELECT id, kind, points AS amount, expires_at, NULL AS tender_code, store_id, ref_type, ref_id, at \
+             FROM points_ledger WHERE customer_id = "
+        }
+        Account::StoredValue => {
+            "SELECT id, kind, amount_minor AS amount, NULL AS expires_at, tender_code, store_id, ref_type, ref_id, at \
+             FROM stored_value_ledger WHERE customer_id = "
+        }
+    });
+    q.bind(customer_id.to_string());
+    if let Some(after) = &page.after {
+        q.push(" AND id < ").bind(after.clone());
+    }
+    q.push(" ORDER BY id DESC LIMIT ").bind(page.limit + 1);
+    let (sql, args) = q.build();
+    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(AccountEntry {
+                id: row::text(r, "id")?,
+                kind: row::text(r, "kind")?,
+                amount: row::int(r, "amount")?,
+                expires_at: row::opt_text(r, "expires_at")?,
+                tender_code: row::opt_text(r, "tender_code")?,
+                store_id: row::opt_text(r, "store_id")?,
+                ref_type: row::text(r, "ref_type")?,
+                ref_id: row::text(r, "ref_id")?,
+                at: row::text(r, "at")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(page.page(items, |e| e.id.clone()))
+}
