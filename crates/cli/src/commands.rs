@@ -141,7 +141,10 @@ async fn seed_demo(db: &Db, days: i64) -> anyhow::Result<()> {
             let hash = salepoint_store::secrets::hash_password(demo::DEMO_PASSWORD.into())
                 .await
                 .map_err(explain)?;
-            let h = salepoint_store::demo_sales::seed(db, company, days, &hash)
+            let members = salepoint_store::demo_customers::seed(db, company)
+                .await
+                .map_err(explain)?;
+            let h = salepoint_store::demo_sales::seed(db, company, days, &hash, &members)
                 .await
                 .map_err(explain)?;
             salepoint_store::demo_inventory::seed(db, company)
@@ -206,6 +209,7 @@ async fn serve(
         ..Default::default()
     };
     tokio::spawn(housekeeping(db.clone(), cfg.auth.clone()));
+    tokio::spawn(salepoint_store::customers::tasks::reminder_loop(db.clone()));
     let app = salepoint_server::app(db.clone(), cfg);
     println!(
         "Salepoint is running at http://{addr}/  (API docs: http://{addr}/api/docs; Ctrl-C stops)"

@@ -95,6 +95,10 @@ async fn stores(db: &Db, company: CompanyId, password_hash: &str) -> StoreResult
     .fetch_all(&db.pool)
     .await?;
     let mut conn = db.pool.acquire().await?;
+    // Every member, once: the member sales of the history attach one of them.
+    let members = std::sync::Arc::new(
+        crate::customers::accounts::member_book(&mut conn, &company.to_string(), None).await?,
+    );
     let (catalog, rules) = sales::products_and_rules(&mut conn, company, None, true).await?;
     drop(conn);
     let types = tender_types::for_company(db, company).await?;
@@ -145,7 +149,7 @@ async fn stores(db: &Db, company: CompanyId, password_hash: &str) -> StoreResult
         let ctx = context::register_context(db, &admin, &registers[0], "/register_id").await?;
         out.push(DemoStore {
             book: PriceBook {
-                members: Default::default(),
+                members: members.clone(),
                 products: catalog.clone(),
                 rules: rules.clone(),
                 types: types.clone(),
@@ -216,8 +220,11 @@ fn sale_input(
     at: i64,
     rng: &mut Rng,
     ids: &[(String, bool)],
+    members: &[String],
 ) -> StoreResult<SaleInput> {
     let member = rng.below(100) < 35;
+    let customer_id = (member && !members.is_empty())
+        .then(|| members[rng.below(members.len() as u64) as usize].clone());
     let tier = member.then(|| "member".to_string());
     let price_ctx = PriceContext {
         store: Some(s.ctx.store_id.clone()),
@@ -309,7 +316,7 @@ fn sale_input(
         ]
     };
     Ok(SaleInput {
-        customer_id: None,
+        customer_id,
         id: uuid::Uuid::now_v7().to_string(),
         register_id: register.to_string(),
         shift_id: shift.to_string(),
@@ -353,6 +360,7 @@ pub async fn seed(
     company: CompanyId,
     days: i64,
     password_hash: &str,
+    members: &[String],
 ) -> StoreResult<History> {
     let mut rng = Rng(20_261_127);
     let stores = stores(db, company, password_hash).await?;
@@ -434,7 +442,15 @@ pub async fn seed(
             moments.sort();
             for at in moments {
                 let k = rng.below(s.registers.len() as u64) as usize;
-                let input = sale_input(s, &s.registers[k], &shift_ids[k], at, &mut rng, &ids)?;
+                let input = sale_input(
+                    s,
+                    &s.registers[k],
+                    &shift_ids[k],
+                    at,
+                    &mut rng,
+                    &ids,
+                    members,
+                )?;
                 let till = Till {
                     ctx: &s.ctx,
                     shift_open: true,

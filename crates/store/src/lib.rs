@@ -17,6 +17,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_customers;
 pub mod demo_inventory;
 pub mod demo_sales;
 pub mod error;

@@ -99,18 +99,19 @@ pub async fn program(conn: &mut sqlx::AnyConnection, company: &str) -> StoreResu
     })
 }
 
-/// Loads the members `ids` of `company` with their tiers, the programme and the category
-/// rules (one batch of sales: three queries).
+/// Loads the members `ids` (all of the company's with `None`, for the demo history) of
+/// `company` with their tiers, the programme and the category rules (one batch of sales:
+/// three queries).
 pub async fn member_book(
     conn: &mut sqlx::AnyConnection,
     company: &str,
-    ids: &[String],
+    ids: Option<&[String]>,
 ) -> StoreResult<MemberBook> {
     let mut book = MemberBook {
         program: program(conn, company).await?,
         ..Default::default()
     };
-    if ids.is_empty() {
+    if ids.is_some_and(|i| i.is_empty()) {
         return Ok(book);
     }
     let mut q = Sql::new(
@@ -118,9 +119,10 @@ pub async fn member_book(
          FROM customers c LEFT JOIN member_tiers t ON t.company_id = c.company_id AND t.code = c.tier_code \
          WHERE c.company_id = ",
     );
-    q.bind(company.to_string())
-        .push(" AND c.id IN ")
-        .bind_list(ids);
+    q.bind(company.to_string());
+    if let Some(ids) = ids {
+        q.push(" AND c.id IN ").bind_list(ids);
+    }
     let (sql, args) = q.build();
     for r in sqlx::query_with(&sql, args).fetch_all(&mut *conn).await? {
         let id = row::text(&r, "id")?;

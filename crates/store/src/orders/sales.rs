@@ -202,7 +202,7 @@ pub struct PriceBook {
     pub(crate) rules: HashMap<String, Vec<PriceRule>>,
     pub(crate) types: Vec<tender_types::TenderType>,
     /// The members of the batch's sales, the loyalty programme and its category rules.
-    pub(crate) members: MemberBook,
+    pub(crate) members: std::sync::Arc<MemberBook>,
 }
 
 /// Where a sale is rung up: the register's context and whether its shift is open.

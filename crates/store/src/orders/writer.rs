@@ -397,7 +397,9 @@ async fn price_batch(
         let members = if customers.is_empty() {
             Default::default()
         } else {
-            accounts::member_book(tx, &company.to_string(), &customers).await?
+            std::sync::Arc::new(
+                accounts::member_book(tx, &company.to_string(), Some(&customers)).await?,
+            )
         };
         books.insert(
             company,
