@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod catalog;
+mod customers;
 mod idempotency;
 mod inventory;
 mod inventory_counts;

@@ -106,7 +106,9 @@ fn cell_text(c: &Data) -> String {
     }
 }
 
-fn read_rows(bytes: &[u8]) -> Result<(Vec<Vec<String>>, &'static str), FileError> {
+/// Reads the cells of a CSV or XLSX file (also for the customer import, which has its own
+/// columns).
+pub(crate) fn read_rows(bytes: &[u8]) -> Result<(Vec<Vec<String>>, &'static str), FileError> {
     if bytes.starts_with(b"PK\x03\x04") {
         let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|e| file_error(0, "", format!("not a readable XLSX file: {e}")))?;
