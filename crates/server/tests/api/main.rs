@@ -12,6 +12,7 @@ mod customers;
 mod idempotency;
 mod inventory;
 mod inventory_counts;
+mod members;
 mod ops;
 mod permissions;
 mod register;
