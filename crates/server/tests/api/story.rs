@@ -102,7 +102,15 @@ async fn set_up_a_store_and_its_cashier() {
         let me = app.get(&c, "/api/v1/auth/me").await;
         assert_eq!(
             me.body["permissions"],
-            json!(["org.read", "catalog.read", "sales.create", "sales.read"])
+            json!([
+                "org.read",
+                "catalog.read",
+                "sales.create",
+                "sales.read",
+                "stock.read",
+                "customers.read",
+                "customers.manage"
+            ])
         );
         assert_eq!(me.body["scope"]["store_ids"], json!([store_id]));
         let denied = app
