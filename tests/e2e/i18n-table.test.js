@@ -88,6 +88,16 @@ test('the closed value sets of the API all have labels', () => {
     'counts.done': ['submit', 'approve', 'cancel'],
     counts: ['submit', 'approve', 'cancel'],
     qty: ['required', 'format', 'decimals', 'negative', 'zero'],
+    // Customers and membership (docs/customers.md)
+    customerKind: ['person', 'business'],
+    customerStatus: ['active', 'merged', 'erased'],
+    gender: ['female', 'male', 'other'],
+    segment: ['champions', 'loyal', 'potential', 'new', 'at_risk', 'hibernating', 'lost'],
+    expiryMode: ['year_end', 'months', 'never'],
+    taskStatus: ['open', 'done', 'cancelled'],
+    'tasks.done': ['done', 'cancelled'],
+    pointsKind: ['earn', 'redeem', 'earn_reversal', 'redeem_refund', 'expire', 'adjust', 'merge'],
+    storedValueKind: ['topup', 'bonus', 'pay', 'refund', 'adjust', 'merge'],
     // Keys the screens build from a client-side check's result (t(`money.${error}`) …).
     money: ['format', 'negative', 'decimals'],
     barcode: ['wrongCheckDigit', 'digitsOnly', 'length', 'internalFormat'],

@@ -16,7 +16,7 @@ import { createScanDetector, looksLikeCode, splitQuantityPrefix } from '../../we
 
 if (!globalThis.crypto) globalThis.crypto = webcrypto;
 const { uuidv7 } = await import('../../web/js/register/uuid.js');
-const { addProduct, emptyCart, saleBody } = await import('../../web/js/register/cart.js');
+const { addProduct, emptyCart, reprice, saleBody, setMember } = await import('../../web/js/register/cart.js');
 
 test('half-up division rounds .5 away from zero', () => {
   assert.equal(divHalfUp(5n, 2n), 3n);
@@ -159,6 +159,23 @@ test('the cart makes the body of POST /sales as docs/register.md has it', () => 
     order_discount: { percent: '5' }, approval_token: null,
     tenders: [{ code: 'CASH', amount_minor: 1120, tendered_minor: 2000 }],
   });
+});
+
+test('a member: the tier prices, customer_id on the sale, detaching restores the store price', () => {
+  const cart = emptyCart();
+  const p = { id: 'p1', sku: 'A', name_zh: 'A', unit: 'piece', price_minor: 1000, tier_prices: { member: 950 }, tax_class_id: 't' };
+  addProduct(cart, p, 1000, '0.13');
+  assert.equal(cart.lines[0].unit_price_minor, 1000);
+  setMember(cart, { id: 'c1', name: '王芳', price_tier: 'member' });
+  reprice(cart, () => p, () => '0.13');
+  assert.equal(cart.lines[0].unit_price_minor, 950);
+  const body = saleBody({ id: 'id-2', registerId: 'r', shiftId: 's', cart, createdAt: new Date('2026-11-27T08:01:02Z'), tenders: [] });
+  assert.equal(body.customer_id, 'c1');
+  assert.equal(body.customer_tier, 'member');
+  setMember(cart, null);
+  reprice(cart, () => p, () => '0.13');
+  assert.equal(cart.lines[0].unit_price_minor, 1000);
+  assert.equal('customer_id' in saleBody({ id: 'id-3', registerId: 'r', shiftId: 's', cart, tenders: [] }), false);
 });
 
 test('scanner bursts are told from typing', () => {

@@ -30,6 +30,13 @@ import StockCountsView from './views/stock-counts.js';
 import StockCountView from './views/stock-count.js';
 import ReplenishmentView from './views/replenishment.js';
 import StockValuationView from './views/stock-valuation.js';
+import CustomersView from './views/customers.js';
+import CustomerView from './views/customer.js';
+import CustomerImportView from './views/customer-import.js';
+import CustomerTasksView from './views/customer-tasks.js';
+import MemberTiersView from './views/member-tiers.js';
+import SegmentsView from './views/segments.js';
+import CustomerReportsView from './views/customer-reports.js';
 
 export const ROUTES = [
   { name: 'login', path: '/login', component: LoginView, public: true },
@@ -53,6 +60,15 @@ export const ROUTES = [
   { name: 'stock-count', path: '/stock-counts/:id', component: StockCountView, perm: 'stock.read', menu: 'stock-counts' },
   { name: 'replenishment', path: '/replenishment', component: ReplenishmentView, perm: 'stock.read' },
   { name: 'stock-valuation', path: '/stock-valuation', component: StockValuationView, perm: 'stock.read' },
+  // Customers and membership (客户, docs/customers.md): read with customers.read; the screens
+  // hide what needs customers.manage / customers.contact / customers.admin.
+  { name: 'customers', path: '/customers', component: CustomersView, perm: 'customers.read' },
+  { name: 'customer-import', path: '/customers/import', component: CustomerImportView, perm: 'customers.manage' },
+  { name: 'customer', path: '/customers/:id', component: CustomerView, perm: 'customers.read', menu: 'customers' },
+  { name: 'customer-tasks', path: '/customer-tasks', component: CustomerTasksView, perm: 'customers.read' },
+  { name: 'member-tiers', path: '/member-tiers', component: MemberTiersView, perm: 'customers.read' },
+  { name: 'segments', path: '/segments', component: SegmentsView, perm: 'customers.read' },
+  { name: 'customer-reports', path: '/customer-reports', component: CustomerReportsView, perm: 'customers.read' },
   { name: 'company', path: '/company', component: CompanyView, perm: 'company.read' },
   { name: 'regions', path: '/regions', component: RegionsView, perm: 'company.read' },
   { name: 'stores', path: '/stores', component: StoresView, perm: 'org.read' },

@@ -1,5 +1,6 @@
 // The cart at the register: lines of products with quantities (thousandths) and discounts, an
-// order discount, the approval token a manager gave, the customer tier. Plain objects and
+// order discount, the approval token a manager gave, the customer tier and the attached member
+// (会员: their tier's prices, `customer_id` on the sale). Plain objects and
 // functions (the screen wraps the cart in reactive()); the totals come from pricing.js, the
 // request body of POST /api/v1/sales from `saleBody`.
 import { percentString, quantityString } from './decimal.js';
@@ -9,7 +10,7 @@ let lineSeq = 0;
 
 /** An empty cart. */
 export function emptyCart() {
-  return { lines: [], orderDiscount: null, approvalToken: null, customerTier: null, selected: -1 };
+  return { lines: [], orderDiscount: null, approvalToken: null, customerTier: null, member: null, selected: -1 };
 }
 
 /** The unit price of `product` for `tier` (the store's price, or the tier's when it differs). */
@@ -106,6 +107,12 @@ export function saleLines(cart) {
   }));
 }
 
+/** Attaches `member` (a /customers/lookup answer) or detaches (null): their tier's prices. */
+export function setMember(cart, member) {
+  cart.member = member || null;
+  cart.customerTier = member ? member.price_tier || null : null;
+}
+
 /**
  * The body of POST /api/v1/sales exactly as docs/register.md has it. `tenders` are already in
  * the API's shape.
@@ -116,6 +123,8 @@ export function saleBody({ id, registerId, shiftId, cart, tenders, offline = fal
     register_id: registerId,
     shift_id: shiftId,
     customer_tier: cart.customerTier || null,
+    // A member sale: the server prices it at the member's tier and books points and stored value.
+    ...(cart.member?.id ? { customer_id: cart.member.id } : {}),
     offline,
     created_at: createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     lines: saleLines(cart),

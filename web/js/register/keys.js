@@ -8,6 +8,7 @@ export const SHORTCUTS = [
   { key: 'F2', action: 'quantity' },
   { key: 'F4', action: 'pay' },
   { key: 'F6', action: 'park' },
+  { key: 'F7', action: 'member' },
   { key: 'F8', action: 'return' },
   { key: 'F9', action: 'discount' },
   { key: 'Esc', action: 'cancel' },
@@ -17,7 +18,7 @@ export const SHORTCUTS = [
   { key: 'Enter', action: 'enter' },
 ];
 
-const F_KEYS = { F1: 'help', F2: 'quantity', F4: 'pay', F6: 'park', F8: 'return', F9: 'discount' };
+const F_KEYS = { F1: 'help', F2: 'quantity', F4: 'pay', F6: 'park', F7: 'member', F8: 'return', F9: 'discount' };
 
 /** The action of an F-key event, or null. */
 export function functionKeyAction(e) {

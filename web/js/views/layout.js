@@ -21,6 +21,16 @@ export const MENU = [
     ],
   },
   {
+    name: 'crm', icon: 'UserFilled', label: 'menu.crm', perm: 'customers.read', children: [
+      { name: 'customers', path: '/customers', icon: 'Avatar', label: 'menu.customers', perm: 'customers.read' },
+      { name: 'customer-tasks', path: '/customer-tasks', icon: 'AlarmClock', label: 'menu.customerTasks', perm: 'customers.read' },
+      { name: 'segments', path: '/segments', icon: 'PieChart', label: 'menu.segments', perm: 'customers.read' },
+      { name: 'member-tiers', path: '/member-tiers', icon: 'Medal', label: 'menu.memberTiers', perm: 'customers.read' },
+      { name: 'customer-reports', path: '/customer-reports', icon: 'DataAnalysis', label: 'menu.customerReports', perm: 'customers.read' },
+      { name: 'customer-import', path: '/customers/import', icon: 'Upload', label: 'menu.customerImport', perm: 'customers.manage' },
+    ],
+  },
+  {
     name: 'catalog', icon: 'Goods', label: 'menu.catalog', perm: 'catalog.read', children: [
       { name: 'products', path: '/products', icon: 'ShoppingBag', label: 'menu.products', perm: 'catalog.read' },
       { name: 'categories', path: '/categories', icon: 'FolderOpened', label: 'menu.categories', perm: 'catalog.read' },

@@ -1,7 +1,8 @@
 // Product import: choose a CSV or XLSX file, check it (dry run: totals and an error per bad
 // cell), then import it, optionally skipping the invalid rows. The file goes to the server as
 // the raw request body with its own Content-Type (not multipart). A template CSV with the
-// column headers (Chinese or English) is offered for download.
+// column headers (Chinese or English) is offered for download. `importView` makes the same
+// wizard for another import of the same framework (customers: customer-import.js).
 import { computed, ref } from 'vue';
 import { ElMessage } from 'element-plus';
 import { api } from '../api.js';
@@ -26,10 +27,15 @@ function contentTypeOf(file) {
   return null;
 }
 
-export default {
-  name: 'ProductImportView',
+/**
+ * An import wizard: `path` (POST …?dry_run=), `perm` (who may import), `headers` ({zh-CN, en}
+ * template columns), `file` (template name prefix), `title` and `rules` (i18n keys).
+ */
+export function importView({ name, path, perm, headers, file: filePrefix, title, rules }) {
+  return {
+  name,
   setup() {
-    const editable = computed(() => can('catalog.manage'));
+    const editable = computed(() => can(perm));
     const fileInput = ref(null);
     const file = ref(null);
     const checking = ref(false);
@@ -65,7 +71,7 @@ export default {
       checking.value = true;
       done.value = null;
       try {
-        check.value = await api.upload('/products/import', { dry_run: true }, file.value, contentTypeOf(file.value));
+        check.value = await api.upload(path, { dry_run: true }, file.value, contentTypeOf(file.value));
       } catch (e) {
         check.value = null;
         showError(e);
@@ -79,7 +85,7 @@ export default {
       importing.value = true;
       try {
         const query = { dry_run: false, ...(skipInvalid.value ? { skip_invalid: true } : {}) };
-        done.value = await api.upload('/products/import', query, file.value, contentTypeOf(file.value), { creates: true });
+        done.value = await api.upload(path, query, file.value, contentTypeOf(file.value), { creates: true });
         ElMessage({ type: 'success', message: t('import.finished'), customClass: 'sp-saved-toast' });
       } catch (e) {
         showError(e);
@@ -103,11 +109,11 @@ export default {
 
     /** The template: the header row only, with a BOM so spreadsheet programs read UTF-8. */
     function downloadTemplate(lang) {
-      const csv = `\uFEFF${TEMPLATE_HEADERS[lang].join(',')}\r\n`;
+      const csv = `\uFEFF${headers[lang].join(',')}\r\n`;
       const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
       const a = document.createElement('a');
       a.href = url;
-      a.download = lang === 'en' ? 'products-template-en.csv' : 'products-template-zh.csv';
+      a.download = lang === 'en' ? `${filePrefix}-template-en.csv` : `${filePrefix}-template-zh.csv`;
       document.body.appendChild(a);
       a.click();
       a.remove();
@@ -118,13 +124,13 @@ export default {
 
     return {
       editable, fileInput, file, checking, importing, check, done, skipInvalid, errorCount, badRows, canImport, step,
-      choose, picked, dryRun, runImport, reset, downloadTemplate, sizeText, TEMPLATE_HEADERS,
+      choose, picked, dryRun, runImport, reset, downloadTemplate, sizeText, title, rules,
     };
   },
   template: `
     <div class="sp-page">
       <div class="sp-page-head">
-        <h2>{{ $t('import.title') }}</h2>
+        <h2>{{ $t(title) }}</h2>
         <div>
           <el-button data-test="import-template-zh" @click="downloadTemplate('zh-CN')">
             <el-icon><Download /></el-icon><span>{{ $t('import.templateZh') }}</span>
@@ -152,10 +158,7 @@ export default {
           <el-button v-if="file" :loading="checking" data-test="import-recheck" @click="dryRun">{{ $t('import.recheck') }}</el-button>
         </div>
         <ul class="sp-help sp-help-block sp-import-rules">
-          <li>{{ $t('import.ruleHeaders') }}</li>
-          <li>{{ $t('import.ruleMatch') }}</li>
-          <li>{{ $t('import.rulePrices') }}</li>
-          <li>{{ $t('import.ruleBarcodes') }}</li>
+          <li v-for="r in rules" :key="r">{{ $t(r) }}</li>
         </ul>
       </el-card>
 
@@ -210,4 +213,10 @@ export default {
         </div>
       </el-card>
     </div>`,
-};
+  };
+}
+
+export default importView({
+  name: 'ProductImportView', path: '/products/import', perm: 'catalog.manage', headers: TEMPLATE_HEADERS, file: 'products',
+  title: 'import.title', rules: ['import.ruleHeaders', 'import.ruleMatch', 'import.rulePrices', 'import.ruleBarcodes'],
+});

@@ -2,11 +2,22 @@
 // other tenders leave, rounded to the store's step (抹零 — the rounding line shows whenever cash
 // is used), and the amount handed over gives the change. A card needs the terminal's reference
 // and may carry the last 4 digits of the card (never more). Offline only the tender types
-// allowed offline are offered.
+// allowed offline are offered. With a member attached (and the server there) the member's
+// accounts pay too: 积分抵扣 (POINTS, at most what the points are worth) and 储值支付
+// (STORED_VALUE, at most the balance); without a member they are not offered.
 import { computed, nextTick, reactive, ref, watch } from 'vue';
 import { t } from '../i18n.js';
 import { formatMoney, minorToMajor, parseMajor } from '../money.js';
 import { cashRounding } from '../register/pricing.js';
+import { pointsFor } from '../customers.js';
+
+/** `points` / `stored_value` for a tender type that pays from a member's account, else null. */
+export function accountOf(type) {
+  if (type?.account) return type.account;
+  if (type?.code === 'POINTS') return 'points';
+  if (type?.code === 'STORED_VALUE') return 'stored_value';
+  return null;
+}
 
 export default {
   name: 'RegisterPay',
@@ -18,6 +29,8 @@ export default {
     step: { type: Number, default: 1 },
     busy: { type: Boolean, default: false },
     problem: { type: String, default: '' },
+    member: { type: Object, default: null },
+    pointsPerUnit: { type: Number, default: 100 },
   },
   emits: ['update:modelValue', 'complete'],
   setup(props, { emit }) {
@@ -25,7 +38,10 @@ export default {
     const root = ref(null);
 
     const usable = computed(() => props.tenderTypes.filter((x) => x.active !== false && x.kind !== 'mobile'
-      && (!props.offline || x.allowed_offline)));
+      && (!props.offline || x.allowed_offline) && (!accountOf(x) || (props.member && !props.offline))));
+    /** The most an account tender may pay: the points' value or the stored-value balance. */
+    const capOf = (row) => (row.account === 'points' ? props.member?.points_value_minor ?? 0
+      : row.account === 'stored_value' ? props.member?.stored_value_minor ?? 0 : Infinity);
 
     function focusRow(code) {
       nextTick(() => {
@@ -57,11 +73,15 @@ export default {
         return;
       }
       const others = rows.filter((r) => r.kind !== 'cash').reduce((a, r) => a + amountOf(r), 0);
-      rows.push({
-        code: type.code, kind: type.kind, name: type.name,
-        amountText: type.kind === 'cash' ? '' : minorToMajor(Math.max(0, props.total - others)),
-        tenderedText: '', reference: '', last4: '',
-      });
+      const row = { code: type.code, kind: type.kind, name: type.name, account: accountOf(type), tenderedText: '', reference: '', last4: '' };
+      let amount = Math.max(0, props.total - others);
+      if (row.account) amount = Math.min(amount, capOf(row));
+      if (row.account === 'points') {
+        // Whole points only: step down to an amount that redeems a whole number of points.
+        while (amount > 0 && pointsFor(amount, props.pointsPerUnit) === null) amount -= 1;
+      }
+      row.amountText = type.kind === 'cash' ? '' : minorToMajor(amount);
+      rows.push(row);
       focusRow(type.kind === 'cash' ? 'cash' : type.code);
     }
 
@@ -101,6 +121,10 @@ export default {
         const p = parseMajor(r.amountText);
         if (p.error) errs[r.code] = t(`money.${p.error}`, { n: p.digits });
         else if (!p.minor) errs[r.code] = t('register.pay.amountRequired');
+        else if (r.account && !props.member) errs[r.code] = t('member.required');
+        else if (r.account === 'points' && p.minor > capOf(r)) errs[r.code] = t('member.pointsTooMuch', { value: formatMoney(capOf(r)) });
+        else if (r.account === 'points' && pointsFor(p.minor, props.pointsPerUnit) === null) errs[r.code] = t('member.pointsWhole');
+        else if (r.account === 'stored_value' && p.minor > capOf(r)) errs[r.code] = t('member.balanceTooLow', { amount: formatMoney(capOf(r)) });
         else if (r.kind === 'card' && !r.reference.trim()) errs[r.code] = t('register.pay.referenceRequired');
         else if (r.kind === 'card' && r.last4 && !/^\d{4}$/.test(r.last4)) errs[r.code] = t('register.pay.last4Format');
       }
@@ -108,6 +132,7 @@ export default {
     });
 
     const problemText = computed(() => {
+      if (props.member && props.offline) return t('member.needsServer');
       if (!rows.length) return props.total ? t('register.pay.chooseTender') : '';
       if (nonCash.value > props.total) return t('register.pay.tooMuch');
       if (remaining.value !== 0) return t('register.pay.remainingLeft', { amount: formatMoney(remaining.value) });
@@ -154,7 +179,8 @@ export default {
 
     return {
       root, rows, usable, money, cashDue, paid, remaining, tendered, change, rowErrors, problemText, canComplete,
-      add, removeRow, onLast4, focusFirst, complete, quick, quickNotes, formatMoney, minorToMajor, cashRow,
+      add, removeRow, onLast4, focusFirst, complete, quick, quickNotes, formatMoney, minorToMajor, cashRow, capOf, amountOf,
+      pointsOf: (r) => pointsFor(amountOf(r), props.pointsPerUnit) ?? 0,
     };
   },
   template: `
@@ -171,6 +197,11 @@ export default {
           <div v-if="cashRow" class="sp-pay-figure sp-pay-change"><span>{{ $t('register.pay.change') }}</span><strong data-test="pay-change">{{ formatMoney(change) }}</strong></div>
         </div>
         <div v-if="offline" class="sp-pay-offline" data-test="pay-offline-note">{{ $t('register.pay.offlineNote') }}</div>
+        <div v-if="member" class="sp-pay-member" data-test="pay-member">
+          <strong>{{ member.name }}</strong>
+          <span class="sp-muted">{{ $t('member.pointsLine', { points: member.points_balance ?? 0, value: formatMoney(member.points_value_minor ?? 0) }) }}
+            · {{ $t('member.balanceLine', { amount: formatMoney(member.stored_value_minor ?? 0) }) }}</span>
+        </div>
         <div class="sp-pay-types">
           <el-button v-for="x in usable" :key="x.code" size="large" class="sp-touch" :type="rows.some((r) => r.code === x.code) ? 'primary' : 'default'"
                      :data-test="'pay-add-' + x.code" @click="add(x)">{{ x.name }}</el-button>
@@ -196,7 +227,9 @@ export default {
                         @keydown.enter.prevent="complete">
                 <template #prepend>{{ $t('register.pay.amount') }}</template>
               </el-input>
-              <el-input v-model="r.reference" size="large" class="sp-pay-input" maxlength="64"
+              <span v-if="r.account === 'points'" class="sp-muted" :data-test="'pay-points-' + r.code" :data-points="pointsOf(r)">{{ $t('member.pointsUse', { points: pointsOf(r), max: formatMoney(capOf(r)) }) }}</span>
+              <span v-if="r.account === 'stored_value'" class="sp-muted" :data-test="'pay-balance-' + r.code">{{ $t('member.balanceUse', { amount: formatMoney(capOf(r)) }) }}</span>
+              <el-input v-if="!r.account" v-model="r.reference" size="large" class="sp-pay-input" maxlength="64"
                         :placeholder="r.kind === 'card' ? $t('register.pay.referenceHint') : $t('register.pay.referenceOptional')"
                         :data-test="'pay-reference-' + r.code" @keydown.enter.prevent="complete">
                 <template #prepend>{{ $t('register.pay.reference') }}</template>

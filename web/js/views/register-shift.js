@@ -23,7 +23,9 @@ export const ShiftCloseDialog = {
     const busy = ref(false);
     const result = ref(null);
     const root = ref(null);
-    const types = computed(() => props.tenderTypes.filter((x) => x.active !== false && x.kind !== 'mobile'));
+    // Member accounts (POINTS, STORED_VALUE) are nothing to count in a drawer.
+    const types = computed(() => props.tenderTypes.filter((x) => x.active !== false && x.kind !== 'mobile' && !x.account
+      && x.code !== 'POINTS' && x.code !== 'STORED_VALUE'));
 
     watch(() => props.modelValue, (open) => {
       if (!open) return;

@@ -7,7 +7,10 @@
 //     discounts (a manager approves beyond the store's limit), park/resume, void;
 //   - pay with one or more tenders; every sale is queued in IndexedDB before it is sent, so an
 //     outage never loses one (register/queue.js); receipts, returns, shift close, paid in/out,
-//     X report.
+//     X report;
+//   - a member (会员, F7 or a scan/phone/member number in the search box) buys at their tier's
+//     prices and pays with points and stored value; member sales need the server
+//     (register-member.js, the member chip, top-ups).
 import { computed, nextTick, onBeforeUnmount, onMounted, reactive, ref, watch } from 'vue';
 import { ElMessage } from 'element-plus';
 import { api, ApiError, fetchAll } from '../api.js';
@@ -17,7 +20,9 @@ import { has, locale, t } from '../i18n.js';
 import { currencyDigits, formatMoney, minorToMajor, parseMajor } from '../money.js';
 import { can, session } from '../session.js';
 import { createCatalog } from '../register/catalog-cache.js';
-import { addProduct, bumpQuantity, emptyCart, removeLine, reprice, saleBody, totals, unitPrice } from '../register/cart.js';
+import { addProduct, bumpQuantity, emptyCart, removeLine, reprice, saleBody, setMember, totals, unitPrice } from '../register/cart.js';
+import { postJson } from '../register/http.js';
+import { canTopUp, loadProgram, lookupMember, lookupMemberByCode, looksLikeMemberNo, mainlandMobile, memberEffect } from '../customers.js';
 import { divHalfUp, parsePercent, parseQuantity, percentString, quantityString } from '../register/decimal.js';
 import { getKv, setKv, all, put, remove } from '../register/idb.js';
 import { createScanDetector, functionKeyAction, looksLikeCode, splitQuantityPrefix, SHORTCUTS } from '../register/keys.js';
@@ -31,6 +36,8 @@ import RegisterApproval from './register-approval.js';
 import RegisterReturn from './register-return.js';
 import RegisterDocument from './register-receipt.js';
 import { CashMoveDialog, ShiftCloseDialog } from './register-shift.js';
+import RegisterMember from './register-member.js';
+import TopupDialog from '../components/topup-dialog.js';
 
 const CHOICE_KEY = 'salepoint.register';
 const CATALOG_SYNC_MS = 60_000;
@@ -57,7 +64,7 @@ const transientError = (e) => !(e instanceof ApiError) || e.status === 0 || e.st
 
 export default {
   name: 'RegisterView',
-  components: { RegisterSetup, RegisterPay, RegisterApproval, RegisterReturn, RegisterDocument, ShiftCloseDialog, CashMoveDialog },
+  components: { RegisterSetup, RegisterPay, RegisterApproval, RegisterReturn, RegisterDocument, ShiftCloseDialog, CashMoveDialog, RegisterMember, TopupDialog },
   setup() {
     const phase = ref('loading'); // loading | setup | shift | sell
     const choice = ref(readChoice());
@@ -218,6 +225,7 @@ export default {
     async function restoreCart() {
       const saved = await getKv(cartKey()).catch(() => null);
       Object.assign(cart, emptyCart(), saved && Array.isArray(saved.lines) ? saved : {});
+      refreshMember();
     }
     function resetCart() {
       Object.assign(cart, emptyCart());
@@ -344,6 +352,8 @@ export default {
       if (!raw) return;
       const split = splitQuantityPrefix(raw);
       const code = split ? split.code : raw;
+      // A member number typed or a member card scanned (not digits): the member, not a product.
+      if (!split && (looksLikeMemberNo(raw) || (scan && !looksLikeCode(raw))) && await tryMember(raw, { scan })) return;
       if (!scan && !looksLikeCode(code) && search.results.length) {
         pick(search.results[Math.max(0, search.highlight)], split?.qty);
         return;
@@ -356,6 +366,8 @@ export default {
           addHit(hit, split?.qty);
           return;
         }
+        // Not a product: a typed mobile number, or a scanned member card / QR.
+        if (!split && (mainlandMobile(code) || scan) && await tryMember(code, { scan })) return;
         if (!scan) {
           await runSearch(code, true);
           if (search.results.length) return;
@@ -565,14 +577,102 @@ export default {
     }
     const discountText = (d) => (!d ? '' : d.bp !== undefined ? `${percentString(d.bp)}%` : `−${formatMoney(d.amount)}`);
 
-    // ---- member prices
+    // ---- member prices (without a member attached: the store's member price list by hand)
     const member = computed({
       get: () => cart.customerTier === 'member',
       set: (v) => {
+        if (cart.member) return;
         cart.customerTier = v ? 'member' : null;
         reprice(cart, catalog.product, catalog.taxRate);
         focusSearch();
       },
+    });
+
+    // ---- the member (会员): attach by phone / member number / card, detach, top up
+    const memberDlg = reactive({ open: false, initial: '' });
+    const topupOpen = ref(false);
+    const memberResult = ref(null); // what the last member sale did: { name, points_earned, … }
+    const program = ref(null);
+    const pointsPerUnit = computed(() => Number(program.value?.redeem_points_per_unit) || 100);
+    function openMember(initial = '') {
+      memberDlg.initial = typeof initial === 'string' ? initial : '';
+      memberDlg.open = true;
+    }
+    function attachMember(m) {
+      if (!m) return;
+      setMember(cart, {
+        id: m.id, name: m.name, phone: m.phone || '', member_no: m.member_no || '', tier_code: m.tier_code || null,
+        tier_name: m.tier_name || null, price_tier: m.price_tier || null, points_balance: m.points_balance ?? 0,
+        points_value_minor: m.points_value_minor ?? 0, stored_value_minor: m.stored_value_minor ?? 0,
+      });
+      reprice(cart, catalog.product, catalog.taxRate);
+      memberResult.value = null;
+      toast('success', t('member.attached', { name: m.name }), 'sp-member-attached');
+      focusSearch();
+    }
+    function detachMember() {
+      setMember(cart, null);
+      reprice(cart, catalog.product, catalog.taxRate);
+      focusSearch();
+    }
+    /** The member for a code from the search box; true when the code was taken as a member's. */
+    async function tryMember(code, { scan = false } = {}) {
+      const phone = mainlandMobile(code);
+      if (offline.value) {
+        if (phone || looksLikeMemberNo(code)) {
+          warn(t('member.offline'), 'sp-member-offline');
+          clearSearch();
+          return true;
+        }
+        return false;
+      }
+      let m = null;
+      try {
+        m = await lookupMemberByCode(code);
+      } catch (e) {
+        if (!phone && !looksLikeMemberNo(code)) return false;
+        showErr(e);
+        clearSearch();
+        return true;
+      }
+      if (m) {
+        clearSearch();
+        attachMember(m);
+        return true;
+      }
+      if (phone || looksLikeMemberNo(code)) {
+        // Not a member yet: the dialog offers 新会员 with the number filled in.
+        clearSearch();
+        openMember(code);
+        return true;
+      }
+      return false;
+    }
+    /** Brings the attached member's balances up to date (after a reload or a top-up). */
+    async function refreshMember() {
+      const m = cart.member;
+      if (!m || !m.member_no || offline.value) return;
+      try {
+        const fresh = await lookupMember({ member_no: m.member_no });
+        if (fresh && cart.member?.id === fresh.id) Object.assign(cart.member, {
+          name: fresh.name, phone: fresh.phone || '', tier_code: fresh.tier_code, tier_name: fresh.tier_name,
+          points_balance: fresh.points_balance ?? 0, points_value_minor: fresh.points_value_minor ?? 0,
+          stored_value_minor: fresh.stored_value_minor ?? 0,
+        });
+        if (fresh && fresh.price_tier !== cart.customerTier) {
+          cart.customerTier = fresh.price_tier || null;
+          reprice(cart, catalog.product, catalog.taxRate);
+        }
+      } catch {
+        // the balances shown stay as they were
+      }
+    }
+    function onTopup(answer) {
+      if (cart.member && answer && answer.stored_value_minor !== undefined) cart.member.stored_value_minor = answer.stored_value_minor;
+      refreshMember();
+    }
+    watch(() => cart.lines.length, (n, old) => {
+      if (n > 0 && !old) memberResult.value = null;
     });
 
     // ---- park / resume (F6), void
@@ -665,6 +765,10 @@ export default {
         cashier: session.user?.display_name || session.user?.username, cart, priced: priced.value,
         pay: { rounding: p.rounding, amountDue: p.amountDue, change: p.change, tenders: p.shown }, nameOf,
       }));
+      if (cart.member) {
+        await completeMemberSale(id, body, receipt);
+        return;
+      }
       let result;
       try {
         result = await submitSale({ id, body, store_id: ctx.store.id, register_id: ctx.register.id, receipt });
@@ -685,6 +789,39 @@ export default {
         return;
       }
       await handleRefusal(result.problem);
+    }
+
+    /**
+     * A member sale goes straight to the server, never into the offline queue (the member's
+     * accounts need it). A network failure keeps the sale's id: trying again with the same cart
+     * and tenders sends the same sale (Idempotency-Key = its id), so it can never count twice.
+     */
+    let memberAttempt = null;
+    async function completeMemberSale(id, body, receipt) {
+      const sameAs = (a, b) => JSON.stringify({ ...a, id: null, created_at: null }) === JSON.stringify({ ...b, id: null, created_at: null });
+      if (memberAttempt && sameAs(memberAttempt.body, body)) {
+        ({ id, body } = memberAttempt);
+      }
+      memberAttempt = { id, body };
+      const { status, data } = await postJson('/sales', body, { idempotencyKey: id });
+      pay.busy = false;
+      if (status === 200 || status === 201) {
+        memberAttempt = null;
+        const effect = memberEffect(data) || {};
+        memberResult.value = { name: cart.member?.name || '', ...effect };
+        lastSale.value = { id, synced: true, receipt, sale: data };
+        pay.open = false;
+        resetCart();
+        showReceipt(lastSale.value);
+        return;
+      }
+      if (status === 0 || status >= 500 || status === 408 || status === 429 || (status === 409 && data?.code === 'idempotency_in_progress')) {
+        pay.problem = t('member.needsServer');
+        return;
+      }
+      memberAttempt = null;
+      await handleRefusal({ status, ...(data || {}), code: data?.code || `http_${status}`, errors: Array.isArray(data?.errors) ? data.errors : [] });
+      if ([data?.code, ...(data?.errors || []).map((e) => e.code)].some((c) => c === 'insufficient_points' || c === 'insufficient_balance')) refreshMember();
     }
 
     /** A server field error in the cashier's words: which line or tender, and what is wrong. */
@@ -788,7 +925,7 @@ export default {
 
     // ---- help and keys
     const helpOpen = ref(false);
-    const anyDialog = computed(() => pay.open || qty.open || disc.open || approval.open || parked.open || voidOpen.value
+    const anyDialog = computed(() => pay.open || memberDlg.open || topupOpen.value || qty.open || disc.open || approval.open || parked.open || voidOpen.value
       || doc.open || returnOpen.value || closeOpen.value || cashMoveOpen.value || helpOpen.value || attentionOpen.value);
     watch(anyDialog, (open) => {
       if (!open) focusSearch();
@@ -801,6 +938,7 @@ export default {
       park,
       return: openReturn,
       discount: openDiscount,
+      member: () => openMember(),
     };
     function onGlobalKey(e) {
       if (phase.value !== 'sell') return;
@@ -842,6 +980,7 @@ export default {
       syncTimer = setInterval(() => {
         if (phase.value === 'sell' && queueState.online) catalog.sync();
       }, CATALOG_SYNC_MS);
+      loadProgram().then((p) => { program.value = p; });
       if (choice.value) await loadContext();
       else phase.value = 'setup';
     });
@@ -860,6 +999,7 @@ export default {
       qty, qtyRef, confirmQuantity, quantityKey, focusQty,
       approval, onApproved, onApprovalCancelled,
       disc, discRef, openDiscount, applyDiscount, clearDiscount, discountText, member,
+      memberDlg, openMember, attachMember, detachMember, topupOpen, onTopup, memberResult, pointsPerUnit, canTopUp,
       parked, park, resume, dropParked, voidOpen, askVoid, confirmVoid,
       pay, payRef, openPay, complete, doc, lastSale, showLastReceipt, onDocClosed,
       closeOpen, cashMoveOpen, openClose, onShiftClosed, showReport, onCashMoved,
@@ -990,9 +1130,33 @@ export default {
               <div class="sp-register-total"><span>{{ $t('register.total') }}</span><strong data-test="register-total" :data-minor="priced.total">{{ formatMoney(priced.total) }}</strong></div>
               <div v-if="cart.approvalToken" class="sp-small sp-register-approved" data-test="register-approved">{{ $t('register.approved') }}</div>
             </div>
-            <div class="sp-register-member">
+            <div v-if="cart.member" class="sp-member-chip" data-test="register-member-chip" :data-id="cart.member.id">
+              <div class="sp-member-chip-head">
+                <el-icon><Avatar /></el-icon>
+                <strong data-test="register-member-name">{{ cart.member.name }}</strong>
+                <el-tag v-if="cart.member.tier_name || cart.member.tier_code" size="small" type="warning" data-test="register-member-tier">{{ cart.member.tier_name || cart.member.tier_code }}</el-tag>
+              </div>
+              <div class="sp-muted sp-small" data-test="register-member-phone">{{ cart.member.phone }}<template v-if="cart.member.member_no"> · {{ cart.member.member_no }}</template></div>
+              <div class="sp-small" data-test="register-member-points" :data-points="cart.member.points_balance">{{ $t('member.pointsLine', { points: cart.member.points_balance, value: formatMoney(cart.member.points_value_minor) }) }}</div>
+              <div class="sp-small" data-test="register-member-balance" :data-minor="cart.member.stored_value_minor">{{ $t('member.balanceLine', { amount: formatMoney(cart.member.stored_value_minor) }) }}</div>
+              <div class="sp-member-chip-actions">
+                <el-button v-if="canTopUp()" size="small" :disabled="offline" data-test="register-member-topup" @click="topupOpen = true">{{ $t('topup.title') }}</el-button>
+                <el-button size="small" type="danger" plain data-test="register-member-detach" @click="detachMember">{{ $t('member.detach') }}</el-button>
+              </div>
+            </div>
+            <div v-else class="sp-register-member">
+              <el-button class="sp-touch" :disabled="offline" data-test="register-member-open" @click="openMember()">
+                <el-icon><Avatar /></el-icon><span>{{ $t('member.button') }}</span> <kbd>F7</kbd>
+              </el-button>
               <el-switch v-model="member" size="large" data-test="register-member" />
               <span>{{ $t('register.memberPrices') }}</span>
+            </div>
+            <div v-if="offline && !cart.member" class="sp-muted sp-small" data-test="register-member-offline">{{ $t('member.offline') }}</div>
+            <div v-if="memberResult" class="sp-member-result" data-test="register-member-result"
+                 :data-earned="memberResult.points_earned ?? 0" :data-points="memberResult.points_balance ?? ''" :data-balance="memberResult.stored_value_minor ?? ''">
+              <div><strong>{{ memberResult.name }}</strong></div>
+              <div>{{ $t('member.result', { earned: memberResult.points_earned ?? 0, redeemed: memberResult.points_redeemed ?? 0, paid: formatMoney(memberResult.stored_value_paid_minor ?? 0) }) }}</div>
+              <div class="sp-muted sp-small">{{ $t('member.resultBalances', { points: memberResult.points_balance ?? 0, balance: formatMoney(memberResult.stored_value_minor ?? 0) }) }}</div>
             </div>
             <div class="sp-register-keys">
               <el-button type="primary" class="sp-touch sp-register-pay" :disabled="!cart.lines.length" data-test="register-pay" @click="openPay">
@@ -1010,7 +1174,10 @@ export default {
         </div>
 
         <register-pay ref="payRef" v-model="pay.open" :total="priced.total" :tender-types="ctx.tenderTypes" :offline="offline" :step="step"
-                      :busy="pay.busy" :problem="pay.problem" @complete="complete" />
+                      :busy="pay.busy" :problem="pay.problem" :member="cart.member" :points-per-unit="pointsPerUnit" @complete="complete" />
+        <register-member v-model="memberDlg.open" :offline="offline" :store-id="ctx.store?.id" :initial="memberDlg.initial" @attach="attachMember" />
+        <topup-dialog v-model="topupOpen" :customer="cart.member" :register-id="ctx.register?.id" :shift-id="ctx.shift?.id"
+                      :tender-types="ctx.tenderTypes" @done="onTopup" />
 
         <el-dialog v-model="qty.open" :title="qty.product ? $t('register.qty.weighTitle', { name: nameOf(qty.product) }) : $t('register.qty.title')"
                    width="380px" append-to-body data-test="register-qty-dialog" :close-on-click-modal="false" @opened="focusQty">
