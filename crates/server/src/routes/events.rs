@@ -31,8 +31,14 @@ struct Cursor {
 }
 
 /// Whether the caller may see an event: its store in scope, and its kind readable by the role
-/// (stock events with `stock.read`, the others with `sales.read`).
-fn visible(p: &Principal, store: Option<&str>, kind: &str) -> bool {
+/// (stock events with `stock.read`, the others with `sales.read`). Task events (`task.`) go
+/// only to their assignee, with `customers.read`.
+fn visible(p: &Principal, store: Option<&str>, kind: &str, payload: &str) -> bool {
+    if kind.starts_with("task.") {
+        return p.can(Permission::CustomersRead)
+            && serde_json::from_str::<serde_json::Value>(payload)
+                .is_ok_and(|v| v["assignee_id"].as_str() == Some(p.id.as_str()));
+    }
     let readable = if kind.starts_with("stock.") {
         p.can(Permission::StockRead)
     } else {
@@ -54,7 +60,7 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
             Ok(rows) if !rows.is_empty() => {
                 for r in rows {
                     c.seq = r.seq;
-                    if visible(&c.principal, r.store_id.as_deref(), &r.kind) {
+                    if visible(&c.principal, r.store_id.as_deref(), &r.kind, &r.payload) {
                         c.ready.push_back(
                             Event::default()
                                 .id(r.seq.to_string())
@@ -74,9 +80,10 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
 }
 
 /// Live events (`text/event-stream`): `sale.completed`, `return.completed`, `stock.changed`,
-/// `stock.low`, `shift.opened`, `shift.closed`, each with `id` = its sequence number; send
-/// `Last-Event-ID` to resume after it. Only events of stores in the caller's scope, and stock
-/// events only with `stock.read`, the others only with `sales.read`.
+/// `stock.low`, `shift.opened`, `shift.closed`, `task.reminder` (to its assignee only), each
+/// with `id` = its sequence number; send `Last-Event-ID` to resume after it. Only events of
+/// stores in the caller's scope, and stock events only with `stock.read`, the others only
+/// with `sales.read`.
 #[utoipa::path(get, path = "/events", tag = "sales", responses((status = 200, description = "text/event-stream")))]
 async fn stream_events(
     State(s): State<AppState>,

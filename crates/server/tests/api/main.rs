@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod catalog;
+mod customer_work;
 mod customers;
 mod idempotency;
 mod inventory;

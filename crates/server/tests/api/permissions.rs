@@ -432,6 +432,72 @@ fn routes(
             "/api/v1/stock/valuation".into(),
             Some(StockRead),
         ),
+        (
+            Method::GET,
+            "/api/v1/customer-tasks".into(),
+            Some(CustomersRead),
+        ),
+        (
+            Method::POST,
+            "/api/v1/customer-tasks".into(),
+            Some(CustomersManage),
+        ),
+        (
+            Method::GET,
+            "/api/v1/customer-tasks/suggestions".into(),
+            Some(CustomersRead),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/customer-tasks/{fake}"),
+            Some(CustomersRead),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/customer-tasks/{fake}"),
+            Some(CustomersManage),
+        ),
+        (
+            Method::POST,
+            "/api/v1/segments/recompute".into(),
+            Some(CustomersAdmin),
+        ),
+        (Method::GET, "/api/v1/segments".into(), Some(CustomersRead)),
+        (
+            Method::POST,
+            "/api/v1/segments".into(),
+            Some(CustomersManage),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/segments/{fake}"),
+            Some(CustomersRead),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/segments/{fake}"),
+            Some(CustomersManage),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/segments/{fake}"),
+            Some(CustomersManage),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/segments/{fake}/export"),
+            Some(CustomersRead),
+        ),
+        (
+            Method::GET,
+            "/api/v1/customer-reports".into(),
+            Some(CustomersRead),
+        ),
+        (
+            Method::POST,
+            "/api/v1/member-tiers/review".into(),
+            Some(CustomersAdmin),
+        ),
         (Method::GET, "/api/v1/customers".into(), Some(CustomersRead)),
         (
             Method::POST,
