@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use salepoint_domain::inventory::TransferStatus;
 use salepoint_domain::roles::Permission;
 use salepoint_store::inventory::transfers::{
-    self, Transfer, TransferAction, TransferActionInput, TransferFilter, TransferInput,
+    self, Source, Transfer, TransferAction, TransferActionInput, TransferFilter, TransferInput,
 };
 use salepoint_store::page::Page;
 use serde::Deserialize;
@@ -24,6 +24,7 @@ use uuid::Uuid;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(sources))
         .routes(routes!(get_one))
         .routes(routes!(approve))
         .routes(routes!(ship))
@@ -89,6 +90,19 @@ async fn create(
         async move { created(transfers::create(&s.db, p, body.get()?, lock.as_ref()).await?) }
     })
     .await
+}
+
+/// The warehouses goods may be requested from (要货), whether or not they are in the caller's
+/// scope.
+#[utoipa::path(get, path = "/transfers/sources", tag = "inventory", responses((status = 200, body = super::catalog::All<Source>)))]
+async fn sources(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+) -> ApiResult<Json<super::catalog::All<Source>>> {
+    p.require(Permission::StockManage)?;
+    Ok(Json(super::catalog::All {
+        data: transfers::sources(&s.db, &p).await?,
+    }))
 }
 
 /// One transfer with its lines and differences.

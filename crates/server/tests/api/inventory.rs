@@ -545,6 +545,17 @@ async fn a_transfer_ships_into_transit_and_records_its_differences() {
             )
             .await;
         assert_eq!(inbound.body["data"].as_array().unwrap().len(), 1);
+        assert_eq!(inbound.body["data"][0]["has_differences"], true);
+        // A store manager who does not see the warehouse may still request from it.
+        let manager = app.demo_user("manager.sh001").await;
+        let sources = app.get(&manager, "/api/v1/transfers/sources").await;
+        assert!(
+            sources.body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["id"] == wh.as_str())
+        );
         // The Beijing manager sees nothing of it.
         let bj = app.demo_user("manager.bj001").await;
         assert_eq!(
@@ -660,6 +671,7 @@ async fn reorder_rules_raise_alerts_and_a_live_event() {
             .await;
         assert_eq!(across.status, StatusCode::OK, "{}", across.body);
         assert_eq!(across.body["locations"][0]["location_id"], sh001.as_str());
+        assert_eq!(across.body["locations"][0]["region_name"], "华东区");
         let admin = app.admin().await;
         let all = app
             .get(&admin, &format!("/api/v1/products/{p0}/stock?near={sh001}"))

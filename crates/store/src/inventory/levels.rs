@@ -26,6 +26,8 @@ pub struct StockLevel {
     pub location_name: String,
     pub location_kind: String,
     pub region_id: Option<String>,
+    pub region_name: Option<String>,
+    pub address: String,
     pub product_id: String,
     pub sku: String,
     pub name_zh: String,
@@ -48,10 +50,11 @@ pub struct StockLevel {
 }
 
 pub(crate) const SELECT: &str = "SELECT sl.location_id, s.code AS location_code, s.name AS location_name, \
-     s.kind AS location_kind, s.region_id, sl.product_id, p.sku, p.name_zh, p.name_en, p.unit, \
+     s.kind AS location_kind, s.region_id, r.name AS region_name, s.address, sl.product_id, p.sku, p.name_zh, p.name_en, p.unit, \
      sl.on_hand_milli, sl.reserved_milli, sl.in_transit_milli, sl.reorder_point_milli, sl.reorder_qty_milli, \
      sl.max_milli, COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS avg_cost \
-     FROM stock_levels sl JOIN stores s ON s.id = sl.location_id JOIN products p ON p.id = sl.product_id \
+     FROM stock_levels sl JOIN stores s ON s.id = sl.location_id LEFT JOIN regions r ON r.id = s.region_id \
+     JOIN products p ON p.id = sl.product_id \
      LEFT JOIN product_costs pc ON pc.product_id = sl.product_id WHERE sl.company_id = ";
 
 pub(crate) fn from_row(r: &AnyRow) -> StoreResult<StockLevel> {
@@ -67,6 +70,8 @@ pub(crate) fn from_row(r: &AnyRow) -> StoreResult<StockLevel> {
         location_name: row::text(r, "location_name")?,
         location_kind: row::text(r, "location_kind")?,
         region_id: row::opt_text(r, "region_id")?,
+        region_name: row::opt_text(r, "region_name")?,
+        address: row::text(r, "address")?,
         product_id: row::text(r, "product_id")?,
         sku: row::text(r, "sku")?,
         name_zh: row::text(r, "name_zh")?,

@@ -113,7 +113,9 @@ pub struct TransferFilter {
     pub status: Option<TransferStatus>,
 }
 
-const SELECT: &str = "SELECT t.*, f.name AS from_location_name, d.name AS to_location_name FROM transfers t \
+const SELECT: &str = "SELECT t.*, f.name AS from_location_name, d.name AS to_location_name, \
+     (SELECT COUNT(*) FROM transfer_lines l WHERE l.transfer_id = t.id AND l.received_milli IS NOT NULL \
+       AND l.received_milli <> COALESCE(l.shipped_milli, 0)) AS differences FROM transfers t \
      JOIN stores f ON f.id = t.from_location_id JOIN stores d ON d.id = t.to_location_id WHERE t.company_id = ";
 
 fn header(r: &AnyRow) -> StoreResult<Transfer> {
@@ -137,7 +139,7 @@ fn header(r: &AnyRow) -> StoreResult<Transfer> {
         closed_at: row::opt_text(r, "closed_at")?,
         cancel_reason: row::opt_text(r, "cancel_reason")?,
         version: row::int(r, "version")?,
-        has_differences: false,
+        has_differences: row::int(r, "differences")? > 0,
         lines: Vec::new(),
     })
 }
@@ -175,7 +177,6 @@ pub async fn read(conn: &mut AnyConnection, p: &Principal, id: &str) -> StoreRes
             (Some(s), Some(r)) => Some(r - s),
             _ => None,
         };
-        t.has_differences |= difference.is_some_and(|d| d != 0);
         t.lines.push(TransferLine {
             line_no: row::int(l, "line_no")?,
             product_id: row::text(l, "product_id")?,
@@ -625,4 +626,34 @@ async fn save_column(
         .await?;
     }
     Ok(())
+}
+
+/// A location goods may be requested from.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Source {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub region_id: Option<String>,
+}
+
+/// The company's active warehouses: any store may request goods (要货) from them, even a
+/// warehouse outside the requester's own scope.
+pub async fn sources(db: &Db, p: &Principal) -> StoreResult<Vec<Source>> {
+    let rows = sqlx::query(
+        "SELECT id, code, name, region_id FROM stores WHERE company_id = $1 AND kind = 'warehouse' AND active = 1 ORDER BY code",
+    )
+    .bind(p.company_id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Source {
+                id: row::text(r, "id")?,
+                code: row::text(r, "code")?,
+                name: row::text(r, "name")?,
+                region_id: row::opt_text(r, "region_id")?,
+            })
+        })
+        .collect()
 }
