@@ -170,6 +170,40 @@ async fn profiles_are_validated_masked_and_scoped() {
         assert_eq!(c["status"], "active");
         assert_eq!(c["version"], 1);
 
+        // A replayed create (same Idempotency-Key) answers the same customer once.
+        let body = json!({"name": "周杰", "phone": "13600001111"});
+        let key = [("Idempotency-Key", "cust-create-1")];
+        let first = app
+            .call_with(
+                Method::POST,
+                "/api/v1/customers",
+                Some(&cashier),
+                Some(body.clone()),
+                &key,
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        assert_eq!(first.body["phone"], "136****1111");
+        let again = app
+            .call_with(
+                Method::POST,
+                "/api/v1/customers",
+                Some(&cashier),
+                Some(body),
+                &key,
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CREATED);
+        assert_eq!(again.body["id"], first.body["id"]);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM customers WHERE phone = '+8613600001111'"
+            )
+            .await,
+            1
+        );
+
         // Bad input: each refused at its field, nothing written.
         let before = customers(&app).await;
         for (body, status, field) in [
@@ -887,11 +921,30 @@ async fn import_export_privacy_and_erasure() {
             .await,
             2
         );
-        // The masked export imports back unchanged.
+        // The masked export imports back unchanged, and so does an XLSX export.
         let (_, r) = send(manager.clone(), "dry_run=true", masked.into_bytes()).await;
         assert_eq!(r["errors"].as_array().unwrap().len(), 0, "{r}");
         assert_eq!(r["updated"], 0, "{r}");
         assert_eq!(r["created"], 0, "{r}");
+        let xlsx = app
+            .http
+            .get(format!(
+                "{}/api/v1/customers/export?format=xlsx&lang=en",
+                app.base
+            ))
+            .bearer_auth(&cashier)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        assert!(xlsx.starts_with(b"PK"));
+        let (_, r) = send(manager.clone(), "dry_run=true", xlsx).await;
+        assert_eq!(r["encoding"], "xlsx", "{r}");
+        assert_eq!(r["errors"].as_array().unwrap().len(), 0, "{r}");
+        assert_eq!(r["unchanged"], 2, "{r}");
 
         // PIPL export: admin only, audited.
         let id = zhang["id"].as_str().unwrap().to_string();
