@@ -8,12 +8,17 @@
 //    balance (as the API has them) and both ledgers;
 // 2. the customer list masks the phone for the cashier (199****5678, no "显示号码"); the SH001
 //    store manager reveals it (POST /customers/{id}/reveal) and sees +8619912345678;
-// 3. offline the member cannot be attached (the register says why).
+// 3. an unknown mobile typed at the register opens the member dialog ready for 新会员: name +
+//    mobile → the new member is attached; offline the member cannot be attached (it says why);
+// 4. the admin's customer screens: a business customer with a wrong 统一社会信用代码 and a taken
+//    mobile refused under their fields, tiers and the programme, segments recomputed and saved,
+//    the member report with its chart, a follow-up task made on the 360 page and done in
+//    导购待办.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { ADMIN_PASSWORD, startServer } from './lib/server.js';
-import { byTest, login, openBrowser, screenshotOnFailure } from './lib/browser.js';
+import { byTest, fieldError, login, openBrowser, screenshotOnFailure } from './lib/browser.js';
 import { openRegister, scan, waitForFocus, waitForLines } from './lib/register.js';
 import { apiAs } from './lib/api.js';
 
@@ -213,11 +218,29 @@ test('customer list: the cashier sees a masked phone, the store manager reveals 
   });
 });
 
-test('register: offline, a member cannot be attached and the cashier is told why', async () => {
+test('register: a new member from an unknown mobile; offline, a member cannot be attached', async () => {
   const { page, context, problems } = browser;
   await screenshotOnFailure(page, 'members-offline', async () => {
     await login(page, 'cashier.sh001', DEMO_PASSWORD);
     await openRegister(page);
+
+    // An unknown mobile: the dialog offers 新会员 with the number filled in.
+    const phone = testPhone();
+    await page.keyboard.type(phone, { delay: 90 });
+    await page.keyboard.press('Enter');
+    await page.locator(byTest('member-not-found')).waitFor({ state: 'visible' });
+    await page.locator(byTest('member-new')).click();
+    assert.equal(await page.locator(byTest('member-new-phone')).inputValue(), phone);
+    await page.locator(byTest('member-new-save')).click();
+    assert.equal(await fieldError(page, 'member-new-field-name').innerText(), '必填');
+    await page.locator(byTest('member-new-name')).fill('赵新');
+    await page.locator(byTest('member-new-save')).click();
+    await page.locator(byTest('register-member-chip')).waitFor({ state: 'visible' });
+    assert.equal((await page.locator(byTest('register-member-name')).innerText()).trim(), '赵新');
+    const made = await admin.get(`/customers/lookup?phone=${phone}`);
+    assert.equal(await page.locator(byTest('register-member-chip')).getAttribute('data-id'), made.id);
+    await page.locator(byTest('register-member-detach')).click();
+    await page.locator(byTest('register-member-chip')).waitFor({ state: 'detached' });
     await context.route('**/api/v1/**', (route) => route.abort('internetdisconnected'));
     try {
       // The first failed request takes the register offline; the member button then says why.
@@ -232,6 +255,82 @@ test('register: offline, a member cannot be attached and the cashier is told why
     } finally {
       await context.unroute('**/api/v1/**');
     }
+    assert.deepEqual(problems, []);
+  });
+});
+
+/** The check character of a 统一社会信用代码 (GB 32100-2015) for its first 17 characters. */
+function usccCheck(body) {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...body].reduce((a, c, i) => a + chars.indexOf(c) * weights[i], 0);
+  return chars[(31 - (sum % 31)) % 31];
+}
+
+test('admin: customer form errors, tiers, segments, the report, a follow-up task', async () => {
+  const { page, problems } = browser;
+  await screenshotOnFailure(page, 'members-admin', async () => {
+    await page.goto(`${server.url}#/`);
+    await page.locator(byTest('logout')).or(page.locator(byTest('login-username'))).first().waitFor({ state: 'visible' });
+    if (await page.locator(byTest('logout')).isVisible()) await logout(page);
+    await login(page, 'admin', ADMIN_PASSWORD);
+
+    // A business customer: a wrong check character, then a mobile another customer has.
+    await page.locator(byTest('menu-customers')).click();
+    await page.locator(byTest('customers-create')).click();
+    await page.locator(byTest('customer-dialog')).waitFor({ state: 'visible' });
+    await page.locator(byTest('customer-kind-business')).click();
+    await page.locator(byTest('customer-name')).fill('采购 王经理');
+    await page.locator(byTest('customer-company-name')).fill('上海测试贸易有限公司');
+    const body = '91310000MA1FL0000';
+    const right = usccCheck(body);
+    const wrong = right === '0' ? '1' : '0';
+    await page.locator(byTest('customer-tax-id')).fill(body + wrong);
+    await page.locator(byTest('customer-phone')).fill(shared.phone);
+    await page.locator(byTest('customer-save')).click();
+    await fieldError(page, 'customer-field-tax_id').waitFor({ state: 'visible' });
+    await page.locator(byTest('customer-tax-id')).fill(body + right);
+    await page.locator(byTest('customer-save')).click();
+    await fieldError(page, 'customer-field-phone').waitFor({ state: 'visible' });
+    await page.locator(byTest('customer-phone')).fill(testPhone());
+    await page.locator(byTest('customer-save')).click();
+    await page.locator(byTest('customer-page')).waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.querySelector('[data-test="customer-name"]')?.innerText.includes('采购 王经理'));
+
+    // Tiers and the programme.
+    await page.locator(byTest('menu-member-tiers')).click();
+    await page.locator(byTest('tier-code-SILVER')).waitFor({ state: 'visible' });
+    await page.locator(byTest('program-card')).waitFor({ state: 'visible' });
+
+    // Segments: recompute, save one.
+    await page.locator(byTest('menu-segments')).click();
+    await page.locator(byTest('segments-recompute')).click();
+    await page.locator(byTest('segments-recompute-result')).waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator(byTest('segment-create')).click();
+    await page.locator(byTest('segment-name')).fill('沉睡金卡');
+    await page.locator(byTest('segment-save')).click();
+    await page.locator(byTest('segment-row-沉睡金卡')).waitFor({ state: 'visible' });
+
+    // The member report and its chart.
+    await page.locator(byTest('menu-customer-reports')).click();
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-test="report-sv-liability"]')?.innerText || ''));
+    await page.locator(`${byTest('customer-reports-chart')} canvas`).waitFor({ state: 'attached' });
+
+    // A follow-up task for the member, made on the 360 page, done in 导购待办.
+    await page.goto(`${server.url}#/customers/${shared.member.id}`);
+    await page.locator(byTest('customer-new-task')).click();
+    await page.locator(byTest('task-title')).fill('回访：林小满');
+    await page.locator(byTest('task-save')).click();
+    await page.locator(byTest('task-dialog')).waitFor({ state: 'hidden' });
+    const tasks = await admin.get(`/customer-tasks?customer_id=${shared.member.id}&status=open`);
+    const task = (tasks.data ?? tasks).find((x) => x.title === '回访：林小满');
+    assert.ok(task, JSON.stringify(tasks));
+    await page.locator(byTest('menu-customer-tasks')).click();
+    await page.locator(byTest('tasks-due-all')).click();
+    await page.locator(byTest(`task-done-${task.id}`)).click();
+    await page.locator(byTest(`task-done-${task.id}`)).waitFor({ state: 'detached' });
+    const doneTask = (await admin.get(`/customer-tasks?customer_id=${shared.member.id}&status=done`));
+    assert.ok((doneTask.data ?? doneTask).some((x) => x.id === task.id));
     assert.deepEqual(problems, []);
   });
 });

@@ -47,7 +47,7 @@ export default {
         sugg.loading = false;
       }
     }
-    const suggestionTitle = (s) => s.title || (s.reason === 'birthday' ? t('tasks.birthdayTitle', { name: s.customer_name || s.name || '' })
+    const suggestionTitle = (s) => s.title || ((s.kind || s.reason) === 'birthday' ? t('tasks.birthdayTitle', { name: s.customer_name || s.name || '' })
       : t('tasks.lapsedTitle', { name: s.customer_name || s.name || '' }));
     async function createFrom(rows) {
       if (!rows.length) return;
@@ -56,7 +56,9 @@ export default {
       try {
         for (const s of rows) {
           const due = s.due_at || new Date(new Date().setHours(18, 0, 0, 0)).toISOString();
-          await api.create('/customer-tasks', { customer_id: s.customer_id || s.id, title: suggestionTitle(s), notes: s.notes || '', due_at: due });
+          const body = { customer_id: s.customer_id || s.id, title: suggestionTitle(s), notes: s.notes || '', due_at: due };
+          if (s.kind) body.kind = s.kind; // birthday / lapsed: the suggestion is not offered again
+          await api.create('/customer-tasks', body);
           made += 1;
         }
       } catch (e) {
@@ -148,7 +150,7 @@ export default {
         <el-table :data="sugg.rows" v-loading="sugg.loading" stripe :empty-text="$t('list.empty')" @selection-change="(v) => (sugg.selected = v)">
           <el-table-column v-if="canManage" type="selection" width="44" />
           <el-table-column :label="$t('tasks.customer')" width="180"><template #default="{ row }">{{ row.customer_name || row.name }}</template></el-table-column>
-          <el-table-column :label="$t('tasks.reason')" width="140"><template #default="{ row }">{{ $tv('taskReason', row.reason) }}</template></el-table-column>
+          <el-table-column :label="$t('tasks.reason')" width="140"><template #default="{ row }">{{ $tv('taskReason', row.kind || row.reason) }}<div v-if="row.birthday" class="sp-muted sp-small">{{ row.birthday }}</div><div v-else-if="row.last_visit_at" class="sp-muted sp-small">{{ formatTime(row.last_visit_at) }}</div></template></el-table-column>
           <el-table-column :label="$t('tasks.titleField')"><template #default="{ row }">{{ suggestionTitle(row) }}</template></el-table-column>
           <el-table-column v-if="canManage" width="120">
             <template #default="{ row }"><el-button size="small" :data-test="'suggestion-create-' + (row.customer_id || row.id)" @click="createFrom([row])">{{ $t('tasks.create') }}</el-button></template>
