@@ -9,7 +9,7 @@
 // 2. the customer list masks the phone for the cashier (199****5678, no "显示号码"); the SH001
 //    store manager reveals it (POST /customers/{id}/reveal) and sees +8619912345678;
 // 3. an unknown mobile typed at the register opens the member dialog ready for 新会员: name +
-//    mobile → the new member is attached; offline the member cannot be attached (it says why);
+//    mobile → the new member is attached and topped up from the chip; offline the member cannot be attached (it says why);
 // 4. the admin's customer screens: a business customer with a wrong 统一社会信用代码 and a taken
 //    mobile refused under their fields, tiers and the programme, segments recomputed and saved,
 //    the member report with its chart, a follow-up task made on the 360 page and done in
@@ -239,6 +239,16 @@ test('register: a new member from an unknown mobile; offline, a member cannot be
     assert.equal((await page.locator(byTest('register-member-name')).innerText()).trim(), '赵新');
     const made = await admin.get(`/customers/lookup?phone=${phone}`);
     assert.equal(await page.locator(byTest('register-member-chip')).getAttribute('data-id'), made.id);
+    // 充值 from the chip: 100 yuan in cash at this register's shift; the chip shows the balance.
+    await page.locator(byTest('register-member-topup')).click();
+    await page.locator(byTest('topup-dialog')).waitFor({ state: 'visible' });
+    await page.locator(byTest('topup-amount')).fill('100');
+    await page.locator(byTest('topup-tender-CASH')).click();
+    await page.locator(byTest('topup-save')).click();
+    await page.locator(byTest('topup-dialog')).waitFor({ state: 'hidden' });
+    const toppedUp = await admin.get(`/customers/${made.id}`);
+    assert.ok(toppedUp.stored_value_minor >= 10000, JSON.stringify(toppedUp));
+    await page.waitForFunction((m) => document.querySelector('[data-test="register-member-balance"]')?.dataset.minor === String(m), toppedUp.stored_value_minor);
     await page.locator(byTest('register-member-detach')).click();
     await page.locator(byTest('register-member-chip')).waitFor({ state: 'detached' });
     await context.route('**/api/v1/**', (route) => route.abort('internetdisconnected'));
