@@ -143,27 +143,10 @@ pub(crate) fn push_customer_scope(q: &mut Sql, p: &Principal, column: &str) {
     }
 }
 
-/// `+8613812345678` → `138****5678`: what callers without `customers.contact` see. (A stand-in
-/// until the profiles module offers its own masking for a principal.)
-pub(crate) fn mask_phone(phone: &str) -> String {
-    let digits = phone.strip_prefix("+86").unwrap_or(phone);
-    let chars: Vec<char> = digits.chars().collect();
-    if chars.len() < 8 {
-        return "****".into();
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
-
-/// The phone as `p` may see it.
+/// The phone as `p` may see it: the profile module's rule (full with `customers.contact`,
+/// else masked `138****5678`).
 pub(crate) fn phone_for(p: &Principal, phone: Option<String>) -> Option<String> {
-    use salepoint_domain::roles::Permission;
-    if p.can(Permission::CustomersContact) {
-        phone
-    } else {
-        phone.map(|ph| mask_phone(&ph))
-    }
+    super::profiles::phone_for(p, phone.as_deref())
 }
 
 /// Today's date in the company's time zone and the UTC instant it began.
@@ -658,13 +641,6 @@ pub async fn suggestions(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_mainland_numbers() {
-        assert_eq!(mask_phone("+8613812345678"), "138****5678");
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("+1"), "****");
-    }
 
     #[test]
     fn local_day_of_shanghai() {
