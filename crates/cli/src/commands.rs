@@ -221,18 +221,24 @@ async fn serve(
 }
 
 /// Every ten minutes: drops idempotency keys past their retention, old login failures and
-/// dead sessions. Safe to run on several servers at once.
+/// dead sessions, and expires points past their date. Safe to run on several servers at once.
 async fn housekeeping(db: Db, auth: salepoint_store::sessions::AuthConfig) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         tick.tick().await;
         let keys = salepoint_store::idempotency::purge(&db).await;
         let sessions = salepoint_store::sessions::purge(&db, &auth).await;
-        match (keys, sessions) {
-            (Ok(k), Ok(s)) => {
-                tracing::debug!(idempotency_keys = k, auth_rows = s, "housekeeping done")
+        let points = salepoint_store::customers::expiry::expire_due(&db).await;
+        match (keys, sessions, points) {
+            (Ok(k), Ok(s), Ok(p)) => {
+                tracing::debug!(
+                    idempotency_keys = k,
+                    auth_rows = s,
+                    points_expired = p,
+                    "housekeeping done"
+                )
             }
-            (k, s) => tracing::warn!(?k, ?s, "housekeeping failed; will retry"),
+            (k, s, p) => tracing::warn!(?k, ?s, ?p, "housekeeping failed; will retry"),
         }
     }
 }

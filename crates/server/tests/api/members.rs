@@ -538,3 +538,49 @@ async fn random_sequences_keep_balances_equal_to_their_ledgers() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_housekeeping_sweep_expires_lots_past_their_date() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let t = till(&app, "cashier.sh001", "SH001").await;
+        let old = member(&app, "+8613500135001").await;
+        let fresh = member(&app, "+8613500135002").await;
+        let price = member_price(&app, &t, 0).await;
+        for m in [&old, &fresh] {
+            let r = app
+                .post(
+                    &t.token,
+                    "/api/v1/sales",
+                    member_sale(&t, m, 0, 5, price, vec![]),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let (before, _) = balances(&app, &old).await;
+        let (kept, _) = balances(&app, &fresh).await;
+        sqlx::query("UPDATE points_lots SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE customer_id = $1")
+            .bind(&old)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let expired = salepoint_store::customers::expiry::expire_due(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(expired, before);
+        assert_eq!(balances(&app, &old).await.0, 0);
+        assert_eq!(
+            balances(&app, &fresh).await.0,
+            kept,
+            "unexpired points stay"
+        );
+        // A second sweep finds nothing.
+        assert_eq!(
+            salepoint_store::customers::expiry::expire_due(&app.db)
+                .await
+                .unwrap(),
+            0
+        );
+        accounts_add_up(&app).await;
+    }
+}

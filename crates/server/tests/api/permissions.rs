@@ -355,7 +355,11 @@ fn routes(
             Some(StockManage),
         ),
         (Method::GET, "/api/v1/transfers".into(), Some(StockRead)),
-        (Method::GET, "/api/v1/transfers/sources".into(), Some(StockManage)),
+        (
+            Method::GET,
+            "/api/v1/transfers/sources".into(),
+            Some(StockManage),
+        ),
         (Method::POST, "/api/v1/transfers".into(), Some(StockManage)),
         (
             Method::GET,

@@ -18,8 +18,12 @@ pub struct AccountEntry {
     /// Points: `earn`, `redeem`, `earn_reversal`, `redeem_refund`, `expire`, `adjust`, `merge`;
     /// stored value: `topup`, `bonus`, `pay`, `refund`, `adjust`, `merge`.
     pub kind: String,
-    /// Points, or minor units for stored value (signed).
-    pub amount: i64,
+    /// Points (signed), in the points ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    /// Minor units (signed), in the stored-value ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount_minor: Option<i64>,
     /// When earned points expire.
     pub expires_at: Option<String>,
     pub tender_code: Option<String>,
@@ -76,7 +80,12 @@ pub async fn list(
             Ok(AccountEntry {
                 id: row::text(r, "id")?,
                 kind: row::text(r, "kind")?,
-                amount: row::int(r, "amount")?,
+                points: (account == Account::Points)
+                    .then(|| row::int(r, "amount"))
+                    .transpose()?,
+                amount_minor: (account == Account::StoredValue)
+                    .then(|| row::int(r, "amount"))
+                    .transpose()?,
                 expires_at: row::opt_text(r, "expires_at")?,
                 tender_code: row::opt_text(r, "tender_code")?,
                 store_id: row::opt_text(r, "store_id")?,

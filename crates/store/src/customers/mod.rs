@@ -3,6 +3,7 @@
 //! follow-up tasks, segments, reports, data quality and privacy.
 
 pub mod accounts;
+pub mod expiry;
 pub mod export;
 pub mod history;
 pub mod import;
