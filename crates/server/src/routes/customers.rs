@@ -2,6 +2,7 @@
 //! 360 view and sales history, duplicates and merge, import and export, PIPL export and
 //! erasure. Points, stored value and top-ups are in `stored_value.rs`.
 
+use super::files::{self, ImportQuery};
 use super::{created, page};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientIp, IdempotencyKey, Require};
@@ -10,13 +11,10 @@ use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use salepoint_domain::roles::Permission;
-use salepoint_store::catalog::export::Lang;
-use salepoint_store::catalog::import::{ImportOptions, ImportReport};
-use salepoint_store::catalog::table::MAX_FILE_BYTES;
-use salepoint_store::customers::export::{self, Format};
+use salepoint_store::catalog::import::ImportReport;
+use salepoint_store::customers::export::{self};
 use salepoint_store::customers::import;
 use salepoint_store::customers::lookup::{self, LookupKey, RegisterView};
 use salepoint_store::customers::merge::{self, DuplicatePair, MergeInput};
@@ -215,16 +213,8 @@ async fn export_customers(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     p.require(Permission::CustomersRead)?;
-    let format = match q.format.as_deref().unwrap_or("csv") {
-        "csv" => Format::Csv,
-        "xlsx" => Format::Xlsx,
-        _ => return Err(ApiError::field("format", "invalid_value", "csv or xlsx")),
-    };
-    let lang = if q.lang.as_deref() == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    };
+    let format = files::format(q.format.as_deref())?;
+    let lang = files::lang(q.lang.as_deref());
     let f = filter(
         q.q,
         q.tier,
@@ -236,28 +226,7 @@ async fn export_customers(
     )?;
     let rows = export::rows(&s.db, &p, &f, lang).await?;
     let bytes = export::render(&rows, format)?;
-    let (mime, ext) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"customers.{ext}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
-}
-
-#[derive(Deserialize, IntoParams)]
-struct ImportQuery {
-    /// Check only; change nothing (default true).
-    dry_run: Option<bool>,
-    /// Import the good rows and skip the bad ones (default false: all or nothing).
-    skip_invalid: Option<bool>,
+    Ok(files::download(bytes, format, "customers"))
 }
 
 /// Imports customers from a CSV (UTF-8 or GBK) or XLSX file sent as the request body; rows
@@ -272,18 +241,8 @@ async fn import_customers(
     body: Body,
 ) -> ApiResult<Json<ImportReport>> {
     p.require(Permission::CustomersManage)?;
-    let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::PayloadTooLarge(format!(
-                "files up to {} MiB can be imported",
-                MAX_FILE_BYTES / 1024 / 1024
-            ))
-        })?;
-    let opts = ImportOptions {
-        dry_run: q.dry_run.unwrap_or(true),
-        skip_invalid: q.skip_invalid.unwrap_or(false),
-    };
+    let bytes = files::upload(body).await?;
+    let opts = q.options();
     Ok(Json(import::import(&s.db, &p, &bytes, opts).await?))
 }
 

@@ -12,6 +12,7 @@ pub mod customer_reports;
 pub mod customer_tasks;
 pub mod customers;
 pub mod events;
+pub mod files;
 pub mod member_tiers;
 pub mod prices;
 pub mod products;

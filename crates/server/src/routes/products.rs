@@ -1,5 +1,6 @@
 //! `/products`, `/scan/{code}`: products, search, scanning, import and export.
 
+use super::files::{self, ImportQuery};
 use super::{created, page};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey, Require};
@@ -8,16 +9,15 @@ use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use salepoint_domain::catalog::ProductStatus;
 use salepoint_domain::roles::Permission;
 use salepoint_store::Principal;
-use salepoint_store::catalog::export::{self, Format, Lang};
-use salepoint_store::catalog::import::{self, ImportOptions, ImportReport};
+use salepoint_store::catalog::categories;
+use salepoint_store::catalog::export::{self};
+use salepoint_store::catalog::import::{self, ImportReport};
 use salepoint_store::catalog::products::{self, Product, ProductFilter, ProductInput};
 use salepoint_store::catalog::search::{self, ScanResult};
-use salepoint_store::catalog::{categories, table};
 use salepoint_store::page::Page;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -173,42 +173,13 @@ async fn export_products(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     p.require(Permission::CatalogRead)?;
-    let format = match q.format.as_deref().unwrap_or("csv") {
-        "csv" => Format::Csv,
-        "xlsx" => Format::Xlsx,
-        _ => return Err(ApiError::field("format", "invalid_value", "csv or xlsx")),
-    };
-    let lang = if q.lang.as_deref() == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    };
+    let format = files::format(q.format.as_deref())?;
+    let lang = files::lang(q.lang.as_deref());
     let mut f = filter(&s, &p, q.category_id, q.brand, q.status).await?;
     f.text = q.q.filter(|t| !t.trim().is_empty());
     let rows = export::rows(&s.db, &p, &f, lang).await?;
     let bytes = export::render(&rows, format)?;
-    let (mime, ext) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"products.{ext}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
-}
-
-#[derive(Deserialize, IntoParams)]
-struct ImportQuery {
-    /// Check only; change nothing (default true).
-    dry_run: Option<bool>,
-    /// Import the good rows and skip the bad ones (default false: all or nothing).
-    skip_invalid: Option<bool>,
+    Ok(files::download(bytes, format, "products"))
 }
 
 /// Imports products from a CSV (UTF-8 or GBK) or XLSX file sent as the request body.
@@ -222,17 +193,7 @@ async fn import_products(
     body: Body,
 ) -> ApiResult<Json<ImportReport>> {
     p.require(Permission::CatalogManage)?;
-    let bytes = axum::body::to_bytes(body, table::MAX_FILE_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::PayloadTooLarge(format!(
-                "files up to {} MiB can be imported",
-                table::MAX_FILE_BYTES / 1024 / 1024
-            ))
-        })?;
-    let opts = ImportOptions {
-        dry_run: q.dry_run.unwrap_or(true),
-        skip_invalid: q.skip_invalid.unwrap_or(false),
-    };
+    let bytes = files::upload(body).await?;
+    let opts = q.options();
     Ok(Json(import::import(&s.db, &p, &bytes, opts).await?))
 }

@@ -1,19 +1,17 @@
 //! `/segments`: RFM recompute (named segments on every member), saved segment filters, and the
 //! export of a saved segment's members (phones masked without `customers.contact`).
 
+use super::files;
 use super::{created, page};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, Require};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use salepoint_domain::roles::Permission;
-use salepoint_store::catalog::export::Format;
-use salepoint_store::customers::segments::{
-    self, Lang, RecomputeResult, SavedSegment, SegmentInput,
-};
+use salepoint_store::customers::segments::{self, RecomputeResult, SavedSegment, SegmentInput};
 use salepoint_store::page::Page;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -128,30 +126,9 @@ async fn export(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     p.require(Permission::CustomersRead)?;
-    let format = match q.format.as_deref().unwrap_or("csv") {
-        "csv" => Format::Csv,
-        "xlsx" => Format::Xlsx,
-        _ => return Err(ApiError::field("format", "invalid_value", "csv or xlsx")),
-    };
-    let lang = if q.lang.as_deref() == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    };
+    let format = files::format(q.format.as_deref())?;
+    let lang = files::lang(q.lang.as_deref());
     let rows = segments::export_rows(&s.db, &p, &id.to_string(), lang).await?;
     let bytes = segments::render(&rows, format)?;
-    let (mime, ext) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"segment.{ext}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(files::download(bytes, format, "segment"))
 }

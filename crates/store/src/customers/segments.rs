@@ -399,12 +399,7 @@ pub async fn delete(db: &Db, p: &Principal, id: &str) -> StoreResult<()> {
     tx.commit().await
 }
 
-/// Header language of an export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
+pub use crate::catalog::export::Lang;
 
 const COLUMNS: [(&str, &str); 10] = [
     ("member_no", "会员号"),
