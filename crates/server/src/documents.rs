@@ -5,6 +5,7 @@
 use salepoint_domain::money::Currency;
 use salepoint_domain::org::local_time;
 use salepoint_print::{Block, Document};
+use salepoint_store::customers::history::SaleMember;
 use salepoint_store::orders::Sale;
 use salepoint_store::orders::prints::PrintContext;
 use salepoint_store::orders::shifts::{CashMove, Shift};
@@ -76,8 +77,15 @@ fn pair(label: &str, value: String) -> Block {
     }
 }
 
-/// The receipt of a sale or return.
-pub fn receipt(sale: &Sale, ctx: &PrintContext, lang: Lang, copy: bool) -> Document {
+/// The receipt of a sale or return (with the member's points and stored value when it was
+/// made for a member).
+pub fn receipt(
+    sale: &Sale,
+    member: Option<&SaleMember>,
+    ctx: &PrintContext,
+    lang: Lang,
+    copy: bool,
+) -> Document {
     let m = |v: i64| money(v, &sale.currency);
     let is_return = sale.kind == "return";
     let mut b = vec![
@@ -157,6 +165,30 @@ pub fn receipt(sale: &Sale, ctx: &PrintContext, lang: Lang, copy: bool) -> Docum
             &format!("{} {pct}%", lang.t("其中税额", "incl. VAT")),
             m(*tax),
         ));
+    }
+    if let Some(mb) = member {
+        b.push(Block::Rule);
+        if let Some(no) = &mb.member_no {
+            b.push(pair(lang.t("会员", "Member"), no.clone()));
+        }
+        if mb.points_earned != 0 {
+            b.push(pair(
+                lang.t("本单积分", "Points earned"),
+                format!("{:+}", mb.points_earned),
+            ));
+        }
+        if mb.points_used != 0 {
+            b.push(pair(
+                lang.t("积分抵扣", "Points used"),
+                mb.points_used.to_string(),
+            ));
+        }
+        if mb.stored_value_minor != 0 {
+            b.push(pair(
+                lang.t("储值支付", "Stored value"),
+                m(mb.stored_value_minor),
+            ));
+        }
     }
     b.push(Block::Rule);
     for t in &sale.tenders {

@@ -213,6 +213,16 @@ async fn receipt(
         Format::Pdf | Format::Escpos => prints::record_print(&s.db, &sale.id, &p.id).await?,
     };
     let lang = Lang::parse(q.lang.as_deref());
-    let doc = documents::receipt(&sale, &ctx, lang, q.copy.unwrap_or(false) || before > 0);
+    let member = match &sale.customer_id {
+        Some(c) => Some(salepoint_store::customers::history::for_sale(&s.db, &sale.id, c).await?),
+        None => None,
+    };
+    let doc = documents::receipt(
+        &sale,
+        member.as_ref(),
+        &ctx,
+        lang,
+        q.copy.unwrap_or(false) || before > 0,
+    );
     documents::render(&doc, format, lang, &sale.receipt_no)
 }

@@ -171,6 +171,23 @@ async fn a_member_earns_redeems_pays_from_stored_value_and_returns() {
         let earned = price * 10 / 100;
         assert_eq!(sale.body["member"]["points_earned"], earned);
         assert_eq!(balances(&app, &m).await, (earned, 100_000));
+        // The receipt names the member and the points of the sale.
+        let receipt = app
+            .get(
+                &t.token,
+                &format!(
+                    "/api/v1/sales/{}/receipt?format=html",
+                    sale.body["id"].as_str().unwrap()
+                ),
+            )
+            .await;
+        let html = receipt.body.as_str().unwrap_or_default().to_string();
+        assert!(
+            html.contains("T00138000")
+                && html.contains("本单积分")
+                && html.contains(&format!("+{earned}")),
+            "{html}"
+        );
 
         // The register's price must be the member's.
         let list_price = t.packaged[0].1;

@@ -97,3 +97,45 @@ pub async fn list(
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(page.page(items, |e| e.id.clone()))
 }
+
+/// What a sale or return did to its member's accounts, read back from the ledgers (for the
+/// receipt, also when it is reprinted).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SaleMember {
+    pub member_no: Option<String>,
+    /// Net points of the sale: earned (or taken back) plus redeemed (or refunded).
+    pub points_earned: i64,
+    pub points_used: i64,
+    pub stored_value_minor: i64,
+}
+
+/// The member figures of sale `sale_id` made for `customer_id`.
+pub async fn for_sale(db: &Db, sale_id: &str, customer_id: &str) -> StoreResult<SaleMember> {
+    let c = sqlx::query("SELECT member_no FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    let p = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN kind IN ('earn', 'earn_reversal') THEN points ELSE 0 END), 0) AS BIGINT) AS earned, \
+         CAST(COALESCE(SUM(CASE WHEN kind IN ('redeem', 'redeem_refund') THEN points ELSE 0 END), 0) AS BIGINT) AS used \
+         FROM points_ledger WHERE ref_id = $1",
+    )
+    .bind(sale_id)
+    .fetch_one(&db.pool)
+    .await?;
+    let v = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS paid FROM stored_value_ledger WHERE ref_id = $1",
+    )
+    .bind(sale_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(SaleMember {
+        member_no: c
+            .map(|r| row::opt_text(&r, "member_no"))
+            .transpose()?
+            .flatten(),
+        points_earned: row::int(&p, "earned")?,
+        points_used: -row::int(&p, "used")?,
+        stored_value_minor: -row::int(&v, "paid")?,
+    })
+}
