@@ -482,7 +482,7 @@ async fn count_sales(db: &salepoint_store::Db) -> anyhow::Result<i64> {
 
 /// SplitMix64: each register draws from its own seeded stream, so a run is reproducible and
 /// the registers share no lock.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -493,7 +493,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }

@@ -2,21 +2,27 @@
 //! (SQLite by default, PostgreSQL with `--database-url`), drives it over real HTTP and prints
 //! throughput, p50/p99 latency and memory. Not tests; figures go to docs/benchmarks.md.
 //!
-//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout
+//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout|inventory
 //! [--database-url URL] [--concurrency N] [--requests N] [--products N]
-//! [--registers 8,64,256] [--seconds N]`
+//! [--registers 8,64,256] [--seconds N] [--locations N]`
 
 mod catalog;
 mod checkout;
 mod foundation;
 mod harness;
+mod inventory;
 
 struct Args {
     which: String,
     database_url: Option<String>,
-    concurrency: usize,
+    /// Requests in flight; the default depends on the benchmark (16, inventory 8).
+    concurrency: Option<usize>,
     requests: usize,
-    products: usize,
+    /// Products: catalog grows to this many (default 1,000,000), inventory stocks this many
+    /// (default 20,000).
+    products: Option<usize>,
+    /// Inventory: locations (default 1,000 on PostgreSQL, 100 on SQLite).
+    locations: Option<usize>,
     /// Concurrency levels of the checkout benchmark: virtual registers selling at once.
     registers: Vec<usize>,
     /// Measured duration of each checkout level.
@@ -28,9 +34,10 @@ fn parse_args() -> Args {
     let mut a = Args {
         which: it.next().unwrap_or_else(|| "foundation".into()),
         database_url: None,
-        concurrency: 16,
+        concurrency: None,
         requests: 2000,
-        products: 1_000_000,
+        products: None,
+        locations: None,
         registers: vec![8, 64, 256],
         seconds: 20,
     };
@@ -38,9 +45,10 @@ fn parse_args() -> Args {
         let value = it.next().unwrap_or_default();
         match flag.as_str() {
             "--database-url" => a.database_url = Some(value),
-            "--concurrency" => a.concurrency = value.parse().expect("--concurrency N"),
+            "--concurrency" => a.concurrency = Some(value.parse().expect("--concurrency N")),
             "--requests" => a.requests = value.parse().expect("--requests N"),
-            "--products" => a.products = value.parse().expect("--products N"),
+            "--products" => a.products = Some(value.parse().expect("--products N")),
+            "--locations" => a.locations = Some(value.parse().expect("--locations N")),
             "--registers" => {
                 a.registers = value
                     .split(',')
@@ -50,7 +58,7 @@ fn parse_args() -> Args {
             "--seconds" => a.seconds = value.parse().expect("--seconds N"),
             other => panic!(
                 "unknown flag {other}; use --database-url, --concurrency, --requests, --products, \
-                 --registers, --seconds"
+                 --registers, --seconds, --locations"
             ),
         }
     }
@@ -61,17 +69,36 @@ fn parse_args() -> Args {
 async fn main() -> anyhow::Result<()> {
     let a = parse_args();
     match a.which.as_str() {
-        "foundation" => foundation::run(a.database_url.as_deref(), a.concurrency, a.requests).await,
+        "foundation" => {
+            foundation::run(
+                a.database_url.as_deref(),
+                a.concurrency.unwrap_or(16),
+                a.requests,
+            )
+            .await
+        }
         "catalog" => {
             catalog::run(
                 a.database_url.as_deref(),
-                a.concurrency,
+                a.concurrency.unwrap_or(16),
                 a.requests,
-                a.products,
+                a.products.unwrap_or(1_000_000),
             )
             .await
         }
         "checkout" => checkout::run(a.database_url.as_deref(), &a.registers, a.seconds).await,
-        other => anyhow::bail!("unknown benchmark {other}: foundation, catalog or checkout"),
+        "inventory" => {
+            inventory::run(
+                a.database_url.as_deref(),
+                a.locations,
+                a.products.unwrap_or(20_000),
+                a.concurrency.unwrap_or(8),
+                a.requests,
+            )
+            .await
+        }
+        other => {
+            anyhow::bail!("unknown benchmark {other}: foundation, catalog, checkout or inventory")
+        }
     }
 }

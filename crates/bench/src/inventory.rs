@@ -1,0 +1,721 @@
+//! Inventory figures: a chain of many locations × a full catalog of stocked products, seeded in
+//! SQL (not through the API), then over real HTTP:
+//! (a) one product at every location (`GET /products/{id}/stock` as the admin, who sees all),
+//!     one request at a time and then `--concurrency` (default 8) in flight;
+//! (b) one location's low stock (`GET /stock/alerts?location_id=…&limit=200` and
+//!     `GET /stock?location_id=…&status=low&limit=200`);
+//! (c) receiving a 500-line purchase order (`POST /purchase-orders/{id}/receive`);
+//! (d) the ledger check (`inventory::ledger::verify`) over all levels and movements.
+//!
+//! The seed: the demo chain (company, admin, tax classes, ~5,000 products, 22 locations), grown
+//! to `--locations` locations (every 20th a warehouse, spread over regions) and `--products`
+//! products; a stock level for every location × product, written location by location (opening
+//! stock, as a chain rolls out); and a ledger whose sums equal the levels exactly: a sixth of the
+//! levels have an opening receipt and a sale (two movements), a sixth an opening receipt only,
+//! the rest no stock and no movement — so movements ≈ levels / 2. A reorder rule sits on 30 % of
+//! the stocked levels, a fifth of them at or below it: ≈ 2 % of all levels are low.
+
+use crate::checkout::Rng;
+use crate::harness::{self, ADMIN_PASSWORD, drive, percentile};
+use anyhow::Context;
+use salepoint_store::Db;
+use salepoint_store::db::Backend;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Lines of the purchase order received in (c).
+const PO_LINES: usize = 500;
+/// Purchase orders received in (c).
+const PO_RUNS: usize = 20;
+/// Requests per low-stock list in (b), one at a time.
+const LIST_REQUESTS: usize = 200;
+/// Page size of the lists in (b) (the API's largest).
+const LIST_LIMIT: usize = 200;
+/// Unmeasured requests before (a), so that connections are open and plans cached.
+const WARMUP: usize = 100;
+/// Timestamps of the seeded ledger (stored format: RFC 3339, six fractional digits, `Z`).
+const OPENING_AT: &str = "2026-01-01T00:00:00.000000Z";
+const SOLD_AT: &str = "2026-01-15T12:00:00.000000Z";
+
+/// What the seed made.
+struct Seeded {
+    /// Every location, in id order.
+    locations: Vec<String>,
+    /// Every product of the company.
+    products: Vec<String>,
+    levels: i64,
+    movements: i64,
+}
+
+pub async fn run(
+    database_url: Option<&str>,
+    locations: Option<usize>,
+    products: usize,
+    concurrency: usize,
+    requests: usize,
+) -> anyhow::Result<()> {
+    let s = harness::start(database_url).await?;
+    let pg = s.db.backend == Backend::Postgres;
+    let locations = locations.unwrap_or(if pg { 1000 } else { 100 });
+    println!(
+        "inventory — backend: {}; cores: {}; {locations} locations × {products} products; \
+         (a) {requests} requests, {concurrency} in flight",
+        s.backend,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
+    let t = Instant::now();
+    let seeded = seed(&s.db, locations, products).await?;
+    println!(
+        "seeded: {} locations, {} products, {} stock levels, {} movements in {:.1} s (RSS {:.0} MiB)",
+        seeded.locations.len(),
+        seeded.products.len(),
+        seeded.levels,
+        seeded.movements,
+        t.elapsed().as_secs_f64(),
+        harness::rss_mib()
+    );
+    print_sizes(&s.db).await?;
+    let token = s.login("admin", ADMIN_PASSWORD).await?;
+    let api = Api {
+        http: s.http.clone(),
+        base: s.base.clone(),
+        token,
+    };
+
+    // (a) One product at every location.
+    let products = Arc::new(seeded.products.clone());
+    let bytes = Arc::new(AtomicU64::new(0));
+    let product_stock = {
+        let (api, products, bytes) = (api.clone(), products.clone(), bytes.clone());
+        move |i: usize| {
+            let (api, products, bytes) = (api.clone(), products.clone(), bytes.clone());
+            async move {
+                let id = &products[Rng(0xA5A5 ^ ((i as u64) << 8)).below(products.len())];
+                let res = api
+                    .http
+                    .get(format!("{}/api/v1/products/{id}/stock", api.base))
+                    .bearer_auth(&api.token)
+                    .send()
+                    .await
+                    .expect("GET /products/{id}/stock");
+                let status = res.status();
+                let body = res.bytes().await.expect("body");
+                bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+                status
+            }
+        }
+    };
+    drive(WARMUP, concurrency, {
+        let f = product_stock.clone();
+        move |i| f(i + 1_000_000)
+    })
+    .await;
+    // One at a time first: the cost of one answer, without queueing behind the others.
+    let phase = Phase::start();
+    let alone = (requests / 4).max(1);
+    let (lat, wall) = drive(alone, 1, {
+        let f = product_stock.clone();
+        move |i| f(i + 2_000_000)
+    })
+    .await;
+    phase.report("(a) GET /products/{id}/stock, 1 in flight", lat, wall);
+    bytes.store(0, Ordering::Relaxed);
+    let phase = Phase::start();
+    let (lat, wall) = drive(requests, concurrency, product_stock).await;
+    phase.report(
+        &format!("(a) GET /products/{{id}}/stock, {concurrency} in flight"),
+        lat,
+        wall,
+    );
+    println!(
+        "    {} locations per answer, {:.0} KB per answer",
+        seeded.locations.len(),
+        bytes.load(Ordering::Relaxed) as f64 / requests as f64 / 1024.0
+    );
+
+    // (b) One location's low stock, one request at a time.
+    let locations = Arc::new(seeded.locations.clone());
+    for (name, path) in [
+        (
+            "(b) GET /stock/alerts?location_id&limit=200",
+            format!("/api/v1/stock/alerts?limit={LIST_LIMIT}&location_id="),
+        ),
+        (
+            "(b) GET /stock?location_id&status=low&limit=200",
+            format!("/api/v1/stock?status=low&limit={LIST_LIMIT}&location_id="),
+        ),
+    ] {
+        let rows = Arc::new(AtomicU64::new(0));
+        let phase = Phase::start();
+        let (lat, wall) = drive(LIST_REQUESTS, 1, {
+            let (api, locations, rows) = (api.clone(), locations.clone(), rows.clone());
+            move |i| {
+                let (api, locations, rows, path) =
+                    (api.clone(), locations.clone(), rows.clone(), path.clone());
+                async move {
+                    let loc = &locations[Rng(0xB0B0 ^ ((i as u64) << 8)).below(locations.len())];
+                    let res = api
+                        .http
+                        .get(format!("{}{path}{loc}", api.base))
+                        .bearer_auth(&api.token)
+                        .send()
+                        .await
+                        .expect("GET a stock list");
+                    let status = res.status();
+                    let v: Value = res.json().await.unwrap_or(Value::Null);
+                    let n = v["data"].as_array().map_or(0, Vec::len);
+                    rows.fetch_add(n as u64, Ordering::Relaxed);
+                    status
+                }
+            }
+        })
+        .await;
+        phase.report(&format!("{name}, 1 in flight"), lat, wall);
+        println!(
+            "    {:.0} rows per answer (at most {LIST_LIMIT})",
+            rows.load(Ordering::Relaxed) as f64 / LIST_REQUESTS as f64
+        );
+    }
+
+    // (c) Receiving a 500-line purchase order.
+    receive_pos(&api, &seeded).await?;
+
+    // (d) The ledger check.
+    let phase = Phase::start();
+    let t = Instant::now();
+    let report = salepoint_store::inventory::ledger::verify(&s.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let took = t.elapsed();
+    let movements = count(&s.db, "stock_movements").await?;
+    println!(
+        "(d) ledger verify: {} levels, {movements} movements, {} mismatches in {:.2} s (RSS {:.0} MiB, peak {:.0} MiB{})",
+        report.levels,
+        report.mismatches.len(),
+        took.as_secs_f64(),
+        harness::rss_mib(),
+        harness::peak_rss_mib(),
+        phase.peak_note()
+    );
+    Ok(())
+}
+
+/// The admin's view of the API.
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn post(&self, path: &str, body: &Value, want: u16, key: bool) -> anyhow::Result<Value> {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body);
+        if key {
+            req = req.header("idempotency-key", uuid::Uuid::now_v7().to_string());
+        }
+        let res = req.send().await?;
+        let status = res.status();
+        let text = res.text().await?;
+        anyhow::ensure!(
+            status.as_u16() == want,
+            "{path}: {status} {}",
+            text.chars().take(400).collect::<String>()
+        );
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+/// A measured phase: resets the peak RSS at its start and prints its figures.
+struct Phase {
+    peak_reset: bool,
+}
+
+impl Phase {
+    fn start() -> Phase {
+        Phase {
+            peak_reset: harness::reset_peak_rss(),
+        }
+    }
+
+    fn peak_note(&self) -> &'static str {
+        if self.peak_reset { "" } else { " since start" }
+    }
+
+    fn report(&self, name: &str, mut lat: Vec<Duration>, wall: Duration) {
+        lat.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        println!(
+            "{name:<52} {:>5} req  {:>7.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  RSS {:.0} MiB, peak {:.0} MiB{}",
+            lat.len(),
+            lat.len() as f64 / wall.as_secs_f64(),
+            ms(percentile(&lat, 0.50)),
+            ms(percentile(&lat, 0.99)),
+            ms(*lat.last().expect("at least one request")),
+            harness::rss_mib(),
+            harness::peak_rss_mib(),
+            self.peak_note()
+        );
+    }
+}
+
+/// (c): `PO_RUNS` times a purchase order of `PO_LINES` random products at a random location is
+/// created, submitted (and approved: its total is above the approval limit), then received in
+/// full; only the receipt is timed, the other steps are printed for reference.
+async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
+    let supplier = api
+        .post(
+            "/api/v1/suppliers",
+            &json!({"code": "BENCH-INV", "name": "压测供应商", "lead_time_days": 3}),
+            201,
+            false,
+        )
+        .await?;
+    let supplier = supplier["id"].as_str().context("supplier id")?.to_string();
+    let mut rng = Rng(0xC0FFEE);
+    let (mut create, mut approve, mut receive) = (Vec::new(), Vec::new(), Vec::new());
+    let phase = Phase::start();
+    let mut receive_wall = Duration::ZERO;
+    for _ in 0..PO_RUNS {
+        let location = &seeded.locations[rng.below(seeded.locations.len())];
+        // PO_LINES distinct random products.
+        let mut picked = std::collections::BTreeSet::new();
+        while picked.len() < PO_LINES.min(seeded.products.len()) {
+            picked.insert(rng.below(seeded.products.len()));
+        }
+        let lines: Vec<Value> = picked
+            .iter()
+            .map(|&k| json!({"product_id": seeded.products[k], "quantity": "24", "unit_cost_minor": 350}))
+            .collect();
+        let t = Instant::now();
+        let po = api
+            .post(
+                "/api/v1/purchase-orders",
+                &json!({"supplier_id": supplier, "location_id": location,
+                        "expected_date": "2026-12-01", "notes": "压测", "lines": lines}),
+                201,
+                true,
+            )
+            .await?;
+        create.push(t.elapsed());
+        let id = po["id"].as_str().context("po id")?.to_string();
+        let t = Instant::now();
+        let mut po = api
+            .post(
+                &format!("/api/v1/purchase-orders/{id}/submit"),
+                &json!({"version": po["version"]}),
+                200,
+                false,
+            )
+            .await?;
+        if po["status"] == "submitted" {
+            po = api
+                .post(
+                    &format!("/api/v1/purchase-orders/{id}/approve"),
+                    &json!({"version": po["version"]}),
+                    200,
+                    false,
+                )
+                .await?;
+        }
+        approve.push(t.elapsed());
+        anyhow::ensure!(
+            po["status"] == "approved",
+            "PO not approved: {}",
+            po["status"]
+        );
+        let all: Vec<Value> = (1..=picked.len())
+            .map(|n| json!({"line_no": n, "quantity": "24"}))
+            .collect();
+        let t = Instant::now();
+        let po = api
+            .post(
+                &format!("/api/v1/purchase-orders/{id}/receive"),
+                &json!({"lines": all, "notes": ""}),
+                201,
+                true,
+            )
+            .await?;
+        let took = t.elapsed();
+        receive.push(took);
+        receive_wall += took;
+        anyhow::ensure!(
+            po["status"] == "received",
+            "PO not received: {}",
+            po["status"]
+        );
+    }
+    phase.report(
+        &format!("(c) POST /purchase-orders/{{id}}/receive, {PO_LINES} lines"),
+        receive,
+        receive_wall,
+    );
+    let summary = |name: &str, mut lat: Vec<Duration>| {
+        lat.sort();
+        println!(
+            "    for reference, {name}: p50 {:.1} ms, max {:.1} ms",
+            percentile(&lat, 0.5).as_secs_f64() * 1e3,
+            lat.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        );
+    };
+    summary(&format!("POST /purchase-orders ({PO_LINES} lines)"), create);
+    summary("submit + approve", approve);
+    Ok(())
+}
+
+/// A quoted SQL string literal of one of our own values (ids, timestamps).
+fn lit(s: &str) -> String {
+    assert!(
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-:.TZ".contains(c)),
+        "not a plain value: {s}"
+    );
+    format!("'{s}'")
+}
+
+/// The integers 1..=n as a FROM item `g` with column `n`.
+fn series(pg: bool, n: usize) -> String {
+    if pg {
+        format!("generate_series(1, {n}) AS g(n)")
+    } else {
+        format!(
+            "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {n}) \
+             SELECT n FROM c) AS g"
+        )
+    }
+}
+
+/// A UUID-shaped id (version 7, variant 8) made of a kind and a number: deterministic, unique
+/// per (kind, number), lowercase like the ids the server makes.
+fn uid(pg: bool, kind: u8, expr: &str) -> String {
+    if pg {
+        format!("('01900000-00{kind:02}-7000-8000-' || lpad(to_hex({expr}), 12, '0'))")
+    } else {
+        format!("printf('01900000-00{kind:02}-7000-8000-%012x', {expr})")
+    }
+}
+
+/// `expr` as decimal text, zero-padded to `w` digits.
+fn pad(pg: bool, expr: &str, w: usize) -> String {
+    if pg {
+        format!("lpad(CAST({expr} AS TEXT), {w}, '0')")
+    } else {
+        format!("printf('%0{w}d', {expr})")
+    }
+}
+
+async fn exec(conn: &mut sqlx::AnyConnection, sql: &str) -> anyhow::Result<u64> {
+    Ok(sqlx::raw_sql(sql)
+        .execute(conn)
+        .await
+        .with_context(|| sql.chars().take(300).collect::<String>())?
+        .rows_affected())
+}
+
+async fn scalar_text(db: &Db, sql: &str) -> anyhow::Result<String> {
+    Ok(sqlx::query_scalar::<_, String>(sql)
+        .fetch_one(&db.pool)
+        .await?)
+}
+
+async fn count(db: &Db, table: &str) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar::<_, i64>(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"))
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
+
+/// The seed (see the module's comment). Everything but the demo chain is written by
+/// `INSERT … SELECT` in the database.
+async fn seed(db: &Db, locations: usize, products: usize) -> anyhow::Result<Seeded> {
+    let pg = db.backend == Backend::Postgres;
+    let company = scalar_text(db, "SELECT id FROM companies ORDER BY id LIMIT 1").await?;
+    let c = lit(&company);
+    let admin = scalar_text(db, "SELECT id FROM users WHERE username = 'admin'").await?;
+    let tax = scalar_text(
+        db,
+        &format!("SELECT id FROM tax_classes WHERE company_id = {c} ORDER BY code LIMIT 1"),
+    )
+    .await?;
+    let now = lit(&salepoint_store::clock::now());
+    let t = Instant::now();
+
+    // Regions (one per ~40 locations), locations and products.
+    let mut tx = db.begin().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let regions_now = count(db, "regions").await? as usize;
+    let regions = (locations / 40).max(regions_now);
+    if regions > regions_now {
+        exec(
+            &mut tx,
+            &format!(
+                "INSERT INTO regions (id, company_id, code, name, created_at, updated_at) \
+                 SELECT {}, {c}, 'BR' || {p}, '压测区域 ' || {p}, {now}, {now} FROM {}",
+                uid(pg, 4, "g.n"),
+                series(pg, regions - regions_now),
+                p = pad(pg, "g.n", 3),
+            ),
+        )
+        .await?;
+    }
+    let stores_now = count(db, "stores").await? as usize;
+    if locations > stores_now {
+        let wh = "g.n % 20 = 0";
+        exec(
+            &mut tx,
+            &format!(
+                "INSERT INTO stores (id, company_id, region_id, code, name, kind, address, time_zone, \
+                 business_day_cutoff_hour, cash_rounding, negative_stock_policy, active, created_at, updated_at) \
+                 SELECT {id}, {c}, rg.id, 'BL' || {p}, \
+                   CASE WHEN {wh} THEN '压测仓库 ' ELSE '压测门店 ' END || {p}, \
+                   CASE WHEN {wh} THEN 'warehouse' ELSE 'store' END, '压测路 ' || {p} || ' 号', \
+                   'Asia/Shanghai', 4, CASE WHEN {wh} THEN 'none' ELSE '0.1' END, \
+                   CASE WHEN {wh} THEN 'refuse' ELSE 'allow' END, 1, {now}, {now} \
+                 FROM {g} JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS r FROM regions \
+                   WHERE company_id = {c}) rg ON rg.r = g.n % {regions}",
+                id = uid(pg, 1, "g.n"),
+                p = pad(pg, "g.n", 4),
+                g = series(pg, locations - stores_now),
+            ),
+        )
+        .await?;
+    }
+    let products_now = count(db, "products").await? as usize;
+    if products > products_now {
+        exec(
+            &mut tx,
+            &format!("INSERT INTO catalog_head (company_id, seq) VALUES ({c}, 0) ON CONFLICT (company_id) DO NOTHING"),
+        )
+        .await?;
+        exec(
+            &mut tx,
+            &format!("UPDATE catalog_head SET seq = seq + 1 WHERE company_id = {c}"),
+        )
+        .await?;
+        let p = pad(pg, "g.n", 6);
+        exec(
+            &mut tx,
+            &format!(
+                "INSERT INTO products (id, company_id, sku, name_zh, name_en, receipt_name, brand, unit, \
+                 sold_by_weight, quantity_precision, tax_class_id, cost_price_minor, list_price_minor, status, \
+                 attributes, search_text, change_seq, created_at, updated_at) \
+                 SELECT {id}, {c}, 'INV' || {p}, '库存压测商品' || {p}, 'Inventory bench item ' || {p}, \
+                   '压测' || {p}, '压测', 'piece', 0, 0, {tax}, 100 + g.n % 900, (100 + g.n % 900) * 13 / 10, \
+                   'active', '{{}}', 'inv' || {p} || ' | 库存压测商品' || {p} || ' | inventory bench item ' || {p} \
+                   || ' | kucunyaceshangpin' || {p} || ' | kcycsp', \
+                   (SELECT seq FROM catalog_head WHERE company_id = {c}), {now}, {now} FROM {g}",
+                id = uid(pg, 2, "g.n"),
+                tax = lit(&tax),
+                g = series(pg, products - products_now),
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let location_ids: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM stores WHERE company_id = {c} ORDER BY id"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    let product_ids: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM products WHERE company_id = {c} ORDER BY id"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    println!(
+        "  master data: {} locations, {} products ({:.1} s)",
+        location_ids.len(),
+        product_ids.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    // Levels and ledger, location by location, without the secondary indexes (and, on
+    // PostgreSQL, the primary keys), which are built afterwards in one sort each.
+    let t = Instant::now();
+    let mut tx = db.begin().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if pg {
+        exec(
+            &mut tx,
+            "SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL synchronous_commit = off",
+        )
+        .await?;
+    }
+    let rebuild = drop_indexes(&mut tx, pg).await?;
+    exec(
+        &mut tx,
+        &format!(
+            "CREATE TEMP TABLE bench_products AS SELECT id, cost_price_minor AS cost, \
+             row_number() OVER (ORDER BY id) AS j FROM products WHERE company_id = {c}"
+        ),
+    )
+    .await?;
+    let np = product_ids.len();
+    let mut levels = 0;
+    let mut movements = 0;
+    for (idx, loc) in location_ids.iter().enumerate() {
+        let i = idx + 1;
+        let l = lit(loc);
+        // The pattern of level (i, j): k picks the shape, h a pseudo-random figure.
+        let k = format!("(({i} + j) % 6)");
+        let h = format!("(((({i} * 20011 + j) * 2654435761) / 7) % 1000)");
+        let q1 = format!("(1000 * (20 + {h} % 80))");
+        let q2 = format!("(1000 * (1 + {h} % 15))");
+        let on_hand = format!("(CASE {k} WHEN 0 THEN {q1} - {q2} WHEN 1 THEN {q1} ELSE 0 END)");
+        let ruled = format!("({k} < 2 AND {h} % 100 < 30)");
+        let low = format!("({h} / 100 % 5 = 0)");
+        levels += exec(
+            &mut tx,
+            &format!(
+                "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, reserved_milli, \
+                 in_transit_milli, reorder_point_milli, reorder_qty_milli, max_milli, updated_at) \
+                 SELECT {l}, id, {c}, {on_hand}, 0, 0, \
+                   CASE WHEN {ruled} THEN CASE WHEN {low} THEN {on_hand} + 2000 ELSE 3000 END END, \
+                   CASE WHEN {ruled} THEN 50000 END, CASE WHEN {ruled} THEN 300000 END, {now} \
+                 FROM bench_products ORDER BY j"
+            ),
+        )
+        .await?;
+        let cols = "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, \
+             unit_cost_minor, ref_type, ref_id, ref_line, user_id, flagged, at) ";
+        let n = format!("(({i} - 1) * {np} + j)");
+        movements += exec(
+            &mut tx,
+            &format!(
+                "{cols} SELECT {id}, {c}, {l}, id, 'receipt', {q1}, cost, 'goods_receipt', {opening}, j, {u}, 0, {at} \
+                 FROM bench_products WHERE {k} < 2 ORDER BY j",
+                id = uid(pg, 3, &format!("{n} * 2")),
+                opening = lit(&format!("01900000-0005-7000-8000-{i:012x}")),
+                u = lit(&admin),
+                at = lit(OPENING_AT),
+            ),
+        )
+        .await?;
+        movements += exec(
+            &mut tx,
+            &format!(
+                "{cols} SELECT {id}, {c}, {l}, id, 'sale', -{q2}, 0, 'sale', {sale}, 1, {u}, 0, {at} \
+                 FROM bench_products WHERE {k} = 0 ORDER BY j",
+                id = uid(pg, 3, &format!("{n} * 2 + 1")),
+                sale = uid(pg, 6, &n),
+                u = lit(&admin),
+                at = lit(SOLD_AT),
+            ),
+        )
+        .await?;
+        if i % 100 == 0 || i == location_ids.len() {
+            println!(
+                "  {i} locations: {levels} levels, {movements} movements ({:.1} s)",
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    exec(&mut tx, "DROP TABLE bench_products").await?;
+    let t2 = Instant::now();
+    for sql in &rebuild {
+        exec(&mut tx, sql).await?;
+    }
+    tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "  levels and ledger {:.1} s, of which indexes {:.1} s",
+        t.elapsed().as_secs_f64(),
+        t2.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    if pg {
+        // What autovacuum would do soon anyway; now rather than during the measurements.
+        sqlx::raw_sql("VACUUM (ANALYZE)").execute(&db.pool).await?;
+        println!("  VACUUM (ANALYZE) {:.1} s", t.elapsed().as_secs_f64());
+    } else {
+        sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&db.pool)
+            .await?;
+        println!("  WAL checkpoint {:.1} s", t.elapsed().as_secs_f64());
+    }
+    Ok(Seeded {
+        locations: location_ids,
+        products: product_ids,
+        levels: levels as i64,
+        movements: movements as i64,
+    })
+}
+
+/// Drops the indexes of `stock_levels` and `stock_movements` that a bulk load should not
+/// maintain row by row; returns the statements that recreate them exactly. PostgreSQL: all of
+/// them, primary keys included; SQLite: the secondary ones (`stock_levels` is clustered by its
+/// key, `WITHOUT ROWID`).
+async fn drop_indexes(tx: &mut sqlx::AnyConnection, pg: bool) -> anyhow::Result<Vec<String>> {
+    let mut rebuild = Vec::new();
+    if pg {
+        let cons: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid) \
+             FROM pg_constraint c WHERE c.conrelid IN ('stock_levels'::regclass, 'stock_movements'::regclass) \
+             AND c.contype IN ('p', 'u')",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let idx: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.indexname::text, i.indexdef FROM pg_indexes i WHERE i.tablename IN ('stock_levels', 'stock_movements') \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (name, def) in idx {
+            exec(tx, &format!("DROP INDEX {name}")).await?;
+            rebuild.push(def);
+        }
+        for (table, name, def) in cons {
+            exec(tx, &format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).await?;
+            rebuild.insert(
+                0,
+                format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"),
+            );
+        }
+    } else {
+        let idx: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('stock_levels', 'stock_movements') AND sql IS NOT NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (name, def) in idx {
+            exec(tx, &format!("DROP INDEX {name}")).await?;
+            rebuild.push(def);
+        }
+    }
+    Ok(rebuild)
+}
+
+/// Sizes of the two big tables with their indexes (PostgreSQL), or of the database file.
+async fn print_sizes(db: &Db) -> anyhow::Result<()> {
+    if db.backend == Backend::Postgres {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT t, pg_size_pretty(pg_table_size(t::regclass)), pg_size_pretty(pg_indexes_size(t::regclass)) \
+             FROM (VALUES ('stock_levels'), ('stock_movements')) v(t)",
+        )
+        .fetch_all(&db.pool)
+        .await?;
+        for (t, data, idx) in rows {
+            println!("  {t}: {data} data, {idx} indexes");
+        }
+    } else {
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&db.pool)
+            .await?;
+        let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(&db.pool)
+            .await?;
+        println!(
+            "  database file: {:.0} MiB",
+            (pages * size) as f64 / 1048576.0
+        );
+    }
+    Ok(())
+}
