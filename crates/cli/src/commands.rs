@@ -1,7 +1,8 @@
 //! What each command does.
 
 use crate::config::{
-    AuditCommand, Cli, Command, ExportCommand, Global, ImportCommand, StockCommand, UserCommand,
+    AnalyticsCommand, AuditCommand, Cli, Command, ExportCommand, Global, ImportCommand,
+    StockCommand, UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use salepoint_domain::ids::{RegionId, StoreId};
@@ -57,6 +58,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     report.checked
                 )
             }
+        }
+        Command::Analytics(AnalyticsCommand::Verify) => {
+            let db = open(&g).await?;
+            let report = salepoint_store::analytics::verify::verify(&db)
+                .await
+                .map_err(explain)?;
+            if report.differences.is_empty() {
+                println!(
+                    "OK: {} sales and returns, {} rollup rows, every figure agrees",
+                    report.sales, report.rows
+                );
+                Ok(())
+            } else {
+                for d in report.differences.iter().take(50) {
+                    println!("DIFFERENCE {d}");
+                }
+                bail!(
+                    "analytics rollups disagree with the raw sales in {} places (run `salepoint analytics rebuild`)",
+                    report.differences.len()
+                )
+            }
+        }
+        Command::Analytics(AnalyticsCommand::Rebuild) => {
+            let db = open(&g).await?;
+            let n = salepoint_store::analytics::verify::rebuild(&db)
+                .await
+                .map_err(explain)?;
+            println!("rebuilt the analytics rollups from {n} sales and returns");
+            Ok(())
         }
         Command::Stock(StockCommand::Verify) => {
             let db = open(&g).await?;
@@ -209,6 +239,7 @@ async fn serve(
         ..Default::default()
     };
     tokio::spawn(housekeeping(db.clone(), cfg.auth.clone()));
+    salepoint_store::analytics::rollup::start(db.clone());
     tokio::spawn(salepoint_store::customers::tasks::reminder_loop(db.clone()));
     let app = salepoint_server::app(db.clone(), cfg);
     println!(

@@ -95,6 +95,9 @@ pub enum Command {
     /// Check the stock ledger.
     #[command(subcommand)]
     Stock(StockCommand),
+    /// Check or rebuild the sales analytics rollups.
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
     /// Import data from CSV (UTF-8 or GBK) or XLSX files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -163,6 +166,14 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Recompute the audit hash chain; prints OK or the first broken row. Exits 1 if broken.
     Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AnalyticsCommand {
+    /// Recompute every rollup from the raw sales and list the differences; exits 1 if any.
+    Verify,
+    /// Empty every rollup and recompute it from the raw sales (cost at today's costs).
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]

@@ -178,3 +178,13 @@ pub fn local_time(unix_seconds: i64, tz: &str) -> String {
         Err(_) => String::new(),
     }
 }
+
+/// The local wall-clock hour (0–23) of a moment at a store, for hourly reports. UTC for an
+/// unknown zone.
+pub fn local_hour(unix_seconds: i64, tz: &str) -> i64 {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(unix_seconds) {
+        Ok(t) => i64::from(t.to_zoned(zone).hour()),
+        Err(_) => 0,
+    }
+}

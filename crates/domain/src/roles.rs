@@ -74,6 +74,8 @@ string_enum!(
         /// Export everything held about a person, erase (anonymise) them, merge duplicates,
         /// set tiers and the loyalty programme.
         CustomersAdmin = "customers.admin",
+        /// Read sales reports and the live dashboard of stores in scope; analytics events.
+        ReportsRead = "reports.read",
     }
 );
 
@@ -99,6 +101,7 @@ impl Role {
                 CustomersRead,
                 CustomersManage,
                 CustomersContact,
+                ReportsRead,
             ],
             Role::StoreManager => &[
                 OrgRead,
@@ -115,6 +118,7 @@ impl Role {
                 CustomersRead,
                 CustomersManage,
                 CustomersContact,
+                ReportsRead,
             ],
             Role::Cashier => &[
                 OrgRead,
@@ -133,6 +137,7 @@ impl Role {
                 SalesRead,
                 StockRead,
                 CustomersRead,
+                ReportsRead,
             ],
             Role::Auditor => &[
                 CompanyRead,
@@ -144,6 +149,7 @@ impl Role {
                 SalesRead,
                 StockRead,
                 CustomersRead,
+                ReportsRead,
             ],
         }
     }

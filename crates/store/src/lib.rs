@@ -4,6 +4,7 @@
 //! placeholders and types both engines share (text, 64-bit integers). Each business module has
 //! its own file; a business action is one [`db::Tx`].
 
+pub mod analytics;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit;

@@ -39,7 +39,9 @@ fn visible(p: &Principal, store: Option<&str>, kind: &str, payload: &str) -> boo
             && serde_json::from_str::<serde_json::Value>(payload)
                 .is_ok_and(|v| v["assignee_id"].as_str() == Some(p.id.as_str()));
     }
-    let readable = if kind.starts_with("stock.") {
+    let readable = if kind.starts_with("analytics.") {
+        p.can(Permission::ReportsRead)
+    } else if kind.starts_with("stock.") {
         p.can(Permission::StockRead)
     } else {
         p.can(Permission::SalesRead)
@@ -80,7 +82,8 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
 }
 
 /// Live events (`text/event-stream`): `sale.completed`, `return.completed`, `stock.changed`,
-/// `stock.low`, `shift.opened`, `shift.closed`, `task.reminder` (to its assignee only), each
+/// `stock.low`, `shift.opened`, `shift.closed`, `task.reminder` (to its assignee only),
+/// `analytics.updated` (with `reports.read`: the rollups of a store changed), each
 /// with `id` = its sequence number; send `Last-Event-ID` to resume after it. Only events of
 /// stores in the caller's scope, and stock events only with `stock.read`, the others only
 /// with `sales.read`.
@@ -90,7 +93,7 @@ async fn stream_events(
     Auth(p): Auth,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    if !p.can(Permission::SalesRead) {
+    if !p.can(Permission::SalesRead) && !p.can(Permission::ReportsRead) {
         p.require(Permission::StockRead)?;
     }
     let resume = headers

@@ -20,6 +20,7 @@ pub mod purchase_orders;
 pub mod regions;
 pub mod registers;
 pub mod replenishment;
+pub mod reports;
 pub mod roles;
 pub mod sales;
 pub mod segments;

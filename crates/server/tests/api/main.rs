@@ -3,6 +3,7 @@
 
 mod support;
 
+mod analytics;
 mod api_keys_approvals;
 mod audit;
 mod auth;

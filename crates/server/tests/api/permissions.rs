@@ -609,6 +609,21 @@ fn routes(
             "/api/v1/points-rules".into(),
             Some(CustomersAdmin),
         ),
+        (
+            Method::GET,
+            "/api/v1/reports/sales".into(),
+            Some(ReportsRead),
+        ),
+        (
+            Method::GET,
+            "/api/v1/reports/sales/export".into(),
+            Some(ReportsRead),
+        ),
+        (
+            Method::GET,
+            "/api/v1/reports/dashboard".into(),
+            Some(ReportsRead),
+        ),
     ]
 }
 

@@ -1,0 +1,7 @@
+//! Sales analytics: rollups of the immutable sales and returns kept by a background worker
+//! (`rollup`), their from-scratch check and rebuild (`verify`), and the reports and dashboard
+//! read from them (`reports`). The contract is docs/analytics.md.
+
+pub mod reports;
+pub mod rollup;
+pub mod verify;

@@ -1,0 +1,623 @@
+//! The rollup worker: adds sales and returns that are not yet counted into every rollup table
+//! and records them in `analytics_applied` — in one transaction per batch, so each sale is
+//! counted exactly once even with several app servers or a crash between batches. The
+//! register's transaction is untouched: the worker is woken by its commits (`Db::subscribe`)
+//! and every second for other servers'.
+//!
+//! Cost = quantity × the product's moving-average cost (`product_costs.avg_cost_minor`, else
+//! `products.cost_price_minor`) read when the sale is rolled up, per line, rounded half away
+//! from zero to the minor unit.
+
+use crate::bulk::{self, Val};
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+use crate::{clock, row};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::time::Duration;
+
+/// How far before the watermark the worker looks for sales that committed late.
+pub const LOOKBACK: time::Duration = time::Duration::minutes(10);
+/// Sales per batch.
+pub const BATCH: i64 = 500;
+
+/// One sale or return as the rollups need it.
+#[derive(Clone, Debug)]
+pub struct SaleFact {
+    pub id: String,
+    pub company_id: String,
+    pub store_id: String,
+    pub cashier_id: String,
+    pub is_return: bool,
+    pub business_day: String,
+    pub created_at: String,
+    pub time_zone: String,
+}
+
+/// One line.
+#[derive(Clone, Debug)]
+pub struct LineFact {
+    pub sale_id: String,
+    pub product_id: String,
+    pub quantity_milli: i64,
+    pub total_minor: i64,
+    pub tax_minor: i64,
+    pub discount_minor: i64,
+    pub unit_cost_minor: i64,
+}
+
+/// One tender.
+#[derive(Clone, Debug)]
+pub struct TenderFact {
+    pub sale_id: String,
+    pub code: String,
+    pub amount_minor: i64,
+}
+
+/// The summed figures of a rollup row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub revenue: i64,
+    pub net: i64,
+    pub tax: i64,
+    pub discount: i64,
+    pub quantity: i64,
+    pub sold: i64,
+    pub orders: i64,
+    pub returns_count: i64,
+    pub returns: i64,
+    pub cost: i64,
+    pub returns_milli: i64,
+}
+
+impl Sums {
+    pub fn add(&mut self, o: &Sums) {
+        self.revenue += o.revenue;
+        self.net += o.net;
+        self.tax += o.tax;
+        self.discount += o.discount;
+        self.quantity += o.quantity;
+        self.sold += o.sold;
+        self.orders += o.orders;
+        self.returns_count += o.returns_count;
+        self.returns += o.returns;
+        self.cost += o.cost;
+        self.returns_milli += o.returns_milli;
+    }
+}
+
+/// Every rollup's rows for a set of sales. Keys start with the company id.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Rollups {
+    /// (company, store, day)
+    pub daily: BTreeMap<(String, String, String), Sums>,
+    /// (company, store, day, hour)
+    pub hourly: BTreeMap<(String, String, String, i64), Sums>,
+    /// (company, store, day, product)
+    pub product: BTreeMap<(String, String, String, String), Sums>,
+    /// (company, month, product)
+    pub monthly: BTreeMap<(String, String, String), Sums>,
+    /// (company, store, day, cashier)
+    pub cashier: BTreeMap<(String, String, String, String), Sums>,
+    /// (company, store, day, code) → (amount, count)
+    pub tender: BTreeMap<(String, String, String, String), (i64, i64)>,
+    /// sale id → its cost
+    pub sale_cost: BTreeMap<String, i64>,
+}
+
+/// qty (thousandths) × unit cost, rounded half away from zero.
+pub fn line_cost(quantity_milli: i64, unit_cost_minor: i64) -> i64 {
+    let p = i128::from(quantity_milli) * i128::from(unit_cost_minor);
+    let r = if p >= 0 {
+        (p + 500) / 1000
+    } else {
+        (p - 500) / 1000
+    };
+    r as i64
+}
+
+fn local_hour(created_at: &str, tz: &str) -> i64 {
+    clock::parse(created_at)
+        .map(|t| salepoint_domain::org::local_hour(t.unix_timestamp(), tz))
+        .unwrap_or(0)
+}
+
+/// Adds `sales` (with their lines and tenders) into `out`.
+pub fn aggregate(
+    sales: &[SaleFact],
+    lines: &[LineFact],
+    tenders: &[TenderFact],
+    out: &mut Rollups,
+) {
+    let by_id: BTreeMap<&str, &SaleFact> = sales.iter().map(|s| (s.id.as_str(), s)).collect();
+    for s in sales {
+        let hour = local_hour(&s.created_at, &s.time_zone);
+        let head = Sums {
+            orders: i64::from(!s.is_return),
+            returns_count: i64::from(s.is_return),
+            ..Default::default()
+        };
+        let c = s.company_id.clone();
+        out.daily
+            .entry((c.clone(), s.store_id.clone(), s.business_day.clone()))
+            .or_default()
+            .add(&head);
+        out.hourly
+            .entry((c.clone(), s.store_id.clone(), s.business_day.clone(), hour))
+            .or_default()
+            .add(&head);
+        out.cashier
+            .entry((
+                c,
+                s.store_id.clone(),
+                s.business_day.clone(),
+                s.cashier_id.clone(),
+            ))
+            .or_default()
+            .add(&head);
+        out.sale_cost.entry(s.id.clone()).or_default();
+    }
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    for l in lines {
+        let Some(s) = by_id.get(l.sale_id.as_str()) else {
+            continue;
+        };
+        let hour = local_hour(&s.created_at, &s.time_zone);
+        let cost = line_cost(l.quantity_milli, l.unit_cost_minor);
+        let mut m = Sums {
+            revenue: l.total_minor,
+            net: l.total_minor - l.tax_minor,
+            tax: l.tax_minor,
+            discount: l.discount_minor,
+            quantity: l.quantity_milli,
+            cost,
+            ..Default::default()
+        };
+        if s.is_return {
+            m.returns = -l.total_minor;
+            m.returns_milli = -l.quantity_milli;
+        } else {
+            m.sold = l.quantity_milli;
+        }
+        let c = s.company_id.clone();
+        let day = s.business_day.clone();
+        // Returned quantity is kept per product only.
+        let pm = m;
+        m.returns_milli = 0;
+        out.daily
+            .entry((c.clone(), s.store_id.clone(), day.clone()))
+            .or_default()
+            .add(&m);
+        out.hourly
+            .entry((c.clone(), s.store_id.clone(), day.clone(), hour))
+            .or_default()
+            .add(&m);
+        out.cashier
+            .entry((
+                c.clone(),
+                s.store_id.clone(),
+                day.clone(),
+                s.cashier_id.clone(),
+            ))
+            .or_default()
+            .add(&m);
+        // Per product, a sale counts once as an order (or a return) however many lines it has.
+        let mut pm = pm;
+        if seen.insert((l.sale_id.as_str(), l.product_id.as_str())) {
+            pm.orders = i64::from(!s.is_return);
+            pm.returns_count = i64::from(s.is_return);
+        }
+        out.product
+            .entry((
+                c.clone(),
+                s.store_id.clone(),
+                day.clone(),
+                l.product_id.clone(),
+            ))
+            .or_default()
+            .add(&pm);
+        out.monthly
+            .entry((c, day[..7.min(day.len())].to_string(), l.product_id.clone()))
+            .or_default()
+            .add(&pm);
+        *out.sale_cost.entry(s.id.clone()).or_default() += cost;
+    }
+    for t in tenders {
+        let Some(s) = by_id.get(t.sale_id.as_str()) else {
+            continue;
+        };
+        let e = out
+            .tender
+            .entry((
+                s.company_id.clone(),
+                s.store_id.clone(),
+                s.business_day.clone(),
+                t.code.clone(),
+            ))
+            .or_default();
+        e.0 += t.amount_minor;
+        e.1 += 1;
+    }
+}
+
+pub(crate) const SALE_COLUMNS: &str = "s.id, s.company_id, s.store_id, s.cashier_id, s.kind, \
+     s.business_day, s.created_at, st.time_zone";
+
+pub(crate) fn sale_fact(r: &sqlx::any::AnyRow) -> StoreResult<SaleFact> {
+    Ok(SaleFact {
+        id: row::text(r, "id")?,
+        company_id: row::text(r, "company_id")?,
+        store_id: row::text(r, "store_id")?,
+        cashier_id: row::text(r, "cashier_id")?,
+        is_return: row::text(r, "kind")? == "return",
+        business_day: row::text(r, "business_day")?,
+        created_at: row::text(r, "created_at")?,
+        time_zone: row::text(r, "time_zone")?,
+    })
+}
+
+/// The lines and tenders of `ids`, with each product's cost now.
+pub(crate) async fn details(
+    db: &Db,
+    ids: &[String],
+) -> StoreResult<(Vec<LineFact>, Vec<TenderFact>)> {
+    let mut lines = Vec::new();
+    let mut tenders = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut q = crate::sql::Sql::new(
+            "SELECT l.sale_id, l.product_id, l.quantity_milli, l.total_minor, l.tax_minor, \
+             l.line_discount_minor + l.order_discount_minor AS discount_minor, \
+             COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS unit_cost \
+             FROM sale_lines l JOIN products p ON p.id = l.product_id \
+             LEFT JOIN product_costs pc ON pc.product_id = l.product_id WHERE l.sale_id IN ",
+        );
+        q.bind_list(chunk);
+        let (sql, args) = q.build();
+        for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
+            lines.push(LineFact {
+                sale_id: row::text(&r, "sale_id")?,
+                product_id: row::text(&r, "product_id")?,
+                quantity_milli: row::int(&r, "quantity_milli")?,
+                total_minor: row::int(&r, "total_minor")?,
+                tax_minor: row::int(&r, "tax_minor")?,
+                discount_minor: row::int(&r, "discount_minor")?,
+                unit_cost_minor: row::int(&r, "unit_cost")?,
+            });
+        }
+        let mut q = crate::sql::Sql::new(
+            "SELECT sale_id, code, amount_minor FROM sale_tenders WHERE sale_id IN ",
+        );
+        q.bind_list(chunk);
+        let (sql, args) = q.build();
+        for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
+            tenders.push(TenderFact {
+                sale_id: row::text(&r, "sale_id")?,
+                code: row::text(&r, "code")?,
+                amount_minor: row::int(&r, "amount_minor")?,
+            });
+        }
+    }
+    Ok((lines, tenders))
+}
+
+/// The newest applied sale's `created_at` ('' when none).
+pub async fn watermark(db: &Db) -> StoreResult<String> {
+    let r = sqlx::query("SELECT watermark FROM analytics_state WHERE id = 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    match r {
+        Some(r) => row::text(&r, "watermark"),
+        None => Ok(String::new()),
+    }
+}
+
+/// Where the worker starts looking: the watermark minus the lookback.
+pub fn since(watermark: &str) -> String {
+    match clock::parse(watermark) {
+        Some(t) => clock::format(t - LOOKBACK),
+        None => String::new(),
+    }
+}
+
+const MEASURE_COLS: &str = "revenue_minor, net_minor, tax_minor, discount_minor, quantity_milli, \
+     sold_milli, orders, returns_count, returns_minor, cost_minor";
+
+fn measure_vals(m: &Sums) -> Vec<Val> {
+    vec![
+        m.revenue.into(),
+        m.net.into(),
+        m.tax.into(),
+        m.discount.into(),
+        m.quantity.into(),
+        m.sold.into(),
+        m.orders.into(),
+        m.returns_count.into(),
+        m.returns.into(),
+        m.cost.into(),
+    ]
+}
+
+fn upsert_tail(table: &str, key: &str, extra: &[&str]) -> String {
+    let mut cols: Vec<&str> = MEASURE_COLS.split(", ").collect();
+    cols.extend_from_slice(extra);
+    let sets = cols
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(" ON CONFLICT ({key}) DO UPDATE SET {sets}")
+}
+
+/// Writes `r` into the rollup tables (adding to what is there).
+pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
+    let rows: Vec<Vec<Val>> = r
+        .daily
+        .iter()
+        .map(|((c, s, d), m)| {
+            let mut v: Vec<Val> = vec![s.clone().into(), d.clone().into(), c.clone().into()];
+            v.extend(measure_vals(m));
+            v
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        &format!("INSERT INTO analytics_daily (store_id, business_day, company_id, {MEASURE_COLS}) VALUES "),
+        &rows,
+        &upsert_tail("analytics_daily", "store_id, business_day", &[]),
+    )
+    .await?;
+    let rows: Vec<Vec<Val>> = r
+        .hourly
+        .iter()
+        .map(|((c, s, d, h), m)| {
+            let mut v: Vec<Val> = vec![
+                s.clone().into(),
+                d.clone().into(),
+                (*h).into(),
+                c.clone().into(),
+            ];
+            v.extend(measure_vals(m));
+            v
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        &format!("INSERT INTO analytics_hourly (store_id, business_day, hour, company_id, {MEASURE_COLS}) VALUES "),
+        &rows,
+        &upsert_tail("analytics_hourly", "store_id, business_day, hour", &[]),
+    )
+    .await?;
+    let rows: Vec<Vec<Val>> = r
+        .product
+        .iter()
+        .map(|((c, s, d, p), m)| {
+            let mut v: Vec<Val> = vec![
+                s.clone().into(),
+                d.clone().into(),
+                p.clone().into(),
+                c.clone().into(),
+            ];
+            v.extend(measure_vals(m));
+            v.push(m.returns_milli.into());
+            v
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        &format!("INSERT INTO analytics_product_daily (store_id, business_day, product_id, company_id, {MEASURE_COLS}, returns_milli) VALUES "),
+        &rows,
+        &upsert_tail("analytics_product_daily", "store_id, business_day, product_id", &["returns_milli"]),
+    )
+    .await?;
+    let rows: Vec<Vec<Val>> = r
+        .monthly
+        .iter()
+        .map(|((c, mo, p), m)| {
+            let mut v: Vec<Val> = vec![c.clone().into(), mo.clone().into(), p.clone().into()];
+            v.extend(measure_vals(m));
+            v.push(m.returns_milli.into());
+            v
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        &format!("INSERT INTO analytics_product_monthly (company_id, month, product_id, {MEASURE_COLS}, returns_milli) VALUES "),
+        &rows,
+        &upsert_tail("analytics_product_monthly", "company_id, month, product_id", &["returns_milli"]),
+    )
+    .await?;
+    let rows: Vec<Vec<Val>> = r
+        .cashier
+        .iter()
+        .map(|((c, s, d, u), m)| {
+            let mut v: Vec<Val> = vec![
+                s.clone().into(),
+                d.clone().into(),
+                u.clone().into(),
+                c.clone().into(),
+            ];
+            v.extend(measure_vals(m));
+            v
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        &format!("INSERT INTO analytics_cashier_daily (store_id, business_day, cashier_id, company_id, {MEASURE_COLS}) VALUES "),
+        &rows,
+        &upsert_tail("analytics_cashier_daily", "store_id, business_day, cashier_id", &[]),
+    )
+    .await?;
+    let rows: Vec<Vec<Val>> = r
+        .tender
+        .iter()
+        .map(|((c, s, d, code), (a, n))| {
+            vec![
+                s.clone().into(),
+                d.clone().into(),
+                code.clone().into(),
+                c.clone().into(),
+                (*a).into(),
+                (*n).into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        "INSERT INTO analytics_tender_daily (store_id, business_day, code, company_id, amount_minor, count) VALUES ",
+        &rows,
+        " ON CONFLICT (store_id, business_day, code) DO UPDATE SET \
+         amount_minor = analytics_tender_daily.amount_minor + excluded.amount_minor, \
+         count = analytics_tender_daily.count + excluded.count",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Rolls up one batch of sales not yet applied; returns how many it applied (0: none
+/// waiting, or another server took them first).
+pub async fn apply_batch(db: &Db, limit: i64) -> StoreResult<usize> {
+    let from = since(&watermark(db).await?);
+    let rows = sqlx::query(&format!(
+        "SELECT {SALE_COLUMNS} FROM sales s JOIN stores st ON st.id = s.store_id \
+         WHERE s.created_at > $1 AND NOT EXISTS \
+         (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id) \
+         ORDER BY s.created_at, s.id LIMIT $2"
+    ))
+    .bind(from)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let sales = rows
+        .iter()
+        .map(sale_fact)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let ids: Vec<String> = sales.iter().map(|s| s.id.clone()).collect();
+    let (lines, tenders) = details(db, &ids).await?;
+    let mut r = Rollups::default();
+    aggregate(&sales, &lines, &tenders, &mut r);
+    let newest = sales
+        .iter()
+        .map(|s| s.created_at.as_str())
+        .max()
+        .unwrap_or("")
+        .to_string();
+    let now = clock::now();
+    let mut tx = db.begin().await?;
+    // Recording the sales first: a sale another server counted meanwhile breaks the primary
+    // key and rolls the whole batch back.
+    let applied: Vec<Vec<Val>> = sales
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.clone().into(),
+                s.store_id.clone().into(),
+                s.created_at.clone().into(),
+                r.sale_cost.get(&s.id).copied().unwrap_or(0).into(),
+            ]
+        })
+        .collect();
+    if let Err(e) = bulk::insert(
+        &mut tx,
+        "INSERT INTO analytics_applied (sale_id, store_id, created_at, cost_minor) VALUES ",
+        &applied,
+        "",
+    )
+    .await
+    {
+        if let StoreError::Db(sqlx::Error::Database(d)) = &e
+            && d.kind() == sqlx::error::ErrorKind::UniqueViolation
+        {
+            return Ok(0);
+        }
+        return Err(e);
+    }
+    write(&mut tx, &r).await?;
+    sqlx::query("UPDATE analytics_state SET watermark = $1 WHERE id = 1 AND watermark < $1")
+        .bind(newest)
+        .execute(&mut *tx)
+        .await?;
+    // One event per store touched, naming its newest business day.
+    let mut touched: BTreeMap<(String, String), String> = BTreeMap::new();
+    for s in &sales {
+        let e = touched
+            .entry((s.company_id.clone(), s.store_id.clone()))
+            .or_default();
+        if s.business_day > *e {
+            *e = s.business_day.clone();
+        }
+    }
+    let events: Vec<Vec<Val>> = touched
+        .iter()
+        .map(|((c, s), d)| {
+            vec![
+                c.clone().into(),
+                Some(s.clone()).into(),
+                "analytics.updated".into(),
+                serde_json::json!({"store_id": s, "business_day": d})
+                    .to_string()
+                    .into(),
+                now.clone().into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        &mut tx,
+        "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
+        &events,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    db.notify();
+    Ok(sales.len())
+}
+
+/// Applies batches until none is waiting; returns how many sales it applied.
+pub async fn drain(db: &Db) -> StoreResult<usize> {
+    let mut n = 0;
+    loop {
+        let k = apply_batch(db, BATCH).await?;
+        if k == 0 {
+            return Ok(n);
+        }
+        n += k;
+    }
+}
+
+/// Starts the worker: it drains on every commit signal and every second, until the process
+/// ends. Safe to run on several servers at once.
+pub fn start(db: Db) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut wake = db.subscribe();
+        loop {
+            if let Err(e) = drain(&db).await {
+                tracing::warn!(error = %e, "analytics rollup failed; will retry");
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(1), wake.changed()).await;
+        }
+    })
+}
+
+/// Sales of a company waiting for the worker, and the newest applied sale's `created_at`.
+pub async fn pending(db: &Db, company_id: &str) -> StoreResult<(i64, String)> {
+    let wm = watermark(db).await?;
+    let r = sqlx::query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n, MIN(s.created_at) AS oldest FROM sales s \
+         WHERE s.company_id = $1 AND s.created_at > $2 AND NOT EXISTS \
+         (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id)",
+    )
+    .bind(company_id.to_string())
+    .bind(since(&wm))
+    .fetch_one(&db.pool)
+    .await?;
+    let n = row::int(&r, "n")?;
+    let oldest = row::opt_text(&r, "oldest")?.unwrap_or_default();
+    Ok((n, if wm.is_empty() { oldest } else { wm }))
+}
+
+/// Stores touched by a set of keys (for tests and tools).
+pub fn stores_of(r: &Rollups) -> BTreeSet<String> {
+    r.daily.keys().map(|k| k.1.clone()).collect()
+}
