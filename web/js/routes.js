@@ -37,10 +37,16 @@ import CustomerTasksView from './views/customer-tasks.js';
 import MemberTiersView from './views/member-tiers.js';
 import SegmentsView from './views/segments.js';
 import CustomerReportsView from './views/customer-reports.js';
+import DashboardView from './views/dashboard.js';
+import ReportsView from './views/reports.js';
 
 export const ROUTES = [
   { name: 'login', path: '/login', component: LoginView, public: true },
   { name: 'home', path: '/', component: HomeView },
+  // Analytics (docs/analytics.md): the live dashboard (also the home screen with reports.read)
+  // and the sales reports.
+  { name: 'dashboard', path: '/dashboard', component: DashboardView, perm: 'reports.read' },
+  { name: 'reports', path: '/reports', component: ReportsView, perm: 'reports.read' },
   // The register (收银台): selling, returns and the shift at one register of a store.
   { name: 'register', path: '/register', component: RegisterView, perm: 'sales.create' },
   // What was sold: sales and returns (with their receipts), shifts (with X/Z reports).

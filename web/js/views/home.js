@@ -1,18 +1,23 @@
-// The home page: for now a welcome card with the user's store scope (the dashboard comes later).
+// The home page: the live dashboard (views/dashboard.js) for users with reports.read; for the
+// others a welcome card with their store scope.
 import { computed } from 'vue';
-import { session } from '../session.js';
+import { can, session } from '../session.js';
 import { t } from '../i18n.js';
+import DashboardView from './dashboard.js';
 
 export default {
   name: 'HomeView',
+  components: { DashboardView },
   setup() {
     const scopeText = computed(() => session.scope?.all_stores
       ? t('home.scopeAll')
       : t('home.scopeSome', { n: session.scope?.store_ids?.length ?? 0 }));
-    return { session, scopeText };
+    const dashboard = computed(() => can('reports.read') && !session.offline);
+    return { session, scopeText, dashboard };
   },
   template: `
-    <div class="sp-page">
+    <dashboard-view v-if="dashboard" />
+    <div v-else class="sp-page">
       <el-card data-test="home-welcome" class="sp-welcome">
         <h2 data-test="home-title">{{ $t('home.welcome', { name: session.user?.display_name || session.user?.username }) }}</h2>
         <el-descriptions :column="1" border>

@@ -15,6 +15,12 @@ export const MENU = [
   { name: 'home', path: '/', icon: 'HomeFilled', label: 'menu.home' },
   { name: 'register', path: '/register', icon: 'ShoppingCart', label: 'menu.register', perm: 'sales.create' },
   {
+    name: 'analytics', icon: 'TrendCharts', label: 'menu.analytics', perm: 'reports.read', children: [
+      { name: 'dashboard', path: '/dashboard', icon: 'DataLine', label: 'menu.dashboard', perm: 'reports.read' },
+      { name: 'reports', path: '/reports', icon: 'DataAnalysis', label: 'menu.reports', perm: 'reports.read' },
+    ],
+  },
+  {
     name: 'selling', icon: 'Tickets', label: 'menu.selling', perm: 'sales.read', children: [
       { name: 'sales', path: '/sales', icon: 'List', label: 'menu.sales', perm: 'sales.read' },
       { name: 'shifts', path: '/shifts', icon: 'Clock', label: 'menu.shifts', perm: 'sales.read' },
