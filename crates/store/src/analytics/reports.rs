@@ -635,8 +635,14 @@ fn store_set(q: &SalesQuery, p: &Principal) -> StoreResult<Option<Vec<String>>> 
     }
 }
 
+/// Reads an id and its label from a row.
+type LabelRow = fn(&sqlx::any::AnyRow) -> StoreResult<(String, String)>;
+/// A product today: sku, name, category id and name, quantity, revenue.
+type ProductDay = (String, String, Option<String>, Option<String>, i64, i64);
+
 type Folded = BTreeMap<Vec<String>, Fig>;
 
+#[allow(clippy::too_many_arguments)]
 async fn fetch(
     db: &Db,
     p: &Principal,
@@ -804,10 +810,7 @@ async fn labels(
     ids: &[String],
 ) -> StoreResult<HashMap<String, String>> {
     let mut out = HashMap::new();
-    let (sql, cols): (
-        &str,
-        fn(&sqlx::any::AnyRow) -> StoreResult<(String, String)>,
-    ) = match d {
+    let (sql, cols): (&str, LabelRow) = match d {
         Dim::Store => (
             "SELECT id, code, name FROM stores WHERE company_id = $1",
             |r| {
@@ -1271,9 +1274,8 @@ pub async fn dashboard(
             })
             .collect();
         d.payment_mix
-            .sort_by(|a, b| b.amount_minor.cmp(&a.amount_minor));
-        let mut prods: HashMap<String, (String, String, Option<String>, Option<String>, i64, i64)> =
-            HashMap::new();
+            .sort_by_key(|m| std::cmp::Reverse(m.amount_minor));
+        let mut prods: HashMap<String, ProductDay> = HashMap::new();
         for r in day_rows(
             db,
             "SELECT t.store_id, t.business_day, t.product_id, t.quantity_milli, t.revenue_minor, \
