@@ -2,12 +2,13 @@
 //! (SQLite by default, PostgreSQL with `--database-url`), drives it over real HTTP and prints
 //! throughput, p50/p99 latency and memory. Not tests; figures go to docs/benchmarks.md.
 //!
-//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout|inventory
+//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout|inventory|customers
 //! [--database-url URL] [--concurrency N] [--requests N] [--products N]
-//! [--registers 8,64,256] [--seconds N] [--locations N]`
+//! [--registers 8,64,256] [--seconds N] [--locations N] [--customers N]`
 
 mod catalog;
 mod checkout;
+mod customers;
 mod foundation;
 mod harness;
 mod inventory;
@@ -27,6 +28,8 @@ struct Args {
     registers: Vec<usize>,
     /// Measured duration of each checkout level.
     seconds: u64,
+    /// Customers: members seeded (default 5,000,000 on PostgreSQL, 1,000,000 on SQLite).
+    customers: Option<usize>,
 }
 
 fn parse_args() -> Args {
@@ -40,6 +43,7 @@ fn parse_args() -> Args {
         locations: None,
         registers: vec![8, 64, 256],
         seconds: 20,
+        customers: None,
     };
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_default();
@@ -56,9 +60,10 @@ fn parse_args() -> Args {
                     .collect()
             }
             "--seconds" => a.seconds = value.parse().expect("--seconds N"),
+            "--customers" => a.customers = Some(value.parse().expect("--customers N")),
             other => panic!(
                 "unknown flag {other}; use --database-url, --concurrency, --requests, --products, \
-                 --registers, --seconds, --locations"
+                 --registers, --seconds, --locations, --customers"
             ),
         }
     }
@@ -87,6 +92,15 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         "checkout" => checkout::run(a.database_url.as_deref(), &a.registers, a.seconds).await,
+        "customers" => {
+            customers::run(
+                a.database_url.as_deref(),
+                a.customers,
+                &a.registers,
+                a.seconds,
+            )
+            .await
+        }
         "inventory" => {
             inventory::run(
                 a.database_url.as_deref(),
@@ -98,7 +112,9 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         other => {
-            anyhow::bail!("unknown benchmark {other}: foundation, catalog, checkout or inventory")
+            anyhow::bail!(
+                "unknown benchmark {other}: foundation, catalog, checkout, inventory or customers"
+            )
         }
     }
 }
