@@ -158,8 +158,12 @@ pub async fn list(
             .bind(sku.to_string())
             .push("))");
     }
-    q.push(" ORDER BY sl.location_id, p.sku LIMIT ")
-        .bind(page.limit + 1);
+    // The limit as a literal (checked to 1–200): a bound `LIMIT $n` lets PostgreSQL's generic
+    // plan walk every product by SKU (docs/benchmarks.md, Inventory).
+    q.push(&format!(
+        " ORDER BY sl.location_id, p.sku LIMIT {}",
+        page.limit + 1
+    ));
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
     let levels = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
@@ -197,8 +201,12 @@ pub async fn alerts(
             .bind(sku.to_string())
             .push("))");
     }
-    q.push(" ORDER BY sl.location_id, p.sku LIMIT ")
-        .bind(page.limit + 1);
+    // The limit as a literal (checked to 1–200): a bound `LIMIT $n` lets PostgreSQL's generic
+    // plan walk every product by SKU (docs/benchmarks.md, Inventory).
+    q.push(&format!(
+        " ORDER BY sl.location_id, p.sku LIMIT {}",
+        page.limit + 1
+    ));
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
     let levels = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
