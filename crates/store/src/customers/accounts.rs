@@ -583,15 +583,27 @@ pub async fn apply(
         " ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining",
     )
     .await?;
-    for (id, a) in accounts.iter().filter(|(_, a)| a.changed) {
-        sqlx::query(
-            "UPDATE customers SET points_balance = $1, stored_value_minor = $2 WHERE id = $3",
-        )
-        .bind(a.points)
-        .bind(a.stored_value)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    // Every changed balance of the batch in one statement.
+    let changed: Vec<(&String, &Account)> = accounts.iter().filter(|(_, a)| a.changed).collect();
+    if !changed.is_empty() {
+        let mut q = Sql::new("UPDATE customers SET points_balance = CASE id");
+        for (id, a) in &changed {
+            q.push(" WHEN ")
+                .bind((*id).clone())
+                .push(" THEN ")
+                .bind(a.points);
+        }
+        q.push(" END, stored_value_minor = CASE id");
+        for (id, a) in &changed {
+            q.push(" WHEN ")
+                .bind((*id).clone())
+                .push(" THEN ")
+                .bind(a.stored_value);
+        }
+        let ids: Vec<String> = changed.iter().map(|(id, _)| (*id).clone()).collect();
+        q.push(" END WHERE id IN ").bind_list(&ids);
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     }
     Ok(out)
 }

@@ -62,9 +62,9 @@ pub async fn verify(db: &Db) -> StoreResult<LedgerReport> {
          LIMIT $1"
     };
     let rows = sqlx::query(sql)
-    .bind(MAX_LISTED)
-    .fetch_all(&db.pool)
-    .await?;
+        .bind(MAX_LISTED)
+        .fetch_all(&db.pool)
+        .await?;
     let mismatches = rows
         .iter()
         .map(|r| {
