@@ -180,6 +180,10 @@ async fn seed_demo(db: &Db, days: i64) -> anyhow::Result<()> {
             salepoint_store::demo_inventory::seed(db, company)
                 .await
                 .map_err(explain)?;
+            // The history's sales in the analytics rollups, so reports start complete.
+            salepoint_store::analytics::rollup::drain(db)
+                .await
+                .map_err(explain)?;
             demo::analyze(db).await.map_err(explain)?;
             println!(
                 "Opening stock at every store; {} sales and {} returns over {days} days ({:.1} s).",
