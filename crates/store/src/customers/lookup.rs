@@ -83,9 +83,12 @@ pub async fn lookup(db: &Db, p: &Principal, key: &LookupKey) -> StoreResult<Regi
             key.card.as_deref().unwrap_or("").trim().to_string(),
         )
     };
+    // One round trip: the customer, their tier's price tier and the programme's rate.
     let q = format!(
-        "{} WHERE c.company_id = $1 AND c.{col} = $2",
-        profiles::SELECT
+        "SELECT c.*, t.name AS tier_name, t.price_tier, lp.redeem_points_per_unit FROM customers c \
+         LEFT JOIN member_tiers t ON t.company_id = c.company_id AND t.code = c.tier_code \
+         LEFT JOIN loyalty_programs lp ON lp.company_id = c.company_id \
+         WHERE c.company_id = $1 AND c.{col} = $2"
     );
     let r = sqlx::query(&q)
         .bind(&company)
@@ -94,6 +97,9 @@ pub async fn lookup(db: &Db, p: &Principal, key: &LookupKey) -> StoreResult<Regi
         .await?
         .ok_or(StoreError::NotFound)?;
     let mut c: Customer = profiles::from_row(&r)?;
+    let mut price_tier = row::opt_text(&r, "price_tier")?;
+    let mut per_unit = row::opt_int(&r, "redeem_points_per_unit")?;
+    let merged = c.status == "merged";
     // Follow merges (a chain of them is short).
     for _ in 0..8 {
         match (&c.status[..], &c.merged_into) {
@@ -108,20 +114,24 @@ pub async fn lookup(db: &Db, p: &Principal, key: &LookupKey) -> StoreResult<Regi
     if c.status != "active" {
         return Err(StoreError::NotFound);
     }
-    let price_tier = match &c.tier_code {
-        Some(code) => {
-            sqlx::query("SELECT price_tier FROM member_tiers WHERE company_id = $1 AND code = $2")
-                .bind(&company)
-                .bind(code)
-                .fetch_optional(&db.pool)
-                .await?
-                .map(|r| row::opt_text(&r, "price_tier"))
-                .transpose()?
-                .flatten()
-        }
-        None => None,
-    };
-    let per_unit = redeem_points_per_unit(db, &company).await?;
+    if merged {
+        // Followed to the survivor: its tier, and the programme read again (rare).
+        price_tier = match &c.tier_code {
+            Some(code) => sqlx::query(
+                "SELECT price_tier FROM member_tiers WHERE company_id = $1 AND code = $2",
+            )
+            .bind(&company)
+            .bind(code)
+            .fetch_optional(&db.pool)
+            .await?
+            .map(|r| row::opt_text(&r, "price_tier"))
+            .transpose()?
+            .flatten(),
+            None => None,
+        };
+        per_unit = Some(redeem_points_per_unit(db, &company).await?);
+    }
+    let per_unit = per_unit.unwrap_or(100).max(1);
     Ok(RegisterView {
         phone: profiles::phone_for(p, c.phone.as_deref()),
         points_value_minor: points_value_minor(c.points_balance, per_unit),
