@@ -62,15 +62,25 @@ pub struct Caches {
     pub registers: Ttl<(String, String), crate::orders::context::RegisterContext>,
     /// Company → its tender types.
     pub tenders: Ttl<String, Vec<crate::payments::tender_types::TenderType>>,
+    /// Company → its loyalty programme and points rules (read by every batch with members).
+    pub loyalty: Ttl<
+        String,
+        (
+            crate::customers::accounts::Program,
+            crate::customers::accounts::CategoryRates,
+        ),
+    >,
 }
 
 impl Caches {
     /// Forgets everything: after a change of master data (stores, registers, channels,
-    /// company settings, tender types, users), which is rare next to sales.
+    /// company settings, tender types, users, tiers and the loyalty programme), which is rare next
+    /// to sales.
     pub fn forget_all(&self) {
         self.principals.clear();
         self.registers.clear();
         self.tenders.clear();
+        self.loyalty.clear();
     }
 }
 

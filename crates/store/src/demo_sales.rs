@@ -97,7 +97,8 @@ async fn stores(db: &Db, company: CompanyId, password_hash: &str) -> StoreResult
     let mut conn = db.pool.acquire().await?;
     // Every member, once: the member sales of the history attach one of them.
     let members = std::sync::Arc::new(
-        crate::customers::accounts::member_book(&mut conn, &company.to_string(), None).await?,
+        crate::customers::accounts::member_book(&mut conn, None, &company.to_string(), None)
+            .await?,
     );
     let (catalog, rules) = sales::products_and_rules(&mut conn, company, None, true).await?;
     drop(conn);

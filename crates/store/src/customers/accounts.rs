@@ -59,7 +59,7 @@ pub struct Member {
 pub struct MemberBook {
     pub members: HashMap<String, Member>,
     pub program: Program,
-    pub category_rates: HashMap<(Option<String>, String), Decimal>,
+    pub category_rates: CategoryRates,
 }
 
 impl MemberBook {
@@ -99,16 +99,58 @@ pub async fn program(conn: &mut sqlx::AnyConnection, company: &str) -> StoreResu
     })
 }
 
+/// The category exceptions to earning: (tier or all, category) → rate.
+pub type CategoryRates = HashMap<(Option<String>, String), Decimal>;
+
+/// The programme and the category rules of `company`, from the 2 s cache when given one
+/// (changes to tiers, the programme or the rules clear it; other servers see them within 2 s).
+async fn program_and_rules(
+    conn: &mut sqlx::AnyConnection,
+    caches: Option<&crate::cache::Caches>,
+    company: &str,
+) -> StoreResult<(Program, CategoryRates)> {
+    if let Some(hit) = caches.and_then(|c| c.loyalty.get(&company.to_string())) {
+        return Ok(hit);
+    }
+    let program = program(conn, company).await?;
+    let mut rates = CategoryRates::new();
+    for r in sqlx::query(
+        "SELECT tier_code, category_id, earn_per_unit FROM points_rules WHERE company_id = $1",
+    )
+    .bind(company)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        if let Ok(rate) = Decimal::from_str(&row::text(&r, "earn_per_unit")?) {
+            rates.insert(
+                (
+                    row::opt_text(&r, "tier_code")?,
+                    row::text(&r, "category_id")?,
+                ),
+                rate,
+            );
+        }
+    }
+    if let Some(c) = caches {
+        c.loyalty
+            .put(company.to_string(), (program.clone(), rates.clone()));
+    }
+    Ok((program, rates))
+}
+
 /// Loads the members `ids` (all of the company's with `None`, for the demo history) of
-/// `company` with their tiers, the programme and the category rules (one batch of sales:
-/// three queries).
+/// `company` with their tiers, the programme and the category rules (a batch of sales: one
+/// query, plus two every 2 s for the cached programme and rules).
 pub async fn member_book(
     conn: &mut sqlx::AnyConnection,
+    caches: Option<&crate::cache::Caches>,
     company: &str,
     ids: Option<&[String]>,
 ) -> StoreResult<MemberBook> {
+    let (program, category_rates) = program_and_rules(conn, caches, company).await?;
     let mut book = MemberBook {
-        program: program(conn, company).await?,
+        program,
+        category_rates,
         ..Default::default()
     };
     if ids.is_some_and(|i| i.is_empty()) {
@@ -138,23 +180,6 @@ pub async fn member_book(
                 earn_on_discounted: row::opt_int(&r, "earn_on_discounted")?.unwrap_or(0) != 0,
             },
         );
-    }
-    for r in sqlx::query(
-        "SELECT tier_code, category_id, earn_per_unit FROM points_rules WHERE company_id = $1",
-    )
-    .bind(company)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        if let Ok(rate) = Decimal::from_str(&row::text(&r, "earn_per_unit")?) {
-            book.category_rates.insert(
-                (
-                    row::opt_text(&r, "tier_code")?,
-                    row::text(&r, "category_id")?,
-                ),
-                rate,
-            );
-        }
     }
     Ok(book)
 }

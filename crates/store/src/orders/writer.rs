@@ -398,7 +398,8 @@ async fn price_batch(
             Default::default()
         } else {
             std::sync::Arc::new(
-                accounts::member_book(tx, &company.to_string(), Some(&customers)).await?,
+                accounts::member_book(tx, Some(&db.caches), &company.to_string(), Some(&customers))
+                    .await?,
             )
         };
         books.insert(
