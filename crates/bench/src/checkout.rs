@@ -357,25 +357,7 @@ async fn sell(
     while Instant::now() < until {
         let body = sale(&till, &mut rng);
         let start = Instant::now();
-        let outcome = match api
-            .http
-            .post(&url)
-            .bearer_auth(&api.token)
-            .json(&body)
-            .send()
-            .await
-        {
-            // Reading the body is part of the answer, and lets the connection be reused.
-            Ok(res) => {
-                let status = res.status();
-                match res.bytes().await {
-                    Ok(_) if status == reqwest::StatusCode::CREATED => Ok(()),
-                    Ok(b) => Err(format!("{status} {}", String::from_utf8_lossy(&b))),
-                    Err(e) => Err(format!("{status}, body lost: {e}")),
-                }
-            }
-            Err(e) => Err(format!("transport: {e}")),
-        };
+        let outcome = post_sale(&api.http, &url, &api.token, &body).await;
         let done = Instant::now();
         match outcome {
             Ok(()) => {
@@ -495,5 +477,26 @@ impl Rng {
 
     pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
+    }
+}
+
+/// Posts one sale and reads the whole answer (part of its cost, and it lets the connection be
+/// reused): `Ok` when the sale was created, else what went wrong.
+pub(crate) async fn post_sale(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> Result<(), String> {
+    match http.post(url).bearer_auth(token).json(body).send().await {
+        Ok(res) => {
+            let status = res.status();
+            match res.bytes().await {
+                Ok(_) if status == reqwest::StatusCode::CREATED => Ok(()),
+                Ok(b) => Err(format!("{status} {}", String::from_utf8_lossy(&b))),
+                Err(e) => Err(format!("{status}, body lost: {e}")),
+            }
+        }
+        Err(e) => Err(format!("transport: {e}")),
     }
 }

@@ -488,24 +488,8 @@ async fn level(
                 while Instant::now() < until {
                     let body = sale(&till, member, &mut rng);
                     let start = Instant::now();
-                    let outcome = match api
-                        .http
-                        .post(&url)
-                        .bearer_auth(&api.token)
-                        .json(&body)
-                        .send()
-                        .await
-                    {
-                        Ok(res) => {
-                            let status = res.status();
-                            match res.bytes().await {
-                                Ok(_) if status == reqwest::StatusCode::CREATED => Ok(()),
-                                Ok(b) => Err(format!("{status} {}", String::from_utf8_lossy(&b))),
-                                Err(e) => Err(format!("{status}, body lost: {e}")),
-                            }
-                        }
-                        Err(e) => Err(format!("transport: {e}")),
-                    };
+                    let outcome =
+                        crate::checkout::post_sale(&api.http, &url, &api.token, &body).await;
                     let done = Instant::now();
                     match outcome {
                         Ok(()) => {
