@@ -27,6 +27,11 @@ pub struct SaleFact {
     pub company_id: String,
     pub store_id: String,
     pub cashier_id: String,
+    pub register_id: String,
+    /// The member's tier code at sale time, `""` without a member (see `SALE_COLUMNS`).
+    pub tier: String,
+    /// The channel the sale was priced in, `""` when the company has none.
+    pub channel_id: String,
     pub is_return: bool,
     pub business_day: String,
     pub created_at: String,
@@ -85,6 +90,41 @@ impl Sums {
     }
 }
 
+/// A store × business day × one attribute of the sale rollup: (company, store, day, attribute).
+pub type SaleDimRows = BTreeMap<(String, String, String, String), Sums>;
+
+/// A rollup of store × business day × one attribute of the sale (the cashier, the register,
+/// the member tier, the channel): they share one shape, one aggregation and one writer.
+pub struct SaleDim {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub attr: fn(&SaleFact) -> &str,
+}
+
+/// The sale-attribute rollups, in the order of `Rollups::by_sale`.
+pub const SALE_DIMS: [SaleDim; 4] = [
+    SaleDim {
+        table: "analytics_cashier_daily",
+        column: "cashier_id",
+        attr: |s| &s.cashier_id,
+    },
+    SaleDim {
+        table: "analytics_register_daily",
+        column: "register_id",
+        attr: |s| &s.register_id,
+    },
+    SaleDim {
+        table: "analytics_tier_daily",
+        column: "tier",
+        attr: |s| &s.tier,
+    },
+    SaleDim {
+        table: "analytics_channel_daily",
+        column: "channel_id",
+        attr: |s| &s.channel_id,
+    },
+];
+
 /// Every rollup's rows for a set of sales. Keys start with the company id.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Rollups {
@@ -96,12 +136,29 @@ pub struct Rollups {
     pub product: BTreeMap<(String, String, String, String), Sums>,
     /// (company, month, product)
     pub monthly: BTreeMap<(String, String, String), Sums>,
-    /// (company, store, day, cashier)
-    pub cashier: BTreeMap<(String, String, String, String), Sums>,
+    /// The sale-attribute rollups, one per entry of `SALE_DIMS` (cashier, register, tier,
+    /// channel).
+    pub by_sale: [SaleDimRows; 4],
     /// (company, store, day, code) → (amount, count)
     pub tender: BTreeMap<(String, String, String, String), (i64, i64)>,
     /// sale id → its cost
     pub sale_cost: BTreeMap<String, i64>,
+}
+
+impl Rollups {
+    /// Adds `m` to the sale's row in every sale-attribute rollup.
+    fn add_by_sale(&mut self, s: &SaleFact, m: &Sums) {
+        for (rows, dim) in self.by_sale.iter_mut().zip(&SALE_DIMS) {
+            rows.entry((
+                s.company_id.clone(),
+                s.store_id.clone(),
+                s.business_day.clone(),
+                (dim.attr)(s).to_string(),
+            ))
+            .or_default()
+            .add(m);
+        }
+    }
 }
 
 /// qty (thousandths) × unit cost, rounded half away from zero.
@@ -145,15 +202,7 @@ pub fn aggregate(
             .entry((c.clone(), s.store_id.clone(), s.business_day.clone(), hour))
             .or_default()
             .add(&head);
-        out.cashier
-            .entry((
-                c,
-                s.store_id.clone(),
-                s.business_day.clone(),
-                s.cashier_id.clone(),
-            ))
-            .or_default()
-            .add(&head);
+        out.add_by_sale(s, &head);
         out.sale_cost.entry(s.id.clone()).or_default();
     }
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
@@ -191,15 +240,7 @@ pub fn aggregate(
             .entry((c.clone(), s.store_id.clone(), day.clone(), hour))
             .or_default()
             .add(&m);
-        out.cashier
-            .entry((
-                c.clone(),
-                s.store_id.clone(),
-                day.clone(),
-                s.cashier_id.clone(),
-            ))
-            .or_default()
-            .add(&m);
+        out.add_by_sale(s, &m);
         // Per product, a sale counts once as an order (or a return) however many lines it has.
         let mut pm = pm;
         if seen.insert((l.sale_id.as_str(), l.product_id.as_str())) {
@@ -239,8 +280,22 @@ pub fn aggregate(
     }
 }
 
-pub(crate) const SALE_COLUMNS: &str = "s.id, s.company_id, s.store_id, s.cashier_id, s.kind, \
-     s.business_day, s.created_at, st.time_zone";
+/// A sale's facts, read `FROM {SALE_FROM}`. Tier: the member's tier code stored on the sale
+/// (a return: its original's); rows written before migration 0008 recorded only the price
+/// tier (`customer_tier`), used for sales with a member; `""` without a member. Channel: the
+/// one stored, else (before 0008) the company's store channel, as pricing picks it.
+pub(crate) const SALE_COLUMNS: &str = "s.id, s.company_id, s.store_id, s.cashier_id, s.register_id, s.kind, \
+     s.business_day, s.created_at, st.time_zone, \
+     CASE WHEN s.member_tier IS NOT NULL THEN s.member_tier \
+     WHEN o.member_tier IS NOT NULL THEN o.member_tier \
+     WHEN s.customer_id IS NULL AND o.customer_id IS NULL THEN '' \
+     ELSE COALESCE(s.customer_tier, o.customer_tier, '') END AS tier, \
+     COALESCE(s.channel_id, (SELECT ch.id FROM channels ch WHERE ch.company_id = s.company_id \
+     AND ch.kind = 'store' AND ch.active = 1 ORDER BY ch.code LIMIT 1), '') AS channel_id";
+
+/// The tables `SALE_COLUMNS` reads.
+pub(crate) const SALE_FROM: &str = "sales s JOIN stores st ON st.id = s.store_id \
+     LEFT JOIN sales o ON o.id = s.original_sale_id";
 
 pub(crate) fn sale_fact(r: &sqlx::any::AnyRow) -> StoreResult<SaleFact> {
     Ok(SaleFact {
@@ -248,6 +303,9 @@ pub(crate) fn sale_fact(r: &sqlx::any::AnyRow) -> StoreResult<SaleFact> {
         company_id: row::text(r, "company_id")?,
         store_id: row::text(r, "store_id")?,
         cashier_id: row::text(r, "cashier_id")?,
+        register_id: row::text(r, "register_id")?,
+        tier: row::text(r, "tier")?,
+        channel_id: row::text(r, "channel_id")?,
         is_return: row::text(r, "kind")? == "return",
         business_day: row::text(r, "business_day")?,
         created_at: row::text(r, "created_at")?,
@@ -425,27 +483,29 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
         &upsert_tail("analytics_product_monthly", "company_id, month, product_id", &["returns_milli"]),
     )
     .await?;
-    let rows: Vec<Vec<Val>> = r
-        .cashier
-        .iter()
-        .map(|((c, s, d, u), m)| {
-            let mut v: Vec<Val> = vec![
-                s.clone().into(),
-                d.clone().into(),
-                u.clone().into(),
-                c.clone().into(),
-            ];
-            v.extend(measure_vals(m));
-            v
-        })
-        .collect();
-    bulk::insert(
-        tx,
-        &format!("INSERT INTO analytics_cashier_daily (store_id, business_day, cashier_id, company_id, {MEASURE_COLS}) VALUES "),
-        &rows,
-        &upsert_tail("analytics_cashier_daily", "store_id, business_day, cashier_id", &[]),
-    )
-    .await?;
+    for (rows, dim) in r.by_sale.iter().zip(&SALE_DIMS) {
+        let rows: Vec<Vec<Val>> = rows
+            .iter()
+            .map(|((c, s, d, a), m)| {
+                let mut v: Vec<Val> = vec![
+                    s.clone().into(),
+                    d.clone().into(),
+                    a.clone().into(),
+                    c.clone().into(),
+                ];
+                v.extend(measure_vals(m));
+                v
+            })
+            .collect();
+        let (table, column) = (dim.table, dim.column);
+        bulk::insert(
+            tx,
+            &format!("INSERT INTO {table} (store_id, business_day, {column}, company_id, {MEASURE_COLS}) VALUES "),
+            &rows,
+            &upsert_tail(table, &format!("store_id, business_day, {column}"), &[]),
+        )
+        .await?;
+    }
     let rows: Vec<Vec<Val>> = r
         .tender
         .iter()
@@ -477,7 +537,7 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
 pub async fn apply_batch(db: &Db, limit: i64) -> StoreResult<usize> {
     let from = since(&watermark(db).await?);
     let rows = sqlx::query(&format!(
-        "SELECT {SALE_COLUMNS} FROM sales s JOIN stores st ON st.id = s.store_id \
+        "SELECT {SALE_COLUMNS} FROM {SALE_FROM} \
          WHERE s.created_at > $1 AND NOT EXISTS \
          (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id) \
          ORDER BY s.created_at, s.id LIMIT $2"
@@ -586,11 +646,33 @@ pub async fn drain(db: &Db) -> StoreResult<usize> {
     }
 }
 
-/// Starts the worker: it drains on every commit signal and every second, until the process
-/// ends. Safe to run on several servers at once.
+/// Whether a migration asked for a rebuild (it added a rollup it could not fill).
+pub async fn needs_rebuild(db: &Db) -> StoreResult<bool> {
+    let r = sqlx::query("SELECT needs_rebuild FROM analytics_state WHERE id = 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(match r {
+        Some(r) => row::int(&r, "needs_rebuild")? != 0,
+        None => false,
+    })
+}
+
+/// Starts the worker: first the rebuild a migration asked for (once), then it drains on every
+/// commit signal and every second, until the process ends. Safe to run on several servers at
+/// once.
 pub fn start(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut wake = db.subscribe();
+        match needs_rebuild(&db).await {
+            Ok(false) => {}
+            Ok(true) => match super::verify::rebuild(&db).await {
+                Ok(n) => tracing::info!(sales = n, "analytics rollups rebuilt after an upgrade"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "analytics rebuild after an upgrade failed; run `salepoint analytics rebuild`")
+                }
+            },
+            Err(e) => tracing::warn!(error = %e, "analytics state unreadable"),
+        }
         loop {
             if let Err(e) = drain(&db).await {
                 tracing::warn!(error = %e, "analytics rollup failed; will retry");

@@ -3,10 +3,10 @@
 //!
 //! Cost is a snapshot of the moving-average cost when each sale was rolled up, so it is not
 //! compared with today's costs: it is checked for consistency instead (each store-day's cost is
-//! the same in the daily, hourly, product and cashier rollups, and equals the sum of the costs
-//! recorded per applied sale).
+//! the same in the daily, hourly, product, cashier, register, tier and channel rollups, and
+//! equals the sum of the costs recorded per applied sale).
 
-use super::rollup::{self, Rollups, SALE_COLUMNS, Sums};
+use super::rollup::{self, Rollups, SALE_COLUMNS, SALE_DIMS, SALE_FROM, Sums};
 use crate::db::Db;
 use crate::error::StoreResult;
 use crate::row;
@@ -30,7 +30,7 @@ async fn from_scratch(db: &Db) -> StoreResult<(usize, Rollups)> {
     let mut n = 0;
     loop {
         let rows = sqlx::query(&format!(
-            "SELECT {SALE_COLUMNS} FROM sales s JOIN stores st ON st.id = s.store_id \
+            "SELECT {SALE_COLUMNS} FROM {SALE_FROM} \
              WHERE s.id > $1 ORDER BY s.id LIMIT 2000"
         ))
         .bind(after.clone())
@@ -129,19 +129,21 @@ async fn stored(db: &Db) -> StoreResult<Rollups> {
             sums(&r, true)?,
         );
     }
-    for r in sqlx::query("SELECT * FROM analytics_cashier_daily")
-        .fetch_all(&db.pool)
-        .await?
-    {
-        out.cashier.insert(
-            (
-                row::text(&r, "company_id")?,
-                row::text(&r, "store_id")?,
-                row::text(&r, "business_day")?,
-                row::text(&r, "cashier_id")?,
-            ),
-            sums(&r, false)?,
-        );
+    for (rows, dim) in out.by_sale.iter_mut().zip(&SALE_DIMS) {
+        for r in sqlx::query(&format!("SELECT * FROM {}", dim.table))
+            .fetch_all(&db.pool)
+            .await?
+        {
+            rows.insert(
+                (
+                    row::text(&r, "company_id")?,
+                    row::text(&r, "store_id")?,
+                    row::text(&r, "business_day")?,
+                    row::text(&r, dim.column)?,
+                ),
+                sums(&r, false)?,
+            );
+        }
     }
     for r in sqlx::query("SELECT * FROM analytics_tender_daily")
         .fetch_all(&db.pool)
@@ -213,12 +215,9 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         &have.monthly,
         &mut d,
     );
-    compare(
-        "analytics_cashier_daily",
-        &want.cashier,
-        &have.cashier,
-        &mut d,
-    );
+    for ((w, h), dim) in want.by_sale.iter().zip(&have.by_sale).zip(&SALE_DIMS) {
+        compare(dim.table, w, h, &mut d);
+    }
     for (k, w) in &want.tender {
         if have.tender.get(k) != Some(w) {
             d.push(format!(
@@ -245,7 +244,7 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         }
     }
     // Cost: the same per store-day in every rollup, and the sum of the applied sales' costs.
-    let mut day_cost: BTreeMap<(String, String), [i64; 4]> = BTreeMap::new();
+    let mut day_cost: BTreeMap<(String, String), [i64; 7]> = BTreeMap::new();
     for ((_, s, day), m) in &have.daily {
         day_cost.entry((s.clone(), day.clone())).or_default()[0] += m.cost;
     }
@@ -255,13 +254,15 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
     for ((_, s, day, _), m) in &have.product {
         day_cost.entry((s.clone(), day.clone())).or_default()[2] += m.cost;
     }
-    for ((_, s, day, _), m) in &have.cashier {
-        day_cost.entry((s.clone(), day.clone())).or_default()[3] += m.cost;
+    for (i, rows) in have.by_sale.iter().enumerate() {
+        for ((_, s, day, _), m) in rows {
+            day_cost.entry((s.clone(), day.clone())).or_default()[3 + i] += m.cost;
+        }
     }
     for (k, c) in &day_cost {
         if c.iter().any(|x| *x != c[0]) {
             d.push(format!(
-                "cost of {k:?} disagrees across rollups (daily, hourly, product, cashier): {c:?}"
+                "cost of {k:?} disagrees across rollups (daily, hourly, product, cashier, register, tier, channel): {c:?}"
             ));
         }
     }
@@ -277,7 +278,7 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         + have.hourly.len()
         + have.product.len()
         + have.monthly.len()
-        + have.cashier.len()
+        + have.by_sale.iter().map(|r| r.len()).sum::<usize>()
         + have.tender.len();
     Ok(VerifyReport {
         sales: n,
@@ -286,24 +287,25 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
     })
 }
 
-/// Empties every rollup and recomputes it from the raw sales (cost at today's costs); returns
-/// how many sales it applied.
+/// Empties every rollup and recomputes it from the raw sales (cost at today's costs), which
+/// also answers a migration's request for a rebuild (`needs_rebuild`); returns how many sales
+/// it applied.
 pub async fn rebuild(db: &Db) -> StoreResult<usize> {
     let mut tx = db.begin().await?;
-    for t in [
+    let tables = [
         "analytics_daily",
         "analytics_hourly",
         "analytics_product_daily",
         "analytics_product_monthly",
-        "analytics_cashier_daily",
         "analytics_tender_daily",
         "analytics_applied",
-    ] {
+    ];
+    for t in tables.into_iter().chain(SALE_DIMS.iter().map(|d| d.table)) {
         sqlx::query(&format!("DELETE FROM {t}"))
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("UPDATE analytics_state SET watermark = '' WHERE id = 1")
+    sqlx::query("UPDATE analytics_state SET watermark = '', needs_rebuild = 0 WHERE id = 1")
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

@@ -77,6 +77,11 @@ pub struct PreparedSale {
     pub currency: String,
     pub customer_tier: Option<String>,
     pub customer_id: Option<String>,
+    /// The channel the sale was priced in (sales.channel_id; the analytics channel dimension).
+    pub channel_id: Option<String>,
+    /// The member's tier code at sale time (`""` for a member without a tier; None without a
+    /// member or on a return, which takes its original sale's), for the analytics tier dimension.
+    pub member_tier: Option<String>,
     /// What the sale or return does to the member's points and stored value.
     pub member: Option<crate::customers::accounts::MemberEffect>,
     pub subtotal_minor: i64,

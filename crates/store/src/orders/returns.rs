@@ -487,6 +487,8 @@ pub(crate) async fn prepare_at(
         currency: ctx.currency.code().to_string(),
         customer_tier: None,
         customer_id: original.customer_id.clone(),
+        channel_id: ctx.channel_id.clone(),
+        member_tier: None,
         member,
         subtotal_minor: lines.iter().map(|l| l.gross_minor).sum(),
         discount_minor: lines.iter().map(|l| l.line_discount_minor).sum(),

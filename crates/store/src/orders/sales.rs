@@ -482,6 +482,8 @@ pub fn price(
         currency: ctx.currency.code().to_string(),
         customer_tier: price_ctx.tier.clone(),
         customer_id: member.map(|m| m.id.clone()),
+        channel_id: ctx.channel_id.clone(),
+        member_tier: member.map(|m| m.tier_code.clone().unwrap_or_default()),
         member: member_effect,
         subtotal_minor: priced.subtotal_minor,
         discount_minor: priced.discount_minor,

@@ -828,6 +828,8 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
             s.currency.clone().into(),
             s.customer_tier.clone().into(),
             s.customer_id.clone().into(),
+            s.channel_id.clone().into(),
+            s.member_tier.clone().into(),
             s.subtotal_minor.into(),
             s.discount_minor.into(),
             s.tax_minor.into(),
@@ -937,8 +939,8 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
     bulk::insert(
         tx,
         "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
-         business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, subtotal_minor, discount_minor, tax_minor, \
-         total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, idem_key, \
+         business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, channel_id, member_tier, subtotal_minor, discount_minor, \
+         tax_minor, total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, idem_key, \
          client_created_at, created_at) VALUES ",
         &sales,
         "",
