@@ -72,7 +72,9 @@ const FLAVOURS: &[(&str, &str)] = &[
     ("柠檬", "lemon"),
 ];
 
-fn product(n: usize, tax: &str) -> CheckedProduct {
+/// Generated product `n` (names from brands × nouns × flavours × sizes), with tax class `tax`;
+/// the analytics benchmark grows its catalog with the same products.
+pub(crate) fn product(n: usize, tax: &str) -> CheckedProduct {
     let (bz, be) = BRANDS[n % BRANDS.len()];
     let (nz, ne) = NOUNS[(n / BRANDS.len()) % NOUNS.len()];
     let (fz, fe) = FLAVOURS[(n / (BRANDS.len() * NOUNS.len())) % FLAVOURS.len()];

@@ -5,6 +5,7 @@
 //! a warm-up. Afterwards the sales in the database must equal the acknowledged ones and the
 //! stock ledger must add up: a fast write path that loses or double-books a sale is worth nothing.
 
+use crate::chain::{self, Api, Rng, Till};
 use crate::harness::{self, ADMIN_PASSWORD, percentile};
 use anyhow::Context;
 use serde_json::{Value, json};
@@ -18,79 +19,10 @@ const WARMUP: Duration = Duration::from_secs(3);
 const SHOWN_ERRORS: usize = 5;
 /// Characters of an error answer printed: enough for the problem's code and first fields.
 const SHOWN_CHARS: usize = 400;
-/// The drawer float of every shift.
-const OPENING_FLOAT_MINOR: i64 = 50_000;
 /// Cash handed over is the amount due rounded up to a 50-yuan note, so most cash sales give change.
 const NOTE_MINOR: i64 = 5_000;
-/// The demo chain sells in CNY, which has 2 minor digits.
-const CNY_EXPONENT: u8 = 2;
 /// Pieces per line of a counted product: mostly one, sometimes a few.
 const PIECES: &[i64] = &[1, 1, 1, 1, 1, 1, 2, 2, 3, 6];
-
-/// A product as the store's catalog snapshot gives it to a register.
-struct Item {
-    id: String,
-    price_minor: i64,
-    weighed: bool,
-}
-
-/// A demo store and its catalog.
-struct Shop {
-    id: String,
-    code: String,
-    /// Cash rounding (抹零) step in fen: 10 for the demo stores' 0.1 CNY.
-    cash_step: i64,
-    items: Vec<Item>,
-}
-
-/// A virtual register: its store and its open shift.
-struct Till {
-    shop: Arc<Shop>,
-    register_id: String,
-    shift_id: String,
-}
-
-/// The admin's view of the API: the admin sees every store, so one login serves all registers.
-#[derive(Clone)]
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
-        expect(res, reqwest::StatusCode::OK, path).await
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await?;
-        expect(res, reqwest::StatusCode::CREATED, path).await
-    }
-}
-
-async fn expect(
-    res: reqwest::Response,
-    want: reqwest::StatusCode,
-    path: &str,
-) -> anyhow::Result<Value> {
-    let status = res.status();
-    let text = res.text().await?;
-    anyhow::ensure!(status == want, "{path}: {status} {text}");
-    Ok(serde_json::from_str(&text)?)
-}
 
 /// What one register did during one level.
 #[derive(Default)]
@@ -123,8 +55,8 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
         token: s.login("admin", ADMIN_PASSWORD).await?,
     };
     let t = Instant::now();
-    let shops = shops(&api).await?;
-    let tills = tills(&api, &shops, most).await?;
+    let shops = chain::shops(&api, usize::MAX).await?;
+    let tills = chain::tills(&api, &shops, most).await?;
     println!(
         "setup: {} stores, {} products in the first catalog, {} registers with open shifts ({:.1} s)",
         shops.len(),
@@ -254,94 +186,6 @@ async fn level(api: &Api, tills: &[Arc<Till>], measure: Duration) -> anyhow::Res
     Ok(out)
 }
 
-/// The demo chain's stores (not its warehouses) with their register catalogs.
-async fn shops(api: &Api) -> anyhow::Result<Vec<Arc<Shop>>> {
-    let locations = api.get("/api/v1/stores?limit=100").await?;
-    let mut shops = Vec::new();
-    for loc in locations["data"].as_array().context("stores")? {
-        if loc["kind"] != "store" {
-            continue;
-        }
-        let id = loc["id"].as_str().context("store id")?.to_string();
-        let cash_step = loc["cash_rounding"]
-            .as_str()
-            .and_then(salepoint_domain::org::CashRounding::parse)
-            .context("cash_rounding")?
-            .step_minor(CNY_EXPONENT);
-        let snapshot = api.get(&format!("/api/v1/stores/{id}/catalog")).await?;
-        anyhow::ensure!(snapshot["currency"] == "CNY", "the demo chain sells in CNY");
-        let items: Vec<Item> = snapshot["products"]
-            .as_array()
-            .context("products")?
-            .iter()
-            .filter(|p| p["status"] == "active" && p["price_minor"].as_i64() > Some(0))
-            .map(|p| Item {
-                id: p["id"].as_str().unwrap_or_default().to_string(),
-                price_minor: p["price_minor"].as_i64().unwrap_or_default(),
-                weighed: p["sold_by_weight"].as_bool().unwrap_or(false),
-            })
-            .collect();
-        anyhow::ensure!(!items.is_empty(), "store {id} has nothing to sell");
-        shops.push(Arc::new(Shop {
-            id,
-            code: loc["code"].as_str().unwrap_or_default().to_string(),
-            cash_step,
-            items,
-        }));
-    }
-    anyhow::ensure!(!shops.is_empty(), "the demo chain has no stores");
-    Ok(shops)
-}
-
-/// `n` registers with an open shift each: the demo's registers, plus new ones where a store has
-/// too few, taken round-robin over the stores so that every level spreads over as many stores
-/// as it can (8 registers are 8 stores, as in a chain, not 8 tills of one shop).
-async fn tills(api: &Api, shops: &[Arc<Shop>], n: usize) -> anyhow::Result<Vec<Arc<Till>>> {
-    let per_store = n.div_ceil(shops.len());
-    let mut registers = Vec::new();
-    for shop in shops {
-        let list = api
-            .get(&format!("/api/v1/stores/{}/registers?limit=100", shop.id))
-            .await?;
-        let mut ids: Vec<String> = list["data"]
-            .as_array()
-            .context("registers")?
-            .iter()
-            .filter_map(|r| r["id"].as_str().map(str::to_string))
-            .collect();
-        for k in ids.len()..per_store {
-            let r = api
-                .post(
-                    &format!("/api/v1/stores/{}/registers", shop.id),
-                    &json!({"code": format!("BENCH{k:03}"), "name": format!("{} 压测 {k}", shop.code)}),
-                )
-                .await?;
-            ids.push(r["id"].as_str().context("register id")?.to_string());
-        }
-        registers.push(ids);
-    }
-    let mut tills = Vec::with_capacity(n);
-    'fill: for k in 0..per_store {
-        for (shop, ids) in shops.iter().zip(&registers) {
-            if tills.len() == n {
-                break 'fill;
-            }
-            let shift = api
-                .post(
-                    "/api/v1/shifts",
-                    &json!({"register_id": ids[k], "opening_float_minor": OPENING_FLOAT_MINOR}),
-                )
-                .await?;
-            tills.push(Arc::new(Till {
-                shop: shop.clone(),
-                register_id: ids[k].clone(),
-                shift_id: shift["id"].as_str().context("shift id")?.to_string(),
-            }));
-        }
-    }
-    Ok(tills)
-}
-
 /// One register selling until `until`: the next sale starts when the last is answered.
 async fn sell(
     api: Api,
@@ -382,7 +226,7 @@ async fn sell(
 /// A basket of 1–10 lines from the store's catalog, priced as the server prices it
 /// (docs/register.md, "Pricing"): line gross = unit price × quantity rounded half up; no
 /// discounts, and prices include VAT, so the total is the sum of the lines.
-fn sale(till: &Till, rng: &mut Rng) -> Value {
+pub(crate) fn sale(till: &Till, rng: &mut Rng) -> Value {
     let shop = &till.shop;
     let mut total = 0;
     let lines: Vec<Value> = (0..1 + rng.below(10))
@@ -460,24 +304,6 @@ async fn count_sales(db: &salepoint_store::Db) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sales")
         .fetch_one(&db.pool)
         .await?)
-}
-
-/// SplitMix64: each register draws from its own seeded stream, so a run is reproducible and
-/// the registers share no lock.
-pub(crate) struct Rng(pub(crate) u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// Posts one sale and reads the whole answer (part of its cost, and it lets the connection be

@@ -16,6 +16,7 @@
 //! top-up and a points adjustment written as the ledgers want them (ledger row, lot, balance):
 //! they are the members of (d).
 
+use crate::chain::{self, Api, Rng, Till};
 use crate::harness::{self, ADMIN_PASSWORD, drive, percentile};
 use anyhow::Context;
 use salepoint_store::Db;
@@ -45,8 +46,6 @@ const LOOKUP_CLIENTS: usize = 16;
 const OVERVIEWS: usize = 100;
 /// Selling before measuring, at every level of (d).
 const WARMUP: Duration = Duration::from_secs(3);
-/// The drawer float of every shift.
-const OPENING_FLOAT_MINOR: i64 = 50_000;
 /// Pieces per line of a counted product: mostly one, sometimes a few.
 const PIECES: &[i64] = &[1, 1, 1, 1, 1, 1, 2, 2, 3, 6];
 /// Customers per INSERT statement of the seed.
@@ -82,8 +81,8 @@ pub async fn run(
         token: s.login("admin", ADMIN_PASSWORD).await?,
     };
     let t = Instant::now();
-    let shops = shops(&admin).await?;
-    let tills = tills(&admin, &shops, most).await?;
+    let shops = chain::shops(&admin, usize::MAX).await?;
+    let tills = chain::tills(&admin, &shops, most.max(shops.len())).await?;
     println!(
         "setup: {} stores, {} registers with open shifts ({:.1} s)",
         shops.len(),
@@ -139,13 +138,13 @@ pub async fn run(
             move |i| f(i + 20_000_000)
         })
         .await;
-        report(
+        harness::report_max(
             &format!("(a) GET /customers/lookup?{by}=…, 1 in flight"),
             lat,
             wall,
         );
         let (lat, wall) = drive(LOOKUPS, LOOKUP_CLIENTS, make).await;
-        report(
+        harness::report_max(
             &format!("(a) GET /customers/lookup?{by}=…, {LOOKUP_CLIENTS} in flight"),
             lat,
             wall,
@@ -190,7 +189,7 @@ pub async fn run(
     };
     drive(10, 1, overview.clone()).await;
     let (lat, wall) = drive(OVERVIEWS, 1, overview).await;
-    report(
+    harness::report_max(
         &format!("(b) GET /customers/{{id}}/overview, {HEAVY_SALES} sales, 1 in flight"),
         lat,
         wall,
@@ -288,172 +287,6 @@ pub async fn run(
         accounts_off(&s.db).await?
     );
     Ok(())
-}
-
-/// Prints one line of figures: throughput, p50, p99, max.
-fn report(name: &str, mut lat: Vec<Duration>, wall: Duration) {
-    lat.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!(
-        "{name:<60} {:>6} req  {:>8.1} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
-        lat.len(),
-        lat.len() as f64 / wall.as_secs_f64(),
-        ms(percentile(&lat, 0.50)),
-        ms(percentile(&lat, 0.99)),
-        ms(*lat.last().expect("at least one request")),
-    );
-}
-
-/// The admin's (or a cashier's) view of the API.
-#[derive(Clone)]
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
-        expect(res, 200, path).await
-    }
-
-    async fn post(&self, path: &str, body: &Value, want: u16) -> anyhow::Result<Value> {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await?;
-        expect(res, want, path).await
-    }
-}
-
-async fn expect(res: reqwest::Response, want: u16, path: &str) -> anyhow::Result<Value> {
-    let status = res.status();
-    let text = res.text().await?;
-    anyhow::ensure!(
-        status.as_u16() == want,
-        "{path}: {status} {}",
-        text.chars().take(400).collect::<String>()
-    );
-    Ok(serde_json::from_str(&text)?)
-}
-
-/// A product as the store's catalog snapshot gives it to a register.
-struct Item {
-    id: String,
-    price_minor: i64,
-    /// The `member` tier's price (the price when the product has none).
-    member_minor: i64,
-    weighed: bool,
-}
-
-/// A demo store and its catalog.
-struct Shop {
-    id: String,
-    code: String,
-    items: Vec<Item>,
-}
-
-/// A virtual register: its store and its open shift.
-struct Till {
-    shop: Arc<Shop>,
-    register_id: String,
-    shift_id: String,
-}
-
-/// The demo chain's stores (not its warehouses) with their register catalogs.
-async fn shops(api: &Api) -> anyhow::Result<Vec<Arc<Shop>>> {
-    let locations = api.get("/api/v1/stores?limit=100").await?;
-    let mut shops = Vec::new();
-    for loc in locations["data"].as_array().context("stores")? {
-        if loc["kind"] != "store" {
-            continue;
-        }
-        let id = loc["id"].as_str().context("store id")?.to_string();
-        let snapshot = api.get(&format!("/api/v1/stores/{id}/catalog")).await?;
-        let items: Vec<Item> = snapshot["products"]
-            .as_array()
-            .context("products")?
-            .iter()
-            .filter(|p| p["status"] == "active" && p["price_minor"].as_i64() > Some(0))
-            .map(|p| {
-                let price = p["price_minor"].as_i64().unwrap_or_default();
-                Item {
-                    id: p["id"].as_str().unwrap_or_default().to_string(),
-                    price_minor: price,
-                    member_minor: p["tier_prices"]["member"].as_i64().unwrap_or(price),
-                    weighed: p["sold_by_weight"].as_bool().unwrap_or(false),
-                }
-            })
-            .collect();
-        anyhow::ensure!(!items.is_empty(), "store {id} has nothing to sell");
-        shops.push(Arc::new(Shop {
-            id,
-            code: loc["code"].as_str().unwrap_or_default().to_string(),
-            items,
-        }));
-    }
-    anyhow::ensure!(!shops.is_empty(), "the demo chain has no stores");
-    Ok(shops)
-}
-
-/// `n` registers with an open shift each, round-robin over the stores (the first
-/// `shops.len()` are one per store), new registers where a store has too few.
-async fn tills(api: &Api, shops: &[Arc<Shop>], n: usize) -> anyhow::Result<Vec<Arc<Till>>> {
-    let n = n.max(shops.len());
-    let per_store = n.div_ceil(shops.len());
-    let mut registers = Vec::new();
-    for shop in shops {
-        let list = api
-            .get(&format!("/api/v1/stores/{}/registers?limit=100", shop.id))
-            .await?;
-        let mut ids: Vec<String> = list["data"]
-            .as_array()
-            .context("registers")?
-            .iter()
-            .filter_map(|r| r["id"].as_str().map(str::to_string))
-            .collect();
-        for k in ids.len()..per_store {
-            let r = api
-                .post(
-                    &format!("/api/v1/stores/{}/registers", shop.id),
-                    &json!({"code": format!("BENCH{k:03}"), "name": format!("{} 压测 {k}", shop.code)}),
-                    201,
-                )
-                .await?;
-            ids.push(r["id"].as_str().context("register id")?.to_string());
-        }
-        registers.push(ids);
-    }
-    let mut tills = Vec::with_capacity(n);
-    'fill: for k in 0..per_store {
-        for (shop, ids) in shops.iter().zip(&registers) {
-            if tills.len() == n {
-                break 'fill;
-            }
-            let shift = api
-                .post(
-                    "/api/v1/shifts",
-                    &json!({"register_id": ids[k], "opening_float_minor": OPENING_FLOAT_MINOR}),
-                    201,
-                )
-                .await?;
-            tills.push(Arc::new(Till {
-                shop: shop.clone(),
-                register_id: ids[k].clone(),
-                shift_id: shift["id"].as_str().context("shift id")?.to_string(),
-            }));
-        }
-    }
-    Ok(tills)
 }
 
 /// What all registers did during one level.
@@ -595,19 +428,6 @@ fn sale(till: &Till, member: bool, rng: &mut Rng) -> Value {
 /// The id of seeded member `n`.
 fn customer_id(n: usize) -> String {
     format!("01900000-0007-7000-8000-{n:012x}")
-}
-
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
 }
 
 /// A quoted SQL string literal of one of our own values (ids, timestamps).

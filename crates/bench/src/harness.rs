@@ -115,6 +115,20 @@ pub fn report(name: &str, mut lat: Vec<Duration>, wall: Duration) {
     );
 }
 
+/// Prints one line of figures: throughput, p50, p99, max.
+pub fn report_max(name: &str, mut lat: Vec<Duration>, wall: Duration) {
+    lat.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{name:<60} {:>6} req  {:>8.1} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
+        lat.len(),
+        lat.len() as f64 / wall.as_secs_f64(),
+        ms(percentile(&lat, 0.50)),
+        ms(percentile(&lat, 0.99)),
+        ms(*lat.last().expect("at least one request")),
+    );
+}
+
 /// Runs `total` requests made by `make(i)` with `conc` in flight; returns latencies and wall time.
 pub async fn drive<F, Fut>(total: usize, conc: usize, make: F) -> (Vec<Duration>, Duration)
 where

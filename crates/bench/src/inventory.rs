@@ -15,7 +15,7 @@
 //! the rest no stock and no movement — so movements ≈ levels / 2. A reorder rule sits on 30 % of
 //! the stocked levels, a fifth of them at or below it: ≈ 2 % of all levels are low.
 
-use crate::checkout::Rng;
+use crate::chain::Rng;
 use crate::harness::{self, ADMIN_PASSWORD, drive, percentile};
 use anyhow::Context;
 use salepoint_store::Db;

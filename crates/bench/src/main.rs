@@ -2,11 +2,17 @@
 //! (SQLite by default, PostgreSQL with `--database-url`), drives it over real HTTP and prints
 //! throughput, p50/p99 latency and memory. Not tests; figures go to docs/benchmarks.md.
 //!
-//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout|inventory|customers
+//! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout|inventory|customers|analytics
 //! [--database-url URL] [--concurrency N] [--requests N] [--products N]
-//! [--registers 8,64,256] [--seconds N] [--locations N] [--customers N]`
+//! [--registers 8,64,256] [--seconds N] [--locations N] [--customers N]
+//! [--stores N] [--days N] [--lines N] [--rate N]`
 
+mod analytics;
+mod analytics_lag;
+mod analytics_seed;
+mod bulk_load;
 mod catalog;
+mod chain;
 mod checkout;
 mod customers;
 mod foundation;
@@ -18,7 +24,8 @@ struct Args {
     database_url: Option<String>,
     /// Requests in flight; the default depends on the benchmark (16, inventory 8).
     concurrency: Option<usize>,
-    requests: usize,
+    /// Requests per series (default 2,000; analytics 200 per report).
+    requests: Option<usize>,
     /// Products: catalog grows to this many (default 1,000,000), inventory stocks this many
     /// (default 20,000).
     products: Option<usize>,
@@ -26,10 +33,19 @@ struct Args {
     locations: Option<usize>,
     /// Concurrency levels of the checkout benchmark: virtual registers selling at once.
     registers: Vec<usize>,
-    /// Measured duration of each checkout level.
-    seconds: u64,
+    /// Measured duration of each checkout level (default 20 s), or of the analytics lag
+    /// (default 60 s).
+    seconds: Option<u64>,
     /// Customers: members seeded (default 5,000,000 on PostgreSQL, 1,000,000 on SQLite).
     customers: Option<usize>,
+    /// Analytics: stores that sell (default 200).
+    stores: usize,
+    /// Analytics: days of history ending today (default 365).
+    days: i64,
+    /// Analytics: sale lines to generate, about (default 10,000,000).
+    lines: u64,
+    /// Analytics: background sales per second while the lag is measured (default 500).
+    rate: f64,
 }
 
 fn parse_args() -> Args {
@@ -38,19 +54,23 @@ fn parse_args() -> Args {
         which: it.next().unwrap_or_else(|| "foundation".into()),
         database_url: None,
         concurrency: None,
-        requests: 2000,
+        requests: None,
         products: None,
         locations: None,
         registers: vec![8, 64, 256],
-        seconds: 20,
+        seconds: None,
         customers: None,
+        stores: 200,
+        days: 365,
+        lines: 10_000_000,
+        rate: 500.0,
     };
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_default();
         match flag.as_str() {
             "--database-url" => a.database_url = Some(value),
             "--concurrency" => a.concurrency = Some(value.parse().expect("--concurrency N")),
-            "--requests" => a.requests = value.parse().expect("--requests N"),
+            "--requests" => a.requests = Some(value.parse().expect("--requests N")),
             "--products" => a.products = Some(value.parse().expect("--products N")),
             "--locations" => a.locations = Some(value.parse().expect("--locations N")),
             "--registers" => {
@@ -59,11 +79,15 @@ fn parse_args() -> Args {
                     .map(|n| n.trim().parse().expect("--registers N[,N…]"))
                     .collect()
             }
-            "--seconds" => a.seconds = value.parse().expect("--seconds N"),
+            "--seconds" => a.seconds = Some(value.parse().expect("--seconds N")),
             "--customers" => a.customers = Some(value.parse().expect("--customers N")),
+            "--stores" => a.stores = value.parse().expect("--stores N"),
+            "--days" => a.days = value.parse().expect("--days N"),
+            "--lines" => a.lines = value.parse().expect("--lines N"),
+            "--rate" => a.rate = value.parse().expect("--rate N"),
             other => panic!(
                 "unknown flag {other}; use --database-url, --concurrency, --requests, --products, \
-                 --registers, --seconds, --locations, --customers"
+                 --registers, --seconds, --locations, --customers, --stores, --days, --lines, --rate"
             ),
         }
     }
@@ -78,7 +102,7 @@ async fn main() -> anyhow::Result<()> {
             foundation::run(
                 a.database_url.as_deref(),
                 a.concurrency.unwrap_or(16),
-                a.requests,
+                a.requests.unwrap_or(2000),
             )
             .await
         }
@@ -86,18 +110,25 @@ async fn main() -> anyhow::Result<()> {
             catalog::run(
                 a.database_url.as_deref(),
                 a.concurrency.unwrap_or(16),
-                a.requests,
+                a.requests.unwrap_or(2000),
                 a.products.unwrap_or(1_000_000),
             )
             .await
         }
-        "checkout" => checkout::run(a.database_url.as_deref(), &a.registers, a.seconds).await,
+        "checkout" => {
+            checkout::run(
+                a.database_url.as_deref(),
+                &a.registers,
+                a.seconds.unwrap_or(20),
+            )
+            .await
+        }
         "customers" => {
             customers::run(
                 a.database_url.as_deref(),
                 a.customers,
                 &a.registers,
-                a.seconds,
+                a.seconds.unwrap_or(20),
             )
             .await
         }
@@ -107,13 +138,28 @@ async fn main() -> anyhow::Result<()> {
                 a.locations,
                 a.products.unwrap_or(20_000),
                 a.concurrency.unwrap_or(8),
-                a.requests,
+                a.requests.unwrap_or(2000),
+            )
+            .await
+        }
+        "analytics" => {
+            analytics::run(
+                a.database_url.as_deref(),
+                &analytics::Options {
+                    stores: a.stores,
+                    days: a.days,
+                    lines: a.lines,
+                    products: a.products.unwrap_or(20_000),
+                    requests: a.requests.unwrap_or(200),
+                    rate: a.rate,
+                    lag_seconds: a.seconds.unwrap_or(60),
+                },
             )
             .await
         }
         other => {
             anyhow::bail!(
-                "unknown benchmark {other}: foundation, catalog, checkout, inventory or customers"
+                "unknown benchmark {other}: foundation, catalog, checkout, inventory, customers or analytics"
             )
         }
     }

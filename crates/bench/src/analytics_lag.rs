@@ -1,0 +1,180 @@
+//! The dashboard's lag behind a sale under load: the rollup worker runs as `salepoint serve`
+//! runs it; [`BACKGROUND_REGISTERS`] virtual registers in eight stores post sales through
+//! `POST /api/v1/sales` at a paced total of `rate` sales/s (each register sends its next
+//! sale at its scheduled time, or at once when it is behind); meanwhile, once a second, a probe
+//! sale is posted at a ninth store that nothing else sells in, and the dashboard of that store
+//! is read every [`POLL`] until its `orders` count shows it. Lag = from sending the probe to
+//! the first dashboard answer that counts it.
+
+use crate::chain::{self, Api, Rng, Till};
+use crate::checkout::{post_sale, sale};
+use crate::harness::{Server, percentile};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Registers of the background load.
+const BACKGROUND_REGISTERS: usize = 64;
+/// How often the probe's dashboard is read.
+const POLL: Duration = Duration::from_millis(25);
+/// Longest a probe is waited for before it counts as lost.
+const GIVE_UP: Duration = Duration::from_secs(30);
+/// Load before the first probe: the worker and the writer reach their steady state.
+const WARMUP: Duration = Duration::from_secs(5);
+
+pub(crate) async fn run(s: &Server, api: &Api, rate: f64, length: Duration) -> anyhow::Result<()> {
+    salepoint_store::analytics::rollup::start(s.db.clone());
+    let shops = chain::shops(api, 9).await?;
+    anyhow::ensure!(shops.len() == 9, "the lag needs 9 stores");
+    let probe = chain::tills(api, &shops[..1], 1).await?.remove(0);
+    let tills = chain::tills(api, &shops[1..], BACKGROUND_REGISTERS).await?;
+    let probe_store = probe.shop.id.clone();
+    println!(
+        "lag: {} background registers in {} stores at {rate} sales/s; probes at {} once a second for {} s",
+        tills.len(),
+        shops.len() - 1,
+        probe.shop.code,
+        length.as_secs()
+    );
+    let start = Instant::now();
+    let until = start + WARMUP + length;
+    let interval = Duration::from_secs_f64(tills.len() as f64 / rate);
+    let tasks: Vec<_> = tills
+        .iter()
+        .enumerate()
+        .map(|(i, till)| {
+            let (api, till) = (api.clone(), till.clone());
+            // Registers start spread over one interval so the load is even.
+            let first = start + interval.mul_f64(i as f64 / tills.len() as f64);
+            tokio::spawn(background(api, till, i as u64, first, interval, until))
+        })
+        .collect();
+    tokio::time::sleep_until((start + WARMUP).into()).await;
+    let measured_from = Instant::now();
+    let mut lags = Vec::new();
+    let mut lost = 0;
+    let mut rng = Rng(0x9_0BE);
+    let mut next = Instant::now();
+    while Instant::now() + Duration::from_secs(1) < until {
+        tokio::time::sleep_until(next.into()).await;
+        next += Duration::from_secs(1);
+        match probe_once(api, &probe, &probe_store, &mut rng).await? {
+            Some(lag) => lags.push(lag),
+            None => lost += 1,
+        }
+    }
+    let window = measured_from.elapsed();
+    let (mut acked, mut in_window, mut errors, mut shown) = (0u64, 0u64, 0u64, Vec::new());
+    for t in tasks {
+        let b = t.await?;
+        acked += b.acked;
+        in_window += b.in_window(measured_from, measured_from + window);
+        errors += b.errors;
+        shown.extend(b.first_error);
+    }
+    lags.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    anyhow::ensure!(!lags.is_empty(), "no probe was seen on the dashboard");
+    println!(
+        "lag after a sale: {} probes, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {lost} not seen within {} s",
+        lags.len(),
+        ms(percentile(&lags, 0.5)),
+        ms(percentile(&lags, 0.99)),
+        ms(*lags.last().expect("a probe")),
+        GIVE_UP.as_secs()
+    );
+    println!(
+        "    background: {:.0} sales/s achieved over {:.1} s (target {rate}), {acked} sales acknowledged in all, {errors} errors",
+        in_window as f64 / window.as_secs_f64(),
+        window.as_secs_f64()
+    );
+    for e in shown.iter().take(3) {
+        println!("    error: {e}");
+    }
+    let dash = api.get("/api/v1/reports/dashboard").await?;
+    println!(
+        "    dashboard after the load: rollup_lag_ms {}, pending_sales {}",
+        dash["rollup_lag_ms"], dash["pending_sales"]
+    );
+    Ok(())
+}
+
+/// Posts one probe sale and waits for the store's dashboard to count it; `None` if it did
+/// not within [`GIVE_UP`].
+async fn probe_once(
+    api: &Api,
+    till: &Till,
+    store: &str,
+    rng: &mut Rng,
+) -> anyhow::Result<Option<Duration>> {
+    let path = format!("/api/v1/reports/dashboard?store_id={store}");
+    let before = api.get(&path).await?["orders"].as_i64().unwrap_or(0);
+    let body = sale(till, rng);
+    let sent = Instant::now();
+    post_sale(
+        &api.http,
+        &format!("{}/api/v1/sales", api.base),
+        &api.token,
+        &body,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("probe sale: {e}"))?;
+    while sent.elapsed() < GIVE_UP {
+        if api.get(&path).await?["orders"].as_i64().unwrap_or(0) > before {
+            return Ok(Some(sent.elapsed()));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    Ok(None)
+}
+
+/// What one background register did.
+struct Background {
+    /// When each acknowledged sale was answered.
+    done: Vec<Instant>,
+    acked: u64,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+impl Background {
+    fn in_window(&self, from: Instant, to: Instant) -> u64 {
+        self.done.iter().filter(|t| **t >= from && **t < to).count() as u64
+    }
+}
+
+/// One register selling on schedule: a sale every `interval` from `first` until `until`.
+async fn background(
+    api: Api,
+    till: Arc<Till>,
+    seed: u64,
+    first: Instant,
+    interval: Duration,
+    until: Instant,
+) -> Background {
+    let url = format!("{}/api/v1/sales", api.base);
+    let mut rng = Rng(0xB6_0000 | seed);
+    let mut out = Background {
+        done: Vec::new(),
+        acked: 0,
+        errors: 0,
+        first_error: None,
+    };
+    let mut next = first;
+    while next < until {
+        tokio::time::sleep_until(next.into()).await;
+        next += interval;
+        let body = sale(&till, &mut rng);
+        match post_sale(&api.http, &url, &api.token, &body).await {
+            Ok(()) => {
+                out.acked += 1;
+                out.done.push(Instant::now());
+            }
+            Err(e) => {
+                out.errors += 1;
+                out.first_error
+                    .get_or_insert_with(|| e.chars().take(300).collect());
+            }
+        }
+    }
+    out
+}
