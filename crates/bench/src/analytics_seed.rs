@@ -143,8 +143,16 @@ pub(crate) async fn generate(db: &Db, loader: &Loader, plan: &Plan) -> anyhow::R
         products.len(),
         t0.elapsed().as_secs_f64()
     );
+    let channel: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM channels WHERE company_id = $1 AND kind = 'store' AND active = 1 \
+         ORDER BY code LIMIT 1",
+    )
+    .bind(company.to_string())
+    .fetch_optional(&db.pool)
+    .await?;
     let mut g = Generator {
         company: company.to_string(),
+        channel,
         products,
         tenders,
         rng: Rng(0xA11A_7105),
@@ -459,6 +467,7 @@ const SALE_COLS: &[&str] = &[
     "receipt_seq",
     "receipt_no",
     "currency",
+    "channel_id",
     "subtotal_minor",
     "discount_minor",
     "tax_minor",
@@ -555,6 +564,8 @@ struct DraftLine {
 
 struct Generator {
     company: String,
+    /// The store channel the register prices in (sales.channel_id), as the writer records it.
+    channel: Option<String>,
     products: Vec<Product>,
     tenders: HashMap<String, Tender>,
     rng: Rng,
@@ -849,6 +860,7 @@ impl Generator {
             seq.into(),
             format!("{}-{}-{seq:04}", s.code, bday.replace('-', "")).into(),
             "CNY".into(),
+            self.channel.clone().into(),
             d.subtotal.into(),
             d.discount.into(),
             d.tax.into(),
