@@ -2,6 +2,8 @@
 //! (`rollup`), their from-scratch check and rebuild (`verify`), and the reports and dashboard
 //! read from them (`reports`). The contract is docs/analytics.md.
 
+pub mod dashboard;
 pub mod reports;
 pub mod rollup;
+pub mod sales_export;
 pub mod verify;

@@ -1,22 +1,22 @@
-//! Sales reports and the live dashboard, read from the rollups (docs/analytics.md): the
-//! smallest rollup that answers a grouping is chosen, time dimensions are folded from the
+//! Sales reports, read from the rollups (docs/analytics.md): the smallest rollup that answers a grouping is chosen, time dimensions are folded from the
 //! business day, comparison periods are shifted into the current one and matched by key.
 
-use super::rollup;
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
+use crate::row;
 use crate::sql::Sql;
-use crate::{clock, row};
 use rust_decimal::Decimal;
 use salepoint_domain::roles::Permission;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use time::{Date, Duration, Month};
 
-/// Rows a grouping may return without `top`.
+/// Rows a grouping may return without `top` on the screen.
 pub const MAX_ROWS: usize = 50_000;
-/// Rollup rows a report may read.
+/// Rows an export may hold (a file, not a screen).
+pub const EXPORT_MAX_ROWS: usize = 1_000_000;
+/// Rollup rows a report may read (time dimensions fold several days into one row).
 const MAX_FETCH: usize = 500_000;
 /// The longest period.
 const MAX_DAYS: i64 = 3653;
@@ -36,10 +36,13 @@ pub enum Dim {
     Hour,
     Weekday,
     Tender,
+    Register,
+    Tier,
+    Channel,
 }
 
 impl Dim {
-    pub const ALL: [(&'static str, Dim); 12] = [
+    pub const ALL: [(&'static str, Dim); 15] = [
         ("store", Dim::Store),
         ("region", Dim::Region),
         ("category", Dim::Category),
@@ -52,6 +55,9 @@ impl Dim {
         ("hour", Dim::Hour),
         ("weekday", Dim::Weekday),
         ("tender", Dim::Tender),
+        ("register", Dim::Register),
+        ("tier", Dim::Tier),
+        ("channel", Dim::Channel),
     ];
     pub fn parse(s: &str) -> Option<Dim> {
         Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, d)| *d)
@@ -68,6 +74,24 @@ impl Dim {
             self,
             Dim::BusinessDay | Dim::Week | Dim::Month | Dim::Weekday
         )
+    }
+    /// Store, region and the time dimensions pair with anything (every rollup has them).
+    fn is_base(self) -> bool {
+        self.is_time() || matches!(self, Dim::Store | Dim::Region)
+    }
+    /// The rollup family of a detail dimension: two detail dimensions pair only within one
+    /// (category, brand and product share the product rollup).
+    fn family(self) -> u8 {
+        match self {
+            Dim::Category | Dim::Brand | Dim::Product => 1,
+            Dim::Hour => 2,
+            Dim::Cashier => 3,
+            Dim::Tender => 4,
+            Dim::Register => 5,
+            Dim::Tier => 6,
+            Dim::Channel => 7,
+            _ => 0,
+        }
     }
 }
 
@@ -133,6 +157,7 @@ pub struct RawQuery {
     pub group: Option<String>,
     pub stores: Option<String>,
     pub regions: Option<String>,
+    pub channels: Option<String>,
     pub measures: Option<String>,
     pub compare: Option<String>,
     pub top: Option<i64>,
@@ -147,6 +172,8 @@ pub struct SalesQuery {
     pub group: Vec<Dim>,
     pub stores: Option<Vec<String>>,
     pub regions: Option<Vec<String>>,
+    /// Only sales of these channels (read from the channel rollup).
+    pub channels: Option<Vec<String>>,
     pub measures: Vec<Measure>,
     pub compare: Option<Compare>,
     pub top: Option<usize>,
@@ -154,7 +181,7 @@ pub struct SalesQuery {
     pub order: Option<(Measure, bool)>,
 }
 
-const DAY: &[time::format_description::FormatItem<'static>] =
+pub(crate) const DAY: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
 pub fn day_text(d: Date) -> String {
@@ -226,17 +253,8 @@ impl SalesQuery {
             }
             group.push(d);
         }
-        let special: Vec<&Dim> = group
-            .iter()
-            .filter(|d| !d.is_time() && !matches!(d, Dim::Store | Dim::Region))
-            .collect();
-        let family = |d: &Dim| match d {
-            Dim::Category | Dim::Brand | Dim::Product => 1,
-            Dim::Hour => 2,
-            Dim::Cashier => 3,
-            _ => 4,
-        };
-        if special.len() == 2 && family(special[0]) != family(special[1]) {
+        let special: Vec<&Dim> = group.iter().filter(|d| !d.is_base()).collect();
+        if special.len() == 2 && special[0].family() != special[1].family() {
             return Err(StoreError::invalid(
                 "group",
                 "unsupported_grouping",
@@ -331,19 +349,22 @@ impl SalesQuery {
                 ));
             }
         }
-        let regions = q
-            .regions
-            .as_deref()
-            .map(|s| list(Some(s)))
-            .filter(|v| !v.is_empty());
-        for s in regions.iter().flatten() {
-            if s.parse::<uuid::Uuid>().is_err() {
-                return Err(StoreError::invalid(
-                    "regions",
-                    "invalid_id",
-                    "region ids, comma-separated",
-                ));
-            }
+        let regions = ids(
+            q.regions.as_deref(),
+            "regions",
+            "region ids, comma-separated",
+        )?;
+        let channels = ids(
+            q.channels.as_deref(),
+            "channels",
+            "channel ids, comma-separated",
+        )?;
+        if channels.is_some() && group.iter().any(|d| !d.is_base() && *d != Dim::Channel) {
+            return Err(StoreError::invalid(
+                "channels",
+                "unsupported_filter",
+                "a channel filter goes with store, region, time and channel groupings only",
+            ));
         }
         Ok(SalesQuery {
             from,
@@ -351,12 +372,26 @@ impl SalesQuery {
             group,
             stores,
             regions,
+            channels,
             measures,
             compare,
             top,
             order,
         })
     }
+}
+
+/// A comma-separated list of ids (None when empty); a malformed id is a 422 at `field`.
+fn ids(v: Option<&str>, field: &str, what: &str) -> StoreResult<Option<Vec<String>>> {
+    let out = Some(list(v)).filter(|v| !v.is_empty());
+    if out
+        .iter()
+        .flatten()
+        .any(|s| s.parse::<uuid::Uuid>().is_err())
+    {
+        return Err(StoreError::invalid(field, "invalid_id", what));
+    }
+    Ok(out.map(|v| v.into_iter().map(|s| s.to_lowercase()).collect()))
 }
 
 fn last_of_month(d: Date) -> Date {
@@ -565,9 +600,22 @@ fn source(q: &SalesQuery, p: &Principal) -> Source {
             monthly: false,
         };
     }
-    if g.contains(&Dim::Cashier) {
+    for (d, table) in [
+        (Dim::Cashier, "analytics_cashier_daily"),
+        (Dim::Register, "analytics_register_daily"),
+        (Dim::Tier, "analytics_tier_daily"),
+        (Dim::Channel, "analytics_channel_daily"),
+    ] {
+        if g.contains(&d) {
+            return Source {
+                table,
+                monthly: false,
+            };
+        }
+    }
+    if q.channels.is_some() {
         return Source {
-            table: "analytics_cashier_daily",
+            table: "analytics_channel_daily",
             monthly: false,
         };
     }
@@ -610,6 +658,9 @@ fn key_column(d: Dim) -> Option<&'static str> {
         Dim::Category => "COALESCE(p.category_id, '')",
         Dim::Brand => "p.brand",
         Dim::Cashier => "t.cashier_id",
+        Dim::Register => "t.register_id",
+        Dim::Tier => "t.tier",
+        Dim::Channel => "t.channel_id",
         Dim::Hour => "CAST(t.hour AS TEXT)",
         Dim::Tender => "t.code",
         _ => return None,
@@ -637,22 +688,34 @@ fn store_set(q: &SalesQuery, p: &Principal) -> StoreResult<Option<Vec<String>>> 
 
 /// Reads an id and its label from a row.
 type LabelRow = fn(&sqlx::any::AnyRow) -> StoreResult<(String, String)>;
-/// A product today: sku, name, category id and name, quantity, revenue.
-type ProductDay = (String, String, Option<String>, Option<String>, i64, i64);
 
 type Folded = BTreeMap<Vec<String>, Fig>;
 
-#[allow(clippy::too_many_arguments)]
+/// The period and stores one fetch reads, and how its days shift into the current period.
+struct Range<'a> {
+    stores: &'a Option<Vec<String>>,
+    from: Date,
+    to: Date,
+    shift: Option<Shift>,
+}
+
+/// Sums a rollup over `range`, grouped and folded into the report's keys. The rows are read
+/// as a stream under `LIMIT fetch + 1` and refused as soon as there are too many: a grouping
+/// that is too big costs at most one pass over its rollup rows, never a separate count.
 async fn fetch(
     db: &Db,
     p: &Principal,
     q: &SalesQuery,
     src: &Source,
-    stores: &Option<Vec<String>>,
-    from: Date,
-    to: Date,
-    shift: Option<Shift>,
+    range: Range<'_>,
+    limits: Limits,
 ) -> StoreResult<Folded> {
+    let Range {
+        stores,
+        from,
+        to,
+        shift,
+    } = range;
     let mut cols: Vec<String> = Vec::new();
     for d in &q.group {
         if let Some(c) = key_column(*d) {
@@ -720,18 +783,25 @@ async fn fetch(
             sql.push(" AND st.region_id IN ");
             sql.bind_list(r);
         }
+        if let Some(c) = &q.channels {
+            sql.push(" AND t.channel_id IN ");
+            sql.bind_list(c);
+        }
     }
     if !cols.is_empty() {
         sql.push(&format!(" GROUP BY {}", cols.join(", ")));
     }
-    sql.push(&format!(" LIMIT {}", MAX_FETCH + 1));
+    sql.push(&format!(" LIMIT {}", limits.fetch + 1));
     let (text, args) = sql.build();
-    let rows = sqlx::query_with(&text, args).fetch_all(&db.pool).await?;
-    if rows.len() > MAX_FETCH {
-        return Err(too_many());
-    }
+    let mut stream = sqlx::query_with(&text, args).fetch(&db.pool);
     let mut out = Folded::new();
-    for r in &rows {
+    let mut read = 0;
+    while let Some(r) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+        let r = &r?;
+        read += 1;
+        if read > limits.fetch || (q.top.is_none() && out.len() > limits.rows) {
+            return Err(too_many(limits.rows));
+        }
         let mut i = 0;
         let mut keyed: Vec<Option<String>> = Vec::new();
         for d in &q.group {
@@ -795,13 +865,22 @@ fn time_key(d: Dim, day: Date) -> String {
     }
 }
 
-fn too_many() -> StoreError {
+fn too_many(rows: usize) -> StoreError {
+    let hint = if rows < EXPORT_MAX_ROWS {
+        "narrow the period or the stores, use top, or export it (up to 1,000,000 rows)"
+    } else {
+        "narrow the period or the stores, or use top"
+    };
     StoreError::invalid(
         "group",
         "too_many_rows",
-        "this grouping returns more than 50,000 rows: narrow the period or the stores, or use top",
+        &format!("this grouping returns more than {rows} rows: {hint}"),
     )
 }
+
+/// The label of the tier key `""` (sales without a member) on the screen and in Chinese
+/// exports; English exports say `non-member`.
+pub const NON_MEMBER: &str = "未登记会员";
 
 async fn labels(
     db: &Db,
@@ -831,6 +910,31 @@ async fn labels(
             "SELECT id, display_name FROM users WHERE company_id = $1",
             |r| Ok((row::text(r, "id")?, row::text(r, "display_name")?)),
         ),
+        Dim::Register => (
+            "SELECT r.id, s.code AS store_code, r.code, r.name FROM registers r \
+             JOIN stores s ON s.id = r.store_id WHERE r.company_id = $1",
+            |r| {
+                Ok((
+                    row::text(r, "id")?,
+                    format!(
+                        "{}/{} {}",
+                        row::text(r, "store_code")?,
+                        row::text(r, "code")?,
+                        row::text(r, "name")?
+                    ),
+                ))
+            },
+        ),
+        Dim::Tier => {
+            out.insert(String::new(), NON_MEMBER.to_string());
+            (
+                "SELECT code, name FROM member_tiers WHERE company_id = $1",
+                |r| Ok((row::text(r, "code")?, row::text(r, "name")?)),
+            )
+        }
+        Dim::Channel => ("SELECT id, name FROM channels WHERE company_id = $1", |r| {
+            Ok((row::text(r, "id")?, row::text(r, "name")?))
+        }),
         Dim::Product => {
             for chunk in ids.chunks(500) {
                 let mut q = Sql::new("SELECT id, sku, name_zh FROM products WHERE company_id = ");
@@ -859,6 +963,15 @@ async fn labels(
     Ok(out)
 }
 
+/// The difference `a − b` in per cent of `b`, 2 places (None when `b` is 0).
+pub fn diff_pct(a: Decimal, b: Decimal) -> Option<String> {
+    (!b.is_zero()).then(|| {
+        let p = ((a - b) * Decimal::from(100) / b.abs())
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        format!("{p:.2}")
+    })
+}
+
 fn diff_maps(
     ms: &[Measure],
     cur: &Fig,
@@ -872,31 +985,201 @@ fn diff_maps(
     for m in ms {
         let (a, b) = (cur.value(*m), old.value(*m));
         diff.insert(m.name().into(), json_value(*m, a - b));
-        let v = if b.is_zero() {
-            serde_json::Value::Null
-        } else {
-            let p = ((a - b) * Decimal::from(100) / b.abs())
-                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-            serde_json::Value::String(format!("{p:.2}"))
-        };
-        pct.insert(m.name().into(), v);
+        pct.insert(m.name().into(), diff_pct(a, b).into());
     }
     (diff, pct)
 }
 
-/// A sales report for the caller (docs/analytics.md).
-pub async fn sales(db: &Db, p: &Principal, q: &SalesQuery) -> StoreResult<SalesReport> {
+/// How big a report may get: rows it may hold (without `top`) and rollup rows it may read.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub rows: usize,
+    fetch: usize,
+}
+
+impl Limits {
+    /// The screen (`GET /reports/sales`).
+    pub const SCREEN: Limits = Limits {
+        rows: MAX_ROWS,
+        fetch: MAX_FETCH,
+    };
+    /// A file (`/reports/sales/export`).
+    pub const EXPORT: Limits = Limits {
+        rows: EXPORT_MAX_ROWS,
+        fetch: 2 * EXPORT_MAX_ROWS,
+    };
+}
+
+/// A report computed but not yet shaped: its rows' keys in order, their figures, the labels
+/// and the comparison — shaped into JSON for the screen or written row by row into a file.
+pub struct Computed {
+    pub query: SalesQuery,
+    source: &'static str,
+    keys: Vec<Vec<String>>,
+    cur: Folded,
+    cmp: Option<(Compare, Date, Date, Folded)>,
+    names: Vec<HashMap<String, String>>,
+    row_count: usize,
+    truncated: bool,
+}
+
+const ZERO: Fig = Fig {
+    revenue: 0,
+    net: 0,
+    discount: 0,
+    quantity: 0,
+    orders: 0,
+    returns: 0,
+    cost: 0,
+};
+
+impl Computed {
+    /// The rows (after `top`).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+    /// Whether there is a comparison period.
+    pub fn has_compare(&self) -> bool {
+        self.cmp.is_some()
+    }
+    /// The key of row `i` in dimension `d` (by position in the grouping).
+    pub fn key(&self, i: usize, d: usize) -> &str {
+        &self.keys[i][d]
+    }
+    /// The label of row `i` in dimension `d`.
+    pub fn label(&self, i: usize, d: usize) -> String {
+        let k = &self.keys[i][d];
+        self.names[d].get(k).cloned().unwrap_or_else(|| k.clone())
+    }
+    /// The figures of row `i` and of its comparison.
+    pub fn figures(&self, i: usize) -> (&Fig, Option<&Fig>) {
+        let k = &self.keys[i];
+        let cur = self.cur.get(k).unwrap_or(&ZERO);
+        let old = self
+            .cmp
+            .as_ref()
+            .map(|(_, _, _, old)| old.get(k).unwrap_or(&ZERO));
+        (cur, old)
+    }
+
+    /// The JSON the screen reads.
+    pub fn report(&self) -> SalesReport {
+        let q = &self.query;
+        let mut totals = Fig::default();
+        self.cur.values().for_each(|f| totals.add(f));
+        let mut ctotals = Fig::default();
+        if let Some((_, _, _, old)) = &self.cmp {
+            old.values().for_each(|f| ctotals.add(f));
+        }
+        let rows = (0..self.len())
+            .map(|i| {
+                let (f, old) = self.figures(i);
+                let mut keys_m = serde_json::Map::new();
+                let mut labels_m = serde_json::Map::new();
+                for (j, d) in q.group.iter().enumerate() {
+                    let k = self.key(i, j);
+                    let v = if *d == Dim::Hour || *d == Dim::Weekday {
+                        serde_json::Value::from(k.parse::<i64>().unwrap_or(0))
+                    } else {
+                        serde_json::Value::String(k.to_string())
+                    };
+                    keys_m.insert(d.name().into(), v);
+                    labels_m.insert(d.name().into(), self.label(i, j).into());
+                }
+                let (compare, diff, diff_pct) = match old {
+                    None => (None, None, None),
+                    Some(o) => {
+                        let (d, pct) = diff_maps(&q.measures, f, o);
+                        (Some(values(&q.measures, o)), Some(d), Some(pct))
+                    }
+                };
+                ReportRow {
+                    keys: keys_m,
+                    labels: labels_m,
+                    values: values(&q.measures, f),
+                    compare,
+                    diff,
+                    diff_pct,
+                }
+            })
+            .collect();
+        SalesReport {
+            from: day_text(q.from),
+            to: day_text(q.to),
+            group: q.group.iter().map(|d| d.name().to_string()).collect(),
+            measures: q.measures.iter().map(|m| m.name().to_string()).collect(),
+            compare: self.cmp.as_ref().map(|(c, f, t, _)| ComparePeriod {
+                mode: match c {
+                    Compare::Previous => "previous".into(),
+                    Compare::LastYear => "last_year".into(),
+                },
+                from: day_text(*f),
+                to: day_text(*t),
+            }),
+            source: self.source.to_string(),
+            rows,
+            totals: values(&q.measures, &totals),
+            compare_totals: self.cmp.as_ref().map(|_| values(&q.measures, &ctotals)),
+            row_count: self.row_count,
+            truncated: self.truncated,
+        }
+    }
+}
+
+/// Channel ids the company does not have → 422 at `channels`.
+async fn check_channels(db: &Db, p: &Principal, q: &SalesQuery) -> StoreResult<()> {
+    let Some(asked) = &q.channels else {
+        return Ok(());
+    };
+    let mut sql = Sql::new("SELECT id FROM channels WHERE company_id = ");
+    sql.bind(p.company_id.to_string()).push(" AND id IN ");
+    sql.bind_list(asked);
+    let (t, a) = sql.build();
+    let known: Vec<String> = sqlx::query_with(&t, a)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| row::text(r, "id"))
+        .collect::<StoreResult<_>>()?;
+    match asked.iter().find(|c| !known.contains(c)) {
+        Some(c) => Err(StoreError::invalid(
+            "channels",
+            "unknown",
+            &format!("no such channel {c}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Computes a report for the caller within `limits` (docs/analytics.md).
+pub async fn compute(
+    db: &Db,
+    p: &Principal,
+    q: &SalesQuery,
+    limits: Limits,
+) -> StoreResult<Computed> {
     if !p.can(Permission::ReportsRead) {
         return Err(StoreError::Forbidden("reports.read".into()));
     }
+    check_channels(db, p, q).await?;
     let stores = store_set(q, p)?;
     let src = source(q, p);
-    let cur = fetch(db, p, q, &src, &stores, q.from, q.to, None).await?;
+    let range = |from, to, shift| Range {
+        stores: &stores,
+        from,
+        to,
+        shift,
+    };
+    let cur = fetch(db, p, q, &src, range(q.from, q.to, None), limits).await?;
     let cmp = match q.compare {
         None => None,
         Some(c) => {
             let (f, t, shift) = comparison(q, c);
-            let rows = fetch(db, p, q, &src, &stores, f, t, Some(shift)).await?;
+            let rows = fetch(db, p, q, &src, range(f, t, Some(shift)), limits).await?;
             Some((c, f, t, rows))
         }
     };
@@ -908,20 +1191,13 @@ pub async fn sales(db: &Db, p: &Principal, q: &SalesQuery) -> StoreResult<SalesR
             }
         }
     }
-    if keys.len() > MAX_ROWS && q.top.is_none() {
-        return Err(too_many());
-    }
-    let zero = Fig::default();
-    let mut totals = Fig::default();
-    cur.values().for_each(|f| totals.add(f));
-    let mut ctotals = Fig::default();
-    if let Some((_, _, _, old)) = &cmp {
-        old.values().for_each(|f| ctotals.add(f));
+    if keys.len() > limits.rows && q.top.is_none() {
+        return Err(too_many(limits.rows));
     }
     match q.order {
         Some((m, desc)) => keys.sort_by(|a, b| {
-            let va = cur.get(a).unwrap_or(&zero).value(m);
-            let vb = cur.get(b).unwrap_or(&zero).value(m);
+            let va = cur.get(a).unwrap_or(&ZERO).value(m);
+            let vb = cur.get(b).unwrap_or(&ZERO).value(m);
             let o = if desc { vb.cmp(&va) } else { va.cmp(&vb) };
             o.then_with(|| a.cmp(b))
         }),
@@ -942,560 +1218,19 @@ pub async fn sales(db: &Db, p: &Principal, q: &SalesQuery) -> StoreResult<SalesR
         ids.dedup();
         names.push(labels(db, p, *d, &ids).await?);
     }
-    let rows = keys
-        .iter()
-        .map(|k| {
-            let f = cur.get(k).unwrap_or(&zero);
-            let mut keys_m = serde_json::Map::new();
-            let mut labels_m = serde_json::Map::new();
-            for (i, d) in q.group.iter().enumerate() {
-                let v = if *d == Dim::Hour || *d == Dim::Weekday {
-                    serde_json::Value::from(k[i].parse::<i64>().unwrap_or(0))
-                } else {
-                    serde_json::Value::String(k[i].clone())
-                };
-                keys_m.insert(d.name().into(), v);
-                let label = names[i].get(&k[i]).cloned().unwrap_or_else(|| k[i].clone());
-                labels_m.insert(d.name().into(), label.into());
-            }
-            let (compare, diff, diff_pct) = match &cmp {
-                None => (None, None, None),
-                Some((_, _, _, old)) => {
-                    let o = old.get(k).unwrap_or(&zero);
-                    let (d, pct) = diff_maps(&q.measures, f, o);
-                    (Some(values(&q.measures, o)), Some(d), Some(pct))
-                }
-            };
-            ReportRow {
-                keys: keys_m,
-                labels: labels_m,
-                values: values(&q.measures, f),
-                compare,
-                diff,
-                diff_pct,
-            }
-        })
-        .collect();
-    Ok(SalesReport {
-        from: day_text(q.from),
-        to: day_text(q.to),
-        group: q.group.iter().map(|d| d.name().to_string()).collect(),
-        measures: q.measures.iter().map(|m| m.name().to_string()).collect(),
-        compare: cmp.as_ref().map(|(c, f, t, _)| ComparePeriod {
-            mode: match c {
-                Compare::Previous => "previous".into(),
-                Compare::LastYear => "last_year".into(),
-            },
-            from: day_text(*f),
-            to: day_text(*t),
-        }),
-        source: src.table.to_string(),
-        rows,
-        totals: values(&q.measures, &totals),
-        compare_totals: cmp.as_ref().map(|_| values(&q.measures, &ctotals)),
+    Ok(Computed {
+        query: q.clone(),
+        source: src.table,
+        keys,
+        cur,
+        cmp,
+        names,
         row_count,
         truncated,
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// The dashboard
-
-/// A tender's share of today.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct MixRow {
-    pub code: String,
-    pub amount_minor: i64,
-    pub count: i64,
-}
-
-/// One local hour today and a week ago.
-#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
-pub struct HourRow {
-    pub hour: i64,
-    pub revenue: i64,
-    pub orders: i64,
-    pub last_week_revenue: i64,
-    pub last_week_orders: i64,
-}
-
-/// A top product.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct TopProduct {
-    pub product_id: String,
-    pub sku: String,
-    pub name: String,
-    pub quantity_milli: i64,
-    pub revenue: i64,
-}
-
-/// A top category.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct TopCategory {
-    pub category_id: Option<String>,
-    pub name: String,
-    pub quantity_milli: i64,
-    pub revenue: i64,
-}
-
-/// A store today.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct StoreToday {
-    pub store_id: String,
-    pub code: String,
-    pub name: String,
-    pub region_id: Option<String>,
-    pub business_day: String,
-    pub revenue: i64,
-    pub orders: i64,
-    pub avg_basket: i64,
-}
-
-/// The live dashboard.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Dashboard {
-    pub generated_at: String,
-    pub rollup_lag_ms: i64,
-    pub pending_sales: i64,
-    pub revenue: i64,
-    pub net: i64,
-    pub orders: i64,
-    pub avg_basket: i64,
-    pub items_per_basket: String,
-    pub cost: i64,
-    pub margin: i64,
-    pub margin_rate: String,
-    pub returns: i64,
-    pub returns_count: i64,
-    pub payment_mix: Vec<MixRow>,
-    pub hourly: Vec<HourRow>,
-    pub top_products: Vec<TopProduct>,
-    pub top_categories: Vec<TopCategory>,
-    pub stores: Vec<StoreToday>,
-    pub low_stock: i64,
-}
-
-struct StoreInfo {
-    id: String,
-    code: String,
-    name: String,
-    region_id: Option<String>,
-    today: String,
-    last_week: String,
-}
-
-fn ratio(a: i64, b: i64, dp: u32) -> String {
-    if b == 0 {
-        return format!("{:.*}", dp as usize, Decimal::ZERO);
-    }
-    let v = (Decimal::from(a) / Decimal::from(b))
-        .round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    format!("{:.*}", dp as usize, v)
-}
-
-/// Rows of `table` for the stores' days (pairs filtered in Rust).
-async fn day_rows(
-    db: &Db,
-    select: &str,
-    stores: &[StoreInfo],
-    days: &[String],
-) -> StoreResult<Vec<sqlx::any::AnyRow>> {
-    let mut out = Vec::new();
-    let ids: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
-    for chunk in ids.chunks(400) {
-        let mut q = Sql::new(select);
-        q.push(" AND t.store_id IN ");
-        q.bind_list(chunk);
-        q.push(" AND t.business_day IN ");
-        q.bind_list(days);
-        let (t, a) = q.build();
-        out.extend(sqlx::query_with(&t, a).fetch_all(&db.pool).await?);
-    }
-    Ok(out)
-}
-
-/// Today's figures for the stores in scope (or one store, or one region).
-pub async fn dashboard(
-    db: &Db,
-    p: &Principal,
-    store_id: Option<String>,
-    region_id: Option<String>,
-) -> StoreResult<Dashboard> {
-    if !p.can(Permission::ReportsRead) {
-        return Err(StoreError::Forbidden("reports.read".into()));
-    }
-    if let Some(s) = &store_id
-        && !s.parse().is_ok_and(|id| p.sees(id))
-    {
-        return Err(StoreError::NotFound);
-    }
-    let mut q = Sql::new(
-        "SELECT id, code, name, region_id, time_zone, business_day_cutoff_hour FROM stores \
-         WHERE kind = 'store' AND company_id = ",
-    );
-    q.bind(p.company_id.to_string());
-    crate::org::push_store_scope(&mut q, p, "id");
-    if let Some(s) = &store_id {
-        q.push(" AND id = ").bind(s.clone());
-    }
-    if let Some(r) = &region_id {
-        q.push(" AND region_id = ").bind(r.clone());
-    }
-    let (t, a) = q.build();
-    let now = time::OffsetDateTime::now_utc();
-    let mut stores = Vec::new();
-    for r in sqlx::query_with(&t, a).fetch_all(&db.pool).await? {
-        let tz = row::text(&r, "time_zone")?;
-        let cutoff = row::int(&r, "business_day_cutoff_hour")?;
-        let today = salepoint_domain::org::business_day(now.unix_timestamp(), &tz, cutoff)
-            .unwrap_or_else(|| day_text(now.date()));
-        let last_week = Date::parse(&today, DAY)
-            .map(|d| day_text(d - Duration::days(7)))
-            .unwrap_or_default();
-        stores.push(StoreInfo {
-            id: row::text(&r, "id")?,
-            code: row::text(&r, "code")?,
-            name: row::text(&r, "name")?,
-            region_id: row::opt_text(&r, "region_id")?,
-            today,
-            last_week,
-        });
-    }
-    let today_of: HashMap<&str, &StoreInfo> = stores.iter().map(|s| (s.id.as_str(), s)).collect();
-    let mut days: Vec<String> = stores.iter().map(|s| s.today.clone()).collect();
-    days.sort();
-    days.dedup();
-    let mut both = days.clone();
-    both.extend(stores.iter().map(|s| s.last_week.clone()));
-    both.sort();
-    both.dedup();
-    let is_today = |r: &sqlx::any::AnyRow| -> StoreResult<bool> {
-        let s = row::text(r, "store_id")?;
-        let d = row::text(r, "business_day")?;
-        Ok(today_of.get(s.as_str()).is_some_and(|i| i.today == d))
-    };
-    let mut d = Dashboard {
-        generated_at: clock::now(),
-        rollup_lag_ms: 0,
-        pending_sales: 0,
-        revenue: 0,
-        net: 0,
-        orders: 0,
-        avg_basket: 0,
-        items_per_basket: String::new(),
-        cost: 0,
-        margin: 0,
-        margin_rate: String::new(),
-        returns: 0,
-        returns_count: 0,
-        payment_mix: vec![],
-        hourly: (0..24)
-            .map(|h| HourRow {
-                hour: h,
-                ..Default::default()
-            })
-            .collect(),
-        top_products: vec![],
-        top_categories: vec![],
-        stores: vec![],
-        low_stock: 0,
-    };
-    let mut sold = 0;
-    let mut per_store: HashMap<String, (i64, i64, i64)> = HashMap::new();
-    if !stores.is_empty() {
-        for r in day_rows(
-            db,
-            "SELECT t.* FROM analytics_daily t WHERE 1 = 1",
-            &stores,
-            &days,
-        )
-        .await?
-        {
-            if !is_today(&r)? {
-                continue;
-            }
-            let rev = row::int(&r, "revenue_minor")?;
-            let ret = row::int(&r, "returns_minor")?;
-            let orders = row::int(&r, "orders")?;
-            d.revenue += rev;
-            d.net += row::int(&r, "net_minor")?;
-            d.orders += orders;
-            d.cost += row::int(&r, "cost_minor")?;
-            d.returns += ret;
-            d.returns_count += row::int(&r, "returns_count")?;
-            sold += row::int(&r, "sold_milli")?;
-            per_store.insert(row::text(&r, "store_id")?, (rev, orders, rev + ret));
-        }
-        for r in day_rows(
-            db,
-            "SELECT t.* FROM analytics_hourly t WHERE 1 = 1",
-            &stores,
-            &both,
-        )
-        .await?
-        {
-            let s = row::text(&r, "store_id")?;
-            let day = row::text(&r, "business_day")?;
-            let Some(info) = today_of.get(s.as_str()) else {
-                continue;
-            };
-            let h = row::int(&r, "hour")?.clamp(0, 23) as usize;
-            let (rev, n) = (row::int(&r, "revenue_minor")?, row::int(&r, "orders")?);
-            if info.today == day {
-                d.hourly[h].revenue += rev;
-                d.hourly[h].orders += n;
-            } else if info.last_week == day {
-                d.hourly[h].last_week_revenue += rev;
-                d.hourly[h].last_week_orders += n;
-            }
-        }
-        let mut mix: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        for r in day_rows(
-            db,
-            "SELECT t.* FROM analytics_tender_daily t WHERE 1 = 1",
-            &stores,
-            &days,
-        )
-        .await?
-        {
-            if !is_today(&r)? {
-                continue;
-            }
-            let e = mix.entry(row::text(&r, "code")?).or_default();
-            e.0 += row::int(&r, "amount_minor")?;
-            e.1 += row::int(&r, "count")?;
-        }
-        d.payment_mix = mix
-            .into_iter()
-            .map(|(code, (a, n))| MixRow {
-                code,
-                amount_minor: a,
-                count: n,
-            })
-            .collect();
-        d.payment_mix
-            .sort_by_key(|m| std::cmp::Reverse(m.amount_minor));
-        let mut prods: HashMap<String, ProductDay> = HashMap::new();
-        for r in day_rows(
-            db,
-            "SELECT t.store_id, t.business_day, t.product_id, t.quantity_milli, t.revenue_minor, \
-             p.sku, p.name_zh, p.category_id, c.name AS category_name FROM analytics_product_daily t \
-             JOIN products p ON p.id = t.product_id LEFT JOIN categories c ON c.id = p.category_id WHERE 1 = 1",
-            &stores,
-            &days,
-        )
-        .await?
-        {
-            if !is_today(&r)? {
-                continue;
-            }
-            let e = prods.entry(row::text(&r, "product_id")?).or_insert((
-                row::text(&r, "sku")?,
-                row::text(&r, "name_zh")?,
-                row::opt_text(&r, "category_id")?,
-                row::opt_text(&r, "category_name")?,
-                0,
-                0,
-            ));
-            e.4 += row::int(&r, "quantity_milli")?;
-            e.5 += row::int(&r, "revenue_minor")?;
-        }
-        let mut cats: HashMap<Option<String>, (String, i64, i64)> = HashMap::new();
-        for (sku, name, cat, cat_name, qty, rev) in prods.values() {
-            let e = cats
-                .entry(cat.clone())
-                .or_insert((cat_name.clone().unwrap_or_default(), 0, 0));
-            e.1 += qty;
-            e.2 += rev;
-            let _ = (sku, name);
-        }
-        let mut tp: Vec<TopProduct> = prods
-            .into_iter()
-            .map(|(id, (sku, name, _, _, q, r))| TopProduct {
-                product_id: id,
-                sku,
-                name,
-                quantity_milli: q,
-                revenue: r,
-            })
-            .collect();
-        tp.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.sku.cmp(&b.sku)));
-        tp.truncate(10);
-        d.top_products = tp;
-        let mut tc: Vec<TopCategory> = cats
-            .into_iter()
-            .map(|(id, (name, q, r))| TopCategory {
-                category_id: id,
-                name,
-                quantity_milli: q,
-                revenue: r,
-            })
-            .collect();
-        tc.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.name.cmp(&b.name)));
-        tc.truncate(10);
-        d.top_categories = tc;
-        let ids: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
-        for chunk in ids.chunks(400) {
-            let mut q = Sql::new(
-                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stock_levels WHERE reorder_point_milli IS NOT NULL \
-                 AND on_hand_milli <= reorder_point_milli AND location_id IN ",
-            );
-            q.bind_list(chunk);
-            let (t, a) = q.build();
-            let r = sqlx::query_with(&t, a).fetch_one(&db.pool).await?;
-            d.low_stock += row::int(&r, "n")?;
-        }
-    }
-    d.margin = d.net - d.cost;
-    d.margin_rate = ratio(d.margin, d.net, 4);
-    d.avg_basket = if d.orders == 0 {
-        0
-    } else {
-        i64::try_from(
-            (Decimal::from(d.revenue + d.returns) / Decimal::from(d.orders))
-                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-        )
-        .unwrap_or(0)
-    };
-    d.items_per_basket = ratio(sold, d.orders * 1000, 2);
-    d.stores = stores
-        .iter()
-        .map(|s| {
-            let (rev, orders, sales) = per_store.get(&s.id).copied().unwrap_or((0, 0, 0));
-            StoreToday {
-                store_id: s.id.clone(),
-                code: s.code.clone(),
-                name: s.name.clone(),
-                region_id: s.region_id.clone(),
-                business_day: s.today.clone(),
-                revenue: rev,
-                orders,
-                avg_basket: if orders == 0 {
-                    0
-                } else {
-                    (2 * sales + orders) / (2 * orders)
-                },
-            }
-        })
-        .collect();
-    d.stores
-        .sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.code.cmp(&b.code)));
-    let (n, newest) = rollup::pending(db, &p.company_id.to_string()).await?;
-    d.pending_sales = n;
-    if n > 0
-        && let Some(t) = clock::parse(&newest)
-    {
-        d.rollup_lag_ms = ((now - t).whole_milliseconds() as i64).max(0);
-    }
-    Ok(d)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Export
-
-fn dim_header(d: &str, zh: bool) -> &str {
-    if !zh {
-        return d;
-    }
-    match d {
-        "store" => "门店",
-        "region" => "区域",
-        "category" => "品类",
-        "brand" => "品牌",
-        "product" => "商品",
-        "cashier" => "收银员",
-        "business_day" => "营业日",
-        "week" => "周",
-        "month" => "月份",
-        "hour" => "小时",
-        "weekday" => "星期",
-        "tender" => "支付方式",
-        other => other,
-    }
-}
-
-fn measure_header(m: &str, zh: bool) -> &str {
-    if !zh {
-        return m;
-    }
-    match m {
-        "revenue" => "销售额",
-        "net" => "不含税销售额",
-        "quantity" => "数量",
-        "orders" => "单数",
-        "avg_basket" => "客单价",
-        "discount" => "折扣",
-        "cost" => "成本",
-        "margin" => "毛利",
-        "returns" => "退货额",
-        "return_rate" => "退货率",
-        other => other,
-    }
-}
-
-/// A figure as exported: money in major units with two decimals, quantities with three.
-pub fn cell(m: Measure, v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Number(n) => {
-            let n = n.as_i64().unwrap_or(0);
-            let scale = match m {
-                Measure::Quantity => 3,
-                Measure::Orders => 0,
-                _ => 2,
-            };
-            Decimal::new(n, scale).to_string()
-        }
-        serde_json::Value::String(s) => s.clone(),
-        _ => String::new(),
-    }
-}
-
-/// The report as a table: a header row, then one row per report row (labels of the keys,
-/// then the measures; with a comparison also its value, difference and per cent).
-pub fn table(r: &SalesReport, zh: bool) -> Vec<Vec<String>> {
-    let ms: Vec<Measure> = r
-        .measures
-        .iter()
-        .filter_map(|m| Measure::parse(m))
-        .collect();
-    let mut head: Vec<String> = r
-        .group
-        .iter()
-        .map(|d| dim_header(d, zh).to_string())
-        .collect();
-    for m in &ms {
-        let h = measure_header(m.name(), zh).to_string();
-        head.push(h.clone());
-        if r.compare.is_some() {
-            let (c, d, p) = if zh {
-                ("对比", "差额", "差额%")
-            } else {
-                ("compare", "diff", "diff %")
-            };
-            head.push(format!("{h} {c}"));
-            head.push(format!("{h} {d}"));
-            head.push(format!("{h} {p}"));
-        }
-    }
-    let mut out = vec![head];
-    for row in &r.rows {
-        let mut line: Vec<String> = r
-            .group
-            .iter()
-            .map(|d| match &row.labels[d] {
-                serde_json::Value::String(s) => s.clone(),
-                v => v.to_string(),
-            })
-            .collect();
-        for m in &ms {
-            line.push(cell(*m, &row.values[m.name()]));
-            if let (Some(c), Some(d), Some(p)) = (&row.compare, &row.diff, &row.diff_pct) {
-                line.push(cell(*m, &c[m.name()]));
-                line.push(cell(*m, &d[m.name()]));
-                line.push(p[m.name()].as_str().unwrap_or("").to_string());
-            }
-        }
-        out.push(line);
-    }
-    out
+/// A sales report for the caller's screen (docs/analytics.md): at most 50,000 rows.
+pub async fn sales(db: &Db, p: &Principal, q: &SalesQuery) -> StoreResult<SalesReport> {
+    Ok(compute(db, p, q, Limits::SCREEN).await?.report())
 }

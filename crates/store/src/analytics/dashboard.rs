@@ -1,0 +1,524 @@
+//! The live dashboard (docs/analytics.md): today — each store's own business day — for the
+//! stores in the caller's scope, read from the daily, hourly, product, tender and register
+//! rollups, with the ranking the caller's role needs (stores; regions for head office; the
+//! registers of a single store).
+
+use super::reports::{DAY, day_text};
+use super::rollup;
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+use crate::principal::Principal;
+use crate::sql::Sql;
+use crate::{clock, row};
+use rust_decimal::Decimal;
+use salepoint_domain::roles::Permission;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use time::{Date, Duration};
+
+/// A product today: sku, name, category id and name, quantity, revenue.
+type ProductDay = (String, String, Option<String>, Option<String>, i64, i64);
+
+/// A tender's share of today.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MixRow {
+    pub code: String,
+    pub amount_minor: i64,
+    pub count: i64,
+}
+
+/// One local hour today and a week ago.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct HourRow {
+    pub hour: i64,
+    pub revenue: i64,
+    pub orders: i64,
+    pub last_week_revenue: i64,
+    pub last_week_orders: i64,
+}
+
+/// A top product.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TopProduct {
+    pub product_id: String,
+    pub sku: String,
+    pub name: String,
+    pub quantity_milli: i64,
+    pub revenue: i64,
+}
+
+/// A top category.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TopCategory {
+    pub category_id: Option<String>,
+    pub name: String,
+    pub quantity_milli: i64,
+    pub revenue: i64,
+}
+
+/// A store today.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct StoreToday {
+    pub store_id: String,
+    pub code: String,
+    pub name: String,
+    pub region_id: Option<String>,
+    pub business_day: String,
+    pub revenue: i64,
+    pub orders: i64,
+    pub avg_basket: i64,
+}
+
+/// A region today (head office's ranking).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RegionToday {
+    /// None: the stores without a region.
+    pub region_id: Option<String>,
+    pub name: String,
+    pub revenue: i64,
+    pub orders: i64,
+    pub avg_basket: i64,
+}
+
+/// A register of the one store in view, today (the store manager's ranking).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RegisterToday {
+    pub register_id: String,
+    pub code: String,
+    pub name: String,
+    pub revenue: i64,
+    pub orders: i64,
+    pub avg_basket: i64,
+}
+
+/// The live dashboard.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub generated_at: String,
+    pub rollup_lag_ms: i64,
+    pub pending_sales: i64,
+    pub revenue: i64,
+    pub net: i64,
+    pub orders: i64,
+    pub avg_basket: i64,
+    pub items_per_basket: String,
+    pub cost: i64,
+    pub margin: i64,
+    pub margin_rate: String,
+    pub returns: i64,
+    pub returns_count: i64,
+    pub payment_mix: Vec<MixRow>,
+    pub hourly: Vec<HourRow>,
+    pub top_products: Vec<TopProduct>,
+    pub top_categories: Vec<TopCategory>,
+    pub stores: Vec<StoreToday>,
+    /// Regions ranked by revenue, when the stores in view span several regions; else empty.
+    pub regions: Vec<RegionToday>,
+    /// The registers ranked by revenue, when exactly one store is in view; else empty.
+    pub registers: Vec<RegisterToday>,
+    pub low_stock: i64,
+}
+
+struct StoreInfo {
+    id: String,
+    code: String,
+    name: String,
+    region_id: Option<String>,
+    today: String,
+    last_week: String,
+}
+
+fn ratio(a: i64, b: i64, dp: u32) -> String {
+    if b == 0 {
+        return format!("{:.*}", dp as usize, Decimal::ZERO);
+    }
+    let v = (Decimal::from(a) / Decimal::from(b))
+        .round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{:.*}", dp as usize, v)
+}
+
+/// Rows of `table` for the stores' days (pairs filtered in Rust).
+async fn day_rows(
+    db: &Db,
+    select: &str,
+    stores: &[StoreInfo],
+    days: &[String],
+) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+    let mut out = Vec::new();
+    let ids: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
+    for chunk in ids.chunks(400) {
+        let mut q = Sql::new(select);
+        q.push(" AND t.store_id IN ");
+        q.bind_list(chunk);
+        q.push(" AND t.business_day IN ");
+        q.bind_list(days);
+        let (t, a) = q.build();
+        out.extend(sqlx::query_with(&t, a).fetch_all(&db.pool).await?);
+    }
+    Ok(out)
+}
+
+/// Today's figures for the stores in scope (or one store, or one region).
+pub async fn dashboard(
+    db: &Db,
+    p: &Principal,
+    store_id: Option<String>,
+    region_id: Option<String>,
+) -> StoreResult<Dashboard> {
+    if !p.can(Permission::ReportsRead) {
+        return Err(StoreError::Forbidden("reports.read".into()));
+    }
+    if let Some(s) = &store_id
+        && !s.parse().is_ok_and(|id| p.sees(id))
+    {
+        return Err(StoreError::NotFound);
+    }
+    let mut q = Sql::new(
+        "SELECT id, code, name, region_id, time_zone, business_day_cutoff_hour FROM stores \
+         WHERE kind = 'store' AND company_id = ",
+    );
+    q.bind(p.company_id.to_string());
+    crate::org::push_store_scope(&mut q, p, "id");
+    if let Some(s) = &store_id {
+        q.push(" AND id = ").bind(s.clone());
+    }
+    if let Some(r) = &region_id {
+        q.push(" AND region_id = ").bind(r.clone());
+    }
+    let (t, a) = q.build();
+    let now = time::OffsetDateTime::now_utc();
+    let mut stores = Vec::new();
+    for r in sqlx::query_with(&t, a).fetch_all(&db.pool).await? {
+        let tz = row::text(&r, "time_zone")?;
+        let cutoff = row::int(&r, "business_day_cutoff_hour")?;
+        let today = salepoint_domain::org::business_day(now.unix_timestamp(), &tz, cutoff)
+            .unwrap_or_else(|| day_text(now.date()));
+        let last_week = Date::parse(&today, DAY)
+            .map(|d| day_text(d - Duration::days(7)))
+            .unwrap_or_default();
+        stores.push(StoreInfo {
+            id: row::text(&r, "id")?,
+            code: row::text(&r, "code")?,
+            name: row::text(&r, "name")?,
+            region_id: row::opt_text(&r, "region_id")?,
+            today,
+            last_week,
+        });
+    }
+    let today_of: HashMap<&str, &StoreInfo> = stores.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut days: Vec<String> = stores.iter().map(|s| s.today.clone()).collect();
+    days.sort();
+    days.dedup();
+    let mut both = days.clone();
+    both.extend(stores.iter().map(|s| s.last_week.clone()));
+    both.sort();
+    both.dedup();
+    let is_today = |r: &sqlx::any::AnyRow| -> StoreResult<bool> {
+        let s = row::text(r, "store_id")?;
+        let d = row::text(r, "business_day")?;
+        Ok(today_of.get(s.as_str()).is_some_and(|i| i.today == d))
+    };
+    let mut d = Dashboard {
+        generated_at: clock::now(),
+        rollup_lag_ms: 0,
+        pending_sales: 0,
+        revenue: 0,
+        net: 0,
+        orders: 0,
+        avg_basket: 0,
+        items_per_basket: String::new(),
+        cost: 0,
+        margin: 0,
+        margin_rate: String::new(),
+        returns: 0,
+        returns_count: 0,
+        payment_mix: vec![],
+        hourly: (0..24)
+            .map(|h| HourRow {
+                hour: h,
+                ..Default::default()
+            })
+            .collect(),
+        top_products: vec![],
+        top_categories: vec![],
+        stores: vec![],
+        regions: vec![],
+        registers: vec![],
+        low_stock: 0,
+    };
+    let mut sold = 0;
+    let mut per_store: HashMap<String, (i64, i64, i64)> = HashMap::new();
+    if !stores.is_empty() {
+        for r in day_rows(
+            db,
+            "SELECT t.* FROM analytics_daily t WHERE 1 = 1",
+            &stores,
+            &days,
+        )
+        .await?
+        {
+            if !is_today(&r)? {
+                continue;
+            }
+            let rev = row::int(&r, "revenue_minor")?;
+            let ret = row::int(&r, "returns_minor")?;
+            let orders = row::int(&r, "orders")?;
+            d.revenue += rev;
+            d.net += row::int(&r, "net_minor")?;
+            d.orders += orders;
+            d.cost += row::int(&r, "cost_minor")?;
+            d.returns += ret;
+            d.returns_count += row::int(&r, "returns_count")?;
+            sold += row::int(&r, "sold_milli")?;
+            per_store.insert(row::text(&r, "store_id")?, (rev, orders, rev + ret));
+        }
+        for r in day_rows(
+            db,
+            "SELECT t.* FROM analytics_hourly t WHERE 1 = 1",
+            &stores,
+            &both,
+        )
+        .await?
+        {
+            let s = row::text(&r, "store_id")?;
+            let day = row::text(&r, "business_day")?;
+            let Some(info) = today_of.get(s.as_str()) else {
+                continue;
+            };
+            let h = row::int(&r, "hour")?.clamp(0, 23) as usize;
+            let (rev, n) = (row::int(&r, "revenue_minor")?, row::int(&r, "orders")?);
+            if info.today == day {
+                d.hourly[h].revenue += rev;
+                d.hourly[h].orders += n;
+            } else if info.last_week == day {
+                d.hourly[h].last_week_revenue += rev;
+                d.hourly[h].last_week_orders += n;
+            }
+        }
+        let mut mix: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for r in day_rows(
+            db,
+            "SELECT t.* FROM analytics_tender_daily t WHERE 1 = 1",
+            &stores,
+            &days,
+        )
+        .await?
+        {
+            if !is_today(&r)? {
+                continue;
+            }
+            let e = mix.entry(row::text(&r, "code")?).or_default();
+            e.0 += row::int(&r, "amount_minor")?;
+            e.1 += row::int(&r, "count")?;
+        }
+        d.payment_mix = mix
+            .into_iter()
+            .map(|(code, (a, n))| MixRow {
+                code,
+                amount_minor: a,
+                count: n,
+            })
+            .collect();
+        d.payment_mix
+            .sort_by_key(|m| std::cmp::Reverse(m.amount_minor));
+        let mut prods: HashMap<String, ProductDay> = HashMap::new();
+        for r in day_rows(
+            db,
+            "SELECT t.store_id, t.business_day, t.product_id, t.quantity_milli, t.revenue_minor, \
+             p.sku, p.name_zh, p.category_id, c.name AS category_name FROM analytics_product_daily t \
+             JOIN products p ON p.id = t.product_id LEFT JOIN categories c ON c.id = p.category_id WHERE 1 = 1",
+            &stores,
+            &days,
+        )
+        .await?
+        {
+            if !is_today(&r)? {
+                continue;
+            }
+            let e = prods.entry(row::text(&r, "product_id")?).or_insert((
+                row::text(&r, "sku")?,
+                row::text(&r, "name_zh")?,
+                row::opt_text(&r, "category_id")?,
+                row::opt_text(&r, "category_name")?,
+                0,
+                0,
+            ));
+            e.4 += row::int(&r, "quantity_milli")?;
+            e.5 += row::int(&r, "revenue_minor")?;
+        }
+        let mut cats: HashMap<Option<String>, (String, i64, i64)> = HashMap::new();
+        for (sku, name, cat, cat_name, qty, rev) in prods.values() {
+            let e = cats
+                .entry(cat.clone())
+                .or_insert((cat_name.clone().unwrap_or_default(), 0, 0));
+            e.1 += qty;
+            e.2 += rev;
+            let _ = (sku, name);
+        }
+        let mut tp: Vec<TopProduct> = prods
+            .into_iter()
+            .map(|(id, (sku, name, _, _, q, r))| TopProduct {
+                product_id: id,
+                sku,
+                name,
+                quantity_milli: q,
+                revenue: r,
+            })
+            .collect();
+        tp.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.sku.cmp(&b.sku)));
+        tp.truncate(10);
+        d.top_products = tp;
+        let mut tc: Vec<TopCategory> = cats
+            .into_iter()
+            .map(|(id, (name, q, r))| TopCategory {
+                category_id: id,
+                name,
+                quantity_milli: q,
+                revenue: r,
+            })
+            .collect();
+        tc.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.name.cmp(&b.name)));
+        tc.truncate(10);
+        d.top_categories = tc;
+        let ids: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
+        for chunk in ids.chunks(400) {
+            let mut q = Sql::new(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stock_levels WHERE reorder_point_milli IS NOT NULL \
+                 AND on_hand_milli <= reorder_point_milli AND location_id IN ",
+            );
+            q.bind_list(chunk);
+            let (t, a) = q.build();
+            let r = sqlx::query_with(&t, a).fetch_one(&db.pool).await?;
+            d.low_stock += row::int(&r, "n")?;
+        }
+    }
+    d.margin = d.net - d.cost;
+    d.margin_rate = ratio(d.margin, d.net, 4);
+    d.avg_basket = if d.orders == 0 {
+        0
+    } else {
+        i64::try_from(
+            (Decimal::from(d.revenue + d.returns) / Decimal::from(d.orders))
+                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+        )
+        .unwrap_or(0)
+    };
+    d.items_per_basket = ratio(sold, d.orders * 1000, 2);
+    d.stores = stores
+        .iter()
+        .map(|s| {
+            let (rev, orders, sales) = per_store.get(&s.id).copied().unwrap_or((0, 0, 0));
+            StoreToday {
+                store_id: s.id.clone(),
+                code: s.code.clone(),
+                name: s.name.clone(),
+                region_id: s.region_id.clone(),
+                business_day: s.today.clone(),
+                revenue: rev,
+                orders,
+                avg_basket: basket(sales, orders),
+            }
+        })
+        .collect();
+    d.stores
+        .sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.code.cmp(&b.code)));
+    d.regions = regions(db, p, &stores, &per_store).await?;
+    if let [one] = stores.as_slice() {
+        d.registers = registers(db, one).await?;
+    }
+    let (n, newest) = rollup::pending(db, &p.company_id.to_string()).await?;
+    d.pending_sales = n;
+    if n > 0
+        && let Some(t) = clock::parse(&newest)
+    {
+        d.rollup_lag_ms = ((now - t).whole_milliseconds() as i64).max(0);
+    }
+    Ok(d)
+}
+
+/// Sales revenue (before returns) ÷ orders, half-up; 0 without orders.
+fn basket(sales: i64, orders: i64) -> i64 {
+    if orders == 0 {
+        0
+    } else {
+        (2 * sales + orders) / (2 * orders)
+    }
+}
+
+/// The stores' figures (revenue, orders, sales before returns) summed by region and ranked,
+/// when the stores span several regions.
+async fn regions(
+    db: &Db,
+    p: &Principal,
+    stores: &[StoreInfo],
+    per_store: &HashMap<String, (i64, i64, i64)>,
+) -> StoreResult<Vec<RegionToday>> {
+    let mut sums: BTreeMap<Option<String>, (i64, i64, i64)> = BTreeMap::new();
+    for s in stores {
+        let (revenue, orders, sales) = per_store.get(&s.id).copied().unwrap_or_default();
+        let e = sums.entry(s.region_id.clone()).or_default();
+        e.0 += revenue;
+        e.1 += orders;
+        e.2 += sales;
+    }
+    if sums.len() < 2 {
+        return Ok(vec![]);
+    }
+    let mut names: HashMap<String, String> = HashMap::new();
+    for r in sqlx::query("SELECT id, name FROM regions WHERE company_id = $1")
+        .bind(p.company_id.to_string())
+        .fetch_all(&db.pool)
+        .await?
+    {
+        names.insert(row::text(&r, "id")?, row::text(&r, "name")?);
+    }
+    let mut out: Vec<RegionToday> = sums
+        .into_iter()
+        .map(|(id, (revenue, orders, sales))| RegionToday {
+            name: id
+                .as_ref()
+                .and_then(|i| names.get(i).cloned())
+                .unwrap_or_default(),
+            region_id: id,
+            revenue,
+            orders,
+            avg_basket: basket(sales, orders),
+        })
+        .collect();
+    out.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.name.cmp(&b.name)));
+    Ok(out)
+}
+
+/// The store's registers today (from the register rollup), ranked; active registers that sold
+/// nothing are listed with zeros.
+async fn registers(db: &Db, store: &StoreInfo) -> StoreResult<Vec<RegisterToday>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.code, r.name, r.active, t.revenue_minor, t.returns_minor, t.orders \
+         FROM registers r LEFT JOIN analytics_register_daily t ON t.register_id = r.id \
+         AND t.store_id = r.store_id AND t.business_day = $1 WHERE r.store_id = $2",
+    )
+    .bind(store.today.clone())
+    .bind(store.id.clone())
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let revenue = row::opt_int(&r, "revenue_minor")?;
+        if revenue.is_none() && !row::flag(&r, "active")? {
+            continue;
+        }
+        let revenue = revenue.unwrap_or(0);
+        let orders = row::opt_int(&r, "orders")?.unwrap_or(0);
+        let returns = row::opt_int(&r, "returns_minor")?.unwrap_or(0);
+        out.push(RegisterToday {
+            register_id: row::text(&r, "id")?,
+            code: row::text(&r, "code")?,
+            name: row::text(&r, "name")?,
+            revenue,
+            orders,
+            avg_basket: basket(revenue + returns, orders),
+        });
+    }
+    out.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.code.cmp(&b.code)));
+    Ok(out)
+}
