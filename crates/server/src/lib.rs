@@ -63,7 +63,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::segments::router())
         .merge(routes::customer_reports::router())
         .merge(routes::stored_value::router())
-        .merge(routes::reports::router());
+        .merge(routes::reports::router())
+        .merge(routes::inventory_reports::router());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

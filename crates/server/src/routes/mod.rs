@@ -13,6 +13,7 @@ pub mod customer_tasks;
 pub mod customers;
 pub mod events;
 pub mod files;
+pub mod inventory_reports;
 pub mod member_tiers;
 pub mod prices;
 pub mod products;

@@ -14,6 +14,7 @@ mod customers;
 mod idempotency;
 mod inventory;
 mod inventory_counts;
+mod inventory_reports;
 mod members;
 mod ops;
 mod permissions;

@@ -624,6 +624,16 @@ fn routes(
             "/api/v1/reports/dashboard".into(),
             Some(ReportsRead),
         ),
+        (
+            Method::GET,
+            "/api/v1/reports/inventory?kind=value".into(),
+            Some(ReportsRead),
+        ),
+        (
+            Method::GET,
+            "/api/v1/reports/inventory/export?kind=dead_stock".into(),
+            Some(ReportsRead),
+        ),
     ]
 }
 
