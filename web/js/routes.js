@@ -39,6 +39,7 @@ import SegmentsView from './views/segments.js';
 import CustomerReportsView from './views/customer-reports.js';
 import DashboardView from './views/dashboard.js';
 import ReportsView from './views/reports.js';
+import InventoryReportsView from './views/inventory-reports.js';
 
 export const ROUTES = [
   { name: 'login', path: '/login', component: LoginView, public: true },
@@ -47,6 +48,7 @@ export const ROUTES = [
   // and the sales reports.
   { name: 'dashboard', path: '/dashboard', component: DashboardView, perm: 'reports.read' },
   { name: 'reports', path: '/reports', component: ReportsView, perm: 'reports.read' },
+  { name: 'inventory-reports', path: '/inventory-reports', component: InventoryReportsView, perm: 'reports.read' },
   // The register (收银台): selling, returns and the shift at one register of a store.
   { name: 'register', path: '/register', component: RegisterView, perm: 'sales.create' },
   // What was sold: sales and returns (with their receipts), shifts (with X/Z reports).

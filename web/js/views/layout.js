@@ -18,6 +18,7 @@ export const MENU = [
     name: 'analytics', icon: 'TrendCharts', label: 'menu.analytics', perm: 'reports.read', children: [
       { name: 'dashboard', path: '/dashboard', icon: 'DataLine', label: 'menu.dashboard', perm: 'reports.read' },
       { name: 'reports', path: '/reports', icon: 'DataAnalysis', label: 'menu.reports', perm: 'reports.read' },
+      { name: 'inventory-reports', path: '/inventory-reports', icon: 'Histogram', label: 'menu.inventoryReports', perm: 'reports.read' },
     ],
   },
   {
