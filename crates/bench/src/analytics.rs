@@ -11,6 +11,7 @@ use crate::analytics_seed::{self, Plan};
 use crate::bulk_load::Loader;
 use crate::chain::Api;
 use crate::harness::{self, ADMIN_PASSWORD, Server, drive};
+use crate::seed_sql::{count, print_sizes};
 use salepoint_store::db::Backend;
 use std::time::{Duration, Instant};
 use time::{Date, Month};
@@ -100,13 +101,24 @@ pub(crate) async fn run(database_url: Option<&str>, o: &Options) -> anyhow::Resu
             println!("  {d}");
         }
     }
-    print_sizes(&s).await?;
+    print_sizes(
+        &s.db,
+        &[
+            "sales",
+            "sale_lines",
+            "sale_tenders",
+            "analytics_product_daily",
+            "analytics_applied",
+        ],
+    )
+    .await?;
+    println!(
+        "  analytics_product_daily: {} rows, analytics_product_monthly: {} rows",
+        count(&s.db, "analytics_product_daily").await?,
+        count(&s.db, "analytics_product_monthly").await?
+    );
 
-    let api = Api {
-        http: s.http.clone(),
-        base: s.base.clone(),
-        token: s.login("admin", ADMIN_PASSWORD).await?,
-    };
+    let api = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
     let today = Date::parse(
         &salepoint_store::clock::now()[..10],
         time::macros::format_description!("[year]-[month]-[day]"),
@@ -171,18 +183,7 @@ async fn measure(api: &Api, n: usize, name: &str, path: String) -> anyhow::Resul
         let (api, path) = (api.clone(), path.clone());
         move |_| {
             let (api, path) = (api.clone(), path.clone());
-            async move {
-                let res = api
-                    .http
-                    .get(format!("{}{path}", api.base))
-                    .bearer_auth(&api.token)
-                    .send()
-                    .await
-                    .expect("a report request");
-                let status = res.status();
-                let _ = res.bytes().await;
-                status
-            }
+            async move { api.load(&path).await.0 }
         }
     };
     drive(WARMUP, 1, make.clone()).await;
@@ -317,38 +318,6 @@ async fn analyze(s: &Server) -> anyhow::Result<()> {
         "  statistics and checkpoint {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    Ok(())
-}
-
-/// Sizes of the sales and rollup tables (PostgreSQL), or of the database file (SQLite).
-async fn print_sizes(s: &Server) -> anyhow::Result<()> {
-    if s.db.backend == Backend::Postgres {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT t, pg_size_pretty(pg_table_size(t::regclass)), pg_size_pretty(pg_indexes_size(t::regclass)) \
-             FROM (VALUES ('sales'), ('sale_lines'), ('sale_tenders'), ('analytics_product_daily'), \
-             ('analytics_product_monthly'), ('analytics_applied')) v(t)",
-        )
-        .fetch_all(&s.db.pool)
-        .await?;
-        for (t, data, idx) in rows {
-            println!("  {t}: {data} data, {idx} indexes");
-        }
-    } else {
-        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-            .fetch_one(&s.db.pool)
-            .await?;
-        let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-            .fetch_one(&s.db.pool)
-            .await?;
-        println!(
-            "  database file: {:.0} MiB",
-            (pages * size) as f64 / 1048576.0
-        );
-    }
-    let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM analytics_product_daily")
-        .fetch_one(&s.db.pool)
-        .await?;
-    println!("  analytics_product_daily: {n} rows");
     Ok(())
 }
 

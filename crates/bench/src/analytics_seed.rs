@@ -416,10 +416,13 @@ async fn add_products(db: &Db, p: &Principal, total: usize) -> anyhow::Result<()
     Ok(())
 }
 
+/// id, sku, name_zh, receipt_name, quantity_precision, list_price_minor, sold_by_weight, tax rate.
+type ProductRow = (String, String, String, String, i64, i64, i64, String);
+
 /// The active products as a sale prices them (the register's name and tax rate), shuffled so
 /// that the popular ones are spread over the categories.
 async fn load_products(db: &Db, company: &str) -> anyhow::Result<Vec<Product>> {
-    let rows: Vec<(String, String, String, String, i64, i64, i64, String)> = sqlx::query_as(
+    let rows: Vec<ProductRow> = sqlx::query_as(
         "SELECT p.id, p.sku, p.name_zh, p.receipt_name, p.quantity_precision, p.list_price_minor, \
          p.sold_by_weight, t.rate FROM products p JOIN tax_classes t ON t.id = p.tax_class_id \
          WHERE p.company_id = $1 AND p.status = 'active' AND p.list_price_minor > 0 ORDER BY p.sku",
@@ -534,20 +537,49 @@ struct Draft {
     register: usize,
     original: Option<String>,
     lines: Vec<DraftLine>,
-    /// (code, amount, tendered, change, reference, last4)
-    tenders: Vec<(
-        &'static str,
-        i64,
-        Option<i64>,
-        i64,
-        Option<String>,
-        Option<String>,
-    )>,
+    tenders: Vec<DraftTender>,
     subtotal: i64,
     discount: i64,
     tax: i64,
     total: i64,
     rounding: i64,
+}
+
+/// One tender of a draft, as `sale_tenders` holds it.
+struct DraftTender {
+    code: &'static str,
+    amount: i64,
+    /// Cash handed over (cash only).
+    tendered: Option<i64>,
+    change: i64,
+    reference: Option<String>,
+    last4: Option<String>,
+}
+
+impl DraftTender {
+    /// Cash of `amount`, `tendered` handed over.
+    fn cash(amount: i64, tendered: i64) -> Self {
+        DraftTender {
+            code: "CASH",
+            amount,
+            tendered: Some(tendered),
+            change: (tendered - amount).max(0),
+            reference: None,
+            last4: None,
+        }
+    }
+
+    /// A non-cash tender of `amount`.
+    fn other(code: &'static str, amount: i64, reference: String, last4: Option<String>) -> Self {
+        DraftTender {
+            code,
+            amount,
+            tendered: None,
+            change: 0,
+            reference: Some(reference),
+            last4,
+        }
+    }
 }
 
 struct DraftLine {
@@ -701,12 +733,10 @@ impl Generator {
         let total = priced.total_minor;
         let roll = self.rng.below(100);
         let card = |rng: &mut Rng, amount: i64| {
-            (
+            DraftTender::other(
                 "CARD",
                 amount,
-                None,
-                0,
-                Some(format!("T{:06}", rng.below(1_000_000))),
+                format!("T{:06}", rng.below(1_000_000)),
                 Some(format!("{:04}", rng.below(10_000))),
             )
         };
@@ -714,10 +744,7 @@ impl Generator {
             let rounding = checkout::cash_rounding(total, 0, s.cash_step, true);
             let due = total + rounding;
             let given = (due + 99) / 100 * 100 + if self.rng.below(2) == 0 { 0 } else { 5000 };
-            (
-                vec![("CASH", due, Some(given), given - due, None, None)],
-                rounding,
-            )
+            (vec![DraftTender::cash(due, given)], rounding)
         } else if roll < 95 || total < 2000 {
             (vec![card(&mut self.rng, total)], 0)
         } else {
@@ -726,15 +753,13 @@ impl Generator {
             let due = total - voucher + rounding;
             (
                 vec![
-                    (
+                    DraftTender::other(
                         "VOUCHER",
                         voucher,
-                        None,
-                        0,
-                        Some(format!("V{}", self.rng.below(100_000))),
+                        format!("V{}", self.rng.below(100_000)),
                         None,
                     ),
-                    ("CASH", due, Some(due), 0, None, None),
+                    DraftTender::cash(due, due),
                 ],
                 rounding,
             )
@@ -796,26 +821,24 @@ impl Generator {
         let card: i64 = sale
             .tenders
             .iter()
-            .filter(|t| t.0 == "CARD")
-            .map(|t| t.1)
+            .filter(|t| t.code == "CARD")
+            .map(|t| t.amount)
             .sum::<i64>()
             .min(refund);
         let mut tenders = Vec::new();
         if card > 0 {
-            tenders.push((
-                "CARD",
-                -card,
-                None,
-                0,
-                sale.tenders[0].4.clone(),
-                sale.tenders[0].5.clone(),
-            ));
+            tenders.push(DraftTender {
+                amount: -card,
+                reference: sale.tenders[0].reference.clone(),
+                last4: sale.tenders[0].last4.clone(),
+                ..DraftTender::other("CARD", 0, String::new(), None)
+            });
         }
         let mut rounding = 0;
         if refund > card {
             rounding = checkout::cash_rounding(refund, card, s.cash_step, true);
             let cash = refund - card + rounding;
-            tenders.push(("CASH", -cash, Some(-cash), 0, None, None));
+            tenders.push(DraftTender::cash(-cash, -cash));
         }
         Draft {
             at,
@@ -845,8 +868,8 @@ impl Generator {
     /// The rows of one sale or return with its receipt number.
     fn emit(&mut self, s: &Store, bday: &str, seq: i64, d: &Draft, shifts: &[String]) {
         let is_return = d.original.is_some();
-        let paid: i64 = d.tenders.iter().map(|t| t.1).sum();
-        let change: i64 = d.tenders.iter().map(|t| t.3).sum();
+        let paid: i64 = d.tenders.iter().map(|t| t.amount).sum();
+        let change: i64 = d.tenders.iter().map(|t| t.change).sum();
         self.sales.push(vec![
             d.id.clone().into(),
             self.company.clone().into(),
@@ -897,19 +920,19 @@ impl Generator {
             ]);
         }
         for (i, t) in d.tenders.iter().enumerate() {
-            let ty = &self.tenders[t.0];
+            let ty = &self.tenders[t.code];
             self.tender_rows.push(vec![
                 d.id.clone().into(),
                 (i as i64 + 1).into(),
                 s.id.clone().into(),
                 ty.id.clone().into(),
-                t.0.into(),
+                t.code.into(),
                 ty.kind.into(),
-                t.1.into(),
-                t.2.into(),
-                t.3.into(),
-                t.4.clone().into(),
-                t.5.clone().into(),
+                t.amount.into(),
+                t.tendered.into(),
+                t.change.into(),
+                t.reference.clone().into(),
+                t.last4.clone().into(),
             ]);
         }
         if is_return {

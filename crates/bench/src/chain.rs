@@ -2,6 +2,7 @@
 //! their register catalogs, and virtual registers with an open shift each. Shared by
 //! `checkout`, `customers` and `analytics` so that they all sell the same way.
 
+use crate::harness::Server;
 use anyhow::Context;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -20,6 +21,15 @@ pub(crate) struct Api {
 }
 
 impl Api {
+    /// Logs `username` in on the server under test.
+    pub(crate) async fn login(s: &Server, username: &str, password: &str) -> anyhow::Result<Api> {
+        Ok(Api {
+            http: s.http.clone(),
+            base: s.base.clone(),
+            token: s.login(username, password).await?,
+        })
+    }
+
     /// `GET path`, which must answer 200 with JSON.
     pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
         let res = self
@@ -33,14 +43,46 @@ impl Api {
 
     /// `POST path` with a JSON body, which must answer `want` with JSON.
     pub(crate) async fn post(&self, path: &str, body: &Value, want: u16) -> anyhow::Result<Value> {
+        let res = self.posting(path, body).send().await?;
+        expect(res, want, path).await
+    }
+
+    /// [`Api::post`] with a fresh `Idempotency-Key`, as a client of the money and stock
+    /// endpoints sends it.
+    pub(crate) async fn post_idempotent(
+        &self,
+        path: &str,
+        body: &Value,
+        want: u16,
+    ) -> anyhow::Result<Value> {
         let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(body)
+            .posting(path, body)
+            .header("idempotency-key", uuid::Uuid::now_v7().to_string())
             .send()
             .await?;
         expect(res, want, path).await
+    }
+
+    fn posting(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+    }
+
+    /// `GET path` as a load driver sends it: the status and the whole body (reading it is part
+    /// of the cost, and lets the connection be reused). A transport failure ends the run.
+    pub(crate) async fn load(&self, path: &str) -> (reqwest::StatusCode, Vec<u8>) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = res.status();
+        let body = res.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        (status, body)
     }
 }
 

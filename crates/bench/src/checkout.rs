@@ -49,11 +49,7 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
             .unwrap_or(0),
         WARMUP.as_secs()
     );
-    let api = Api {
-        http: s.http.clone(),
-        base: s.base.clone(),
-        token: s.login("admin", ADMIN_PASSWORD).await?,
-    };
+    let api = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
     let t = Instant::now();
     let shops = chain::shops(&api, usize::MAX).await?;
     let tills = chain::tills(&api, &shops, most).await?;
@@ -77,7 +73,7 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
             errors,
             wall,
             shown,
-        } = level(&api, &tills[..n], Duration::from_secs(seconds)).await?;
+        } = level(&api, &tills[..n], Duration::from_secs(seconds), 0, sale).await?;
         let cpu = harness::process_cpu_seconds() - cpu_before;
         let machine_after = harness::machine_cpu_ticks();
         let busy = (machine_after.0 - machine_before.0) as f64
@@ -134,21 +130,31 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
 }
 
 /// What all registers did during one level.
-struct Level {
+pub(crate) struct Level {
     /// Latencies of the sales acknowledged in the measured window.
-    lat: Vec<Duration>,
+    pub(crate) lat: Vec<Duration>,
     /// Sales acknowledged, warm-up included.
-    acked: u64,
+    pub(crate) acked: u64,
     /// Failed sales, warm-up included.
-    errors: u64,
+    pub(crate) errors: u64,
     /// The measured window, seconds: from the end of the warm-up to the last measured answer.
-    wall: f64,
+    pub(crate) wall: f64,
     /// The first few error answers.
-    shown: Vec<String>,
+    pub(crate) shown: Vec<String>,
 }
 
-/// Runs `tills` selling at once: a warm-up, then `measure` of measured time.
-async fn level(api: &Api, tills: &[Arc<Till>], measure: Duration) -> anyhow::Result<Level> {
+/// Makes the body of a register's next sale.
+pub(crate) type Basket = fn(&Till, &mut Rng) -> Value;
+
+/// Runs `tills` selling `basket`s at once: a warm-up, then `measure` of measured time. `tag`
+/// tells the random streams of different runs at the same level apart.
+pub(crate) async fn level(
+    api: &Api,
+    tills: &[Arc<Till>],
+    measure: Duration,
+    tag: u64,
+    basket: Basket,
+) -> anyhow::Result<Level> {
     let shown = Arc::new(Mutex::new(Vec::new()));
     let measure_from = Instant::now() + WARMUP;
     let until = measure_from + measure;
@@ -159,7 +165,8 @@ async fn level(api: &Api, tills: &[Arc<Till>], measure: Duration) -> anyhow::Res
             tokio::spawn(sell(
                 api.clone(),
                 till.clone(),
-                (tills.len() as u64) << 32 | i as u64,
+                (tills.len() as u64) << 33 | tag << 32 | i as u64,
+                basket,
                 measure_from,
                 until,
                 shown.clone(),
@@ -191,6 +198,7 @@ async fn sell(
     api: Api,
     till: Arc<Till>,
     seed: u64,
+    basket: Basket,
     measure_from: Instant,
     until: Instant,
     shown: Arc<Mutex<Vec<String>>>,
@@ -199,7 +207,7 @@ async fn sell(
     let mut rng = Rng(seed);
     let mut tally = Tally::default();
     while Instant::now() < until {
-        let body = sale(&till, &mut rng);
+        let body = basket(&till, &mut rng);
         let start = Instant::now();
         let outcome = post_sale(&api.http, &url, &api.token, &body).await;
         let done = Instant::now();

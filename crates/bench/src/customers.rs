@@ -17,12 +17,13 @@
 //! they are the members of (d).
 
 use crate::chain::{self, Api, Rng, Till};
+use crate::checkout::{Basket, level};
 use crate::harness::{self, ADMIN_PASSWORD, drive, percentile};
-use anyhow::Context;
+use crate::seed_sql::{count, exec, lit, pad, print_sizes, scalar_i64, scalar_text, series, uid};
 use salepoint_store::Db;
 use salepoint_store::db::Backend;
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Members with 500 sales each, for (b).
@@ -75,11 +76,7 @@ pub async fn run(
             .unwrap_or(0),
         WARMUP.as_secs()
     );
-    let admin = Api {
-        http: s.http.clone(),
-        base: s.base.clone(),
-        token: s.login("admin", ADMIN_PASSWORD).await?,
-    };
+    let admin = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
     let t = Instant::now();
     let shops = chain::shops(&admin, usize::MAX).await?;
     let tills = chain::tills(&admin, &shops, most.max(shops.len())).await?;
@@ -92,16 +89,10 @@ pub async fn run(
     // The history is spread over one register of each store.
     let history_tills: Vec<Arc<Till>> = tills.iter().take(shops.len()).cloned().collect();
     seed(&s.db, n, &history_tills).await?;
-    print_sizes(&s.db).await?;
+    print_sizes(&s.db, &["customers", "sales", "sale_lines"]).await?;
 
     // (a) The register's lookup, as a cashier.
-    let cashier = Api {
-        http: s.http.clone(),
-        base: s.base.clone(),
-        token: s
-            .login("cashier.sh001", salepoint_store::demo::DEMO_PASSWORD)
-            .await?,
-    };
+    let cashier = Api::login(&s, "cashier.sh001", salepoint_store::demo::DEMO_PASSWORD).await?;
     for by in ["phone", "member_no"] {
         let make = {
             let api = cashier.clone();
@@ -114,16 +105,7 @@ pub async fn run(
                     } else {
                         format!("member_no=B{k:09}")
                     };
-                    let res = api
-                        .http
-                        .get(format!("{}/api/v1/customers/lookup?{q}", api.base))
-                        .bearer_auth(&api.token)
-                        .send()
-                        .await
-                        .expect("GET /customers/lookup");
-                    let status = res.status();
-                    let _ = res.bytes().await;
-                    status
+                    api.load(&format!("/api/v1/customers/lookup?{q}")).await.0
                 }
             }
         };
@@ -170,20 +152,10 @@ pub async fn run(
         move |i: usize| {
             let (api, heavy) = (api.clone(), heavy.clone());
             async move {
-                let res = api
-                    .http
-                    .get(format!(
-                        "{}/api/v1/customers/{}/overview",
-                        api.base,
-                        heavy[i % heavy.len()]
-                    ))
-                    .bearer_auth(&api.token)
-                    .send()
+                let id = &heavy[i % heavy.len()];
+                api.load(&format!("/api/v1/customers/{id}/overview"))
                     .await
-                    .expect("GET /customers/{id}/overview");
-                let status = res.status();
-                let _ = res.bytes().await;
-                status
+                    .0
             }
         }
     };
@@ -235,7 +207,15 @@ pub async fn run(
     let before = count(&s.db, "sales").await?;
     for &lv in levels {
         for member in [false, true] {
-            let l = level(&admin, &tills[..lv], member, Duration::from_secs(seconds)).await?;
+            let basket: Basket = if member { member_sale } else { plain_sale };
+            let l = level(
+                &admin,
+                &tills[..lv],
+                Duration::from_secs(seconds),
+                member as u64,
+                basket,
+            )
+            .await?;
             acked_total += l.acked;
             let mut lat = l.lat;
             lat.sort();
@@ -287,82 +267,6 @@ pub async fn run(
         accounts_off(&s.db).await?
     );
     Ok(())
-}
-
-/// What all registers did during one level.
-struct Level {
-    lat: Vec<Duration>,
-    acked: u64,
-    errors: u64,
-    wall: f64,
-    shown: Vec<String>,
-}
-
-/// `tills` selling at once (as members with `member`): a warm-up, then `measure`.
-async fn level(
-    api: &Api,
-    tills: &[Arc<Till>],
-    member: bool,
-    measure: Duration,
-) -> anyhow::Result<Level> {
-    let shown = Arc::new(Mutex::new(Vec::new()));
-    let measure_from = Instant::now() + WARMUP;
-    let until = measure_from + measure;
-    let tasks: Vec<_> = tills
-        .iter()
-        .enumerate()
-        .map(|(i, till)| {
-            let (api, till, shown) = (api.clone(), till.clone(), shown.clone());
-            let seed = (tills.len() as u64) << 33 | (member as u64) << 32 | i as u64;
-            tokio::spawn(async move {
-                let url = format!("{}/api/v1/sales", api.base);
-                let mut rng = Rng(seed);
-                let (mut lat, mut acked, mut errors, mut last) = (Vec::new(), 0u64, 0u64, None);
-                while Instant::now() < until {
-                    let body = sale(&till, member, &mut rng);
-                    let start = Instant::now();
-                    let outcome =
-                        crate::checkout::post_sale(&api.http, &url, &api.token, &body).await;
-                    let done = Instant::now();
-                    match outcome {
-                        Ok(()) => {
-                            acked += 1;
-                            if start >= measure_from {
-                                lat.push(done - start);
-                                last = Some(done);
-                            }
-                        }
-                        Err(e) => {
-                            errors += 1;
-                            let mut shown = shown.lock().expect("error list");
-                            if shown.len() < 5 {
-                                shown.push(e.chars().take(400).collect());
-                            }
-                        }
-                    }
-                }
-                (lat, acked, errors, last)
-            })
-        })
-        .collect();
-    let mut out = Level {
-        lat: Vec::new(),
-        acked: 0,
-        errors: 0,
-        wall: 0.0,
-        shown: Vec::new(),
-    };
-    let mut last_all = measure_from;
-    for task in tasks {
-        let (lat, acked, errors, last) = task.await.context("a register task panicked")?;
-        out.lat.extend(lat);
-        out.acked += acked;
-        out.errors += errors;
-        last_all = last_all.max(last.unwrap_or(measure_from));
-    }
-    out.wall = (last_all - measure_from).as_secs_f64();
-    out.shown = std::mem::take(&mut *shown.lock().expect("error list"));
-    Ok(out)
 }
 
 /// A basket of 1–10 lines from the store's catalog (as the checkout benchmark makes them).
@@ -425,86 +329,17 @@ fn sale(till: &Till, member: bool, rng: &mut Rng) -> Value {
     body
 }
 
+fn plain_sale(till: &Till, rng: &mut Rng) -> Value {
+    sale(till, false, rng)
+}
+
+fn member_sale(till: &Till, rng: &mut Rng) -> Value {
+    sale(till, true, rng)
+}
+
 /// The id of seeded member `n`.
 fn customer_id(n: usize) -> String {
     format!("01900000-0007-7000-8000-{n:012x}")
-}
-
-/// A quoted SQL string literal of one of our own values (ids, timestamps).
-fn lit(s: &str) -> String {
-    assert!(
-        s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-:.TZ ".contains(c)),
-        "not a plain value: {s}"
-    );
-    format!("'{s}'")
-}
-
-/// The integers `from..=to` as a FROM item `g` with a BIGINT column `n`.
-fn series(pg: bool, from: usize, to: usize) -> String {
-    if pg {
-        format!("generate_series(CAST({from} AS BIGINT), CAST({to} AS BIGINT)) AS g(n)")
-    } else {
-        format!(
-            "(WITH RECURSIVE c(n) AS (SELECT {from} UNION ALL SELECT n + 1 FROM c WHERE n < {to}) \
-             SELECT n FROM c) AS g"
-        )
-    }
-}
-
-/// A UUID-shaped id of a kind and a number (as [`customer_id`] makes for kind 7).
-fn uid(pg: bool, kind: u8, expr: &str) -> String {
-    if pg {
-        format!("('01900000-00{kind:02}-7000-8000-' || lpad(to_hex({expr}), 12, '0'))")
-    } else {
-        format!("printf('01900000-00{kind:02}-7000-8000-%012x', {expr})")
-    }
-}
-
-/// `expr` as decimal text, zero-padded to `w` digits.
-fn pad(pg: bool, expr: &str, w: usize) -> String {
-    if pg {
-        format!("lpad(CAST({expr} AS TEXT), {w}, '0')")
-    } else {
-        format!("printf('%0{w}d', {expr})")
-    }
-}
-
-/// The stored timestamp `minutes` (an SQL expression) before midnight UTC of `day`.
-fn minutes_before(pg: bool, day: &str, minutes: &str) -> String {
-    if pg {
-        format!(
-            "to_char(TIMESTAMP '{day} 00:00:00' - ({minutes}) * INTERVAL '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\".000000Z\"')"
-        )
-    } else {
-        format!(
-            "(strftime('%Y-%m-%dT%H:%M:%S', '{day}', '-' || ({minutes}) || ' minutes') || '.000000Z')"
-        )
-    }
-}
-
-async fn exec(conn: &mut sqlx::AnyConnection, sql: &str) -> anyhow::Result<u64> {
-    Ok(sqlx::raw_sql(sql)
-        .execute(conn)
-        .await
-        .with_context(|| sql.chars().take(400).collect::<String>())?
-        .rows_affected())
-}
-
-async fn scalar_text(db: &Db, sql: &str) -> anyhow::Result<String> {
-    Ok(sqlx::query_scalar::<_, String>(sql)
-        .fetch_one(&db.pool)
-        .await?)
-}
-
-async fn scalar_i64(db: &Db, sql: &str) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(&db.pool)
-        .await?)
-}
-
-async fn count(db: &Db, table: &str) -> anyhow::Result<i64> {
-    scalar_i64(db, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}")).await
 }
 
 /// The seed (see the module's comment), in SQL, one transaction.
@@ -781,29 +616,15 @@ async fn accounts_off(db: &Db) -> anyhow::Result<i64> {
     scalar_i64(db, &sql).await
 }
 
-/// Sizes of the customer tables (PostgreSQL), or of the database file.
-async fn print_sizes(db: &Db) -> anyhow::Result<()> {
-    if db.backend == Backend::Postgres {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT t, pg_size_pretty(pg_table_size(t::regclass)), pg_size_pretty(pg_indexes_size(t::regclass)) \
-             FROM (VALUES ('customers'), ('sales'), ('sale_lines')) v(t)",
+/// The stored timestamp `minutes` (an SQL expression) before midnight UTC of `day`.
+fn minutes_before(pg: bool, day: &str, minutes: &str) -> String {
+    if pg {
+        format!(
+            "to_char(TIMESTAMP '{day} 00:00:00' - ({minutes}) * INTERVAL '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\".000000Z\"')"
         )
-        .fetch_all(&db.pool)
-        .await?;
-        for (t, data, idx) in rows {
-            println!("  {t}: {data} data, {idx} indexes");
-        }
     } else {
-        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-            .fetch_one(&db.pool)
-            .await?;
-        let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-            .fetch_one(&db.pool)
-            .await?;
-        println!(
-            "  database file: {:.0} MiB",
-            (pages * size) as f64 / 1048576.0
-        );
+        format!(
+            "(strftime('%Y-%m-%dT%H:%M:%S', '{day}', '-' || ({minutes}) || ' minutes') || '.000000Z')"
+        )
     }
-    Ok(())
 }

@@ -15,8 +15,9 @@
 //! the rest no stock and no movement — so movements ≈ levels / 2. A reorder rule sits on 30 % of
 //! the stocked levels, a fifth of them at or below it: ≈ 2 % of all levels are low.
 
-use crate::chain::Rng;
+use crate::chain::{Api, Rng};
 use crate::harness::{self, ADMIN_PASSWORD, drive, percentile};
+use crate::seed_sql::{count, exec, lit, pad, print_sizes, scalar_text, series, uid};
 use anyhow::Context;
 use salepoint_store::Db;
 use salepoint_store::db::Backend;
@@ -78,13 +79,8 @@ pub async fn run(
         t.elapsed().as_secs_f64(),
         harness::rss_mib()
     );
-    print_sizes(&s.db).await?;
-    let token = s.login("admin", ADMIN_PASSWORD).await?;
-    let api = Api {
-        http: s.http.clone(),
-        base: s.base.clone(),
-        token,
-    };
+    print_sizes(&s.db, &["stock_levels", "stock_movements"]).await?;
+    let api = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
 
     // (a) One product at every location.
     let products = Arc::new(seeded.products.clone());
@@ -95,15 +91,7 @@ pub async fn run(
             let (api, products, bytes) = (api.clone(), products.clone(), bytes.clone());
             async move {
                 let id = &products[Rng(0xA5A5 ^ ((i as u64) << 8)).below(products.len())];
-                let res = api
-                    .http
-                    .get(format!("{}/api/v1/products/{id}/stock", api.base))
-                    .bearer_auth(&api.token)
-                    .send()
-                    .await
-                    .expect("GET /products/{id}/stock");
-                let status = res.status();
-                let body = res.bytes().await.expect("body");
+                let (status, body) = api.load(&format!("/api/v1/products/{id}/stock")).await;
                 bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
                 status
             }
@@ -158,15 +146,8 @@ pub async fn run(
                     (api.clone(), locations.clone(), rows.clone(), path.clone());
                 async move {
                     let loc = &locations[Rng(0xB0B0 ^ ((i as u64) << 8)).below(locations.len())];
-                    let res = api
-                        .http
-                        .get(format!("{}{path}{loc}", api.base))
-                        .bearer_auth(&api.token)
-                        .send()
-                        .await
-                        .expect("GET a stock list");
-                    let status = res.status();
-                    let v: Value = res.json().await.unwrap_or(Value::Null);
+                    let (status, body) = api.load(&format!("{path}{loc}")).await;
+                    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     let n = v["data"].as_array().map_or(0, Vec::len);
                     rows.fetch_add(n as u64, Ordering::Relaxed);
                     status
@@ -202,36 +183,6 @@ pub async fn run(
         phase.peak_note()
     );
     Ok(())
-}
-
-/// The admin's view of the API.
-#[derive(Clone)]
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn post(&self, path: &str, body: &Value, want: u16, key: bool) -> anyhow::Result<Value> {
-        let mut req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(body);
-        if key {
-            req = req.header("idempotency-key", uuid::Uuid::now_v7().to_string());
-        }
-        let res = req.send().await?;
-        let status = res.status();
-        let text = res.text().await?;
-        anyhow::ensure!(
-            status.as_u16() == want,
-            "{path}: {status} {}",
-            text.chars().take(400).collect::<String>()
-        );
-        Ok(serde_json::from_str(&text)?)
-    }
 }
 
 /// A measured phase: resets the peak RSS at its start and prints its figures.
@@ -276,7 +227,6 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
             "/api/v1/suppliers",
             &json!({"code": "BENCH-INV", "name": "压测供应商", "lead_time_days": 3}),
             201,
-            false,
         )
         .await?;
     let supplier = supplier["id"].as_str().context("supplier id")?.to_string();
@@ -297,12 +247,11 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
             .collect();
         let t = Instant::now();
         let po = api
-            .post(
+            .post_idempotent(
                 "/api/v1/purchase-orders",
                 &json!({"supplier_id": supplier, "location_id": location,
                         "expected_date": "2026-12-01", "notes": "压测", "lines": lines}),
                 201,
-                true,
             )
             .await?;
         create.push(t.elapsed());
@@ -313,7 +262,6 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
                 &format!("/api/v1/purchase-orders/{id}/submit"),
                 &json!({"version": po["version"]}),
                 200,
-                false,
             )
             .await?;
         if po["status"] == "submitted" {
@@ -322,7 +270,6 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
                     &format!("/api/v1/purchase-orders/{id}/approve"),
                     &json!({"version": po["version"]}),
                     200,
-                    false,
                 )
                 .await?;
         }
@@ -337,11 +284,10 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
             .collect();
         let t = Instant::now();
         let po = api
-            .post(
+            .post_idempotent(
                 &format!("/api/v1/purchase-orders/{id}/receive"),
                 &json!({"lines": all, "notes": ""}),
                 201,
-                true,
             )
             .await?;
         let took = t.elapsed();
@@ -371,69 +317,6 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A quoted SQL string literal of one of our own values (ids, timestamps).
-fn lit(s: &str) -> String {
-    assert!(
-        s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-:.TZ".contains(c)),
-        "not a plain value: {s}"
-    );
-    format!("'{s}'")
-}
-
-/// The integers 1..=n as a FROM item `g` with column `n`.
-fn series(pg: bool, n: usize) -> String {
-    if pg {
-        format!("generate_series(1, {n}) AS g(n)")
-    } else {
-        format!(
-            "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {n}) \
-             SELECT n FROM c) AS g"
-        )
-    }
-}
-
-/// A UUID-shaped id (version 7, variant 8) made of a kind and a number: deterministic, unique
-/// per (kind, number), lowercase like the ids the server makes.
-fn uid(pg: bool, kind: u8, expr: &str) -> String {
-    if pg {
-        format!("('01900000-00{kind:02}-7000-8000-' || lpad(to_hex({expr}), 12, '0'))")
-    } else {
-        format!("printf('01900000-00{kind:02}-7000-8000-%012x', {expr})")
-    }
-}
-
-/// `expr` as decimal text, zero-padded to `w` digits.
-fn pad(pg: bool, expr: &str, w: usize) -> String {
-    if pg {
-        format!("lpad(CAST({expr} AS TEXT), {w}, '0')")
-    } else {
-        format!("printf('%0{w}d', {expr})")
-    }
-}
-
-async fn exec(conn: &mut sqlx::AnyConnection, sql: &str) -> anyhow::Result<u64> {
-    Ok(sqlx::raw_sql(sql)
-        .execute(conn)
-        .await
-        .with_context(|| sql.chars().take(300).collect::<String>())?
-        .rows_affected())
-}
-
-async fn scalar_text(db: &Db, sql: &str) -> anyhow::Result<String> {
-    Ok(sqlx::query_scalar::<_, String>(sql)
-        .fetch_one(&db.pool)
-        .await?)
-}
-
-async fn count(db: &Db, table: &str) -> anyhow::Result<i64> {
-    Ok(
-        sqlx::query_scalar::<_, i64>(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"))
-            .fetch_one(&db.pool)
-            .await?,
-    )
-}
-
 /// The seed (see the module's comment). Everything but the demo chain is written by
 /// `INSERT … SELECT` in the database.
 async fn seed(db: &Db, locations: usize, products: usize) -> anyhow::Result<Seeded> {
@@ -460,7 +343,7 @@ async fn seed(db: &Db, locations: usize, products: usize) -> anyhow::Result<Seed
                 "INSERT INTO regions (id, company_id, code, name, created_at, updated_at) \
                  SELECT {}, {c}, 'BR' || {p}, '压测区域 ' || {p}, {now}, {now} FROM {}",
                 uid(pg, 4, "g.n"),
-                series(pg, regions - regions_now),
+                series(pg, 1, regions - regions_now),
                 p = pad(pg, "g.n", 3),
             ),
         )
@@ -483,7 +366,7 @@ async fn seed(db: &Db, locations: usize, products: usize) -> anyhow::Result<Seed
                    WHERE company_id = {c}) rg ON rg.r = g.n % {regions}",
                 id = uid(pg, 1, "g.n"),
                 p = pad(pg, "g.n", 4),
-                g = series(pg, locations - stores_now),
+                g = series(pg, 1, locations - stores_now),
             ),
         )
         .await?;
@@ -514,7 +397,7 @@ async fn seed(db: &Db, locations: usize, products: usize) -> anyhow::Result<Seed
                    (SELECT seq FROM catalog_head WHERE company_id = {c}), {now}, {now} FROM {g}",
                 id = uid(pg, 2, "g.n"),
                 tax = lit(&tax),
-                g = series(pg, products - products_now),
+                g = series(pg, 1, products - products_now),
             ),
         )
         .await?;
@@ -691,31 +574,4 @@ async fn drop_indexes(tx: &mut sqlx::AnyConnection, pg: bool) -> anyhow::Result<
         }
     }
     Ok(rebuild)
-}
-
-/// Sizes of the two big tables with their indexes (PostgreSQL), or of the database file.
-async fn print_sizes(db: &Db) -> anyhow::Result<()> {
-    if db.backend == Backend::Postgres {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT t, pg_size_pretty(pg_table_size(t::regclass)), pg_size_pretty(pg_indexes_size(t::regclass)) \
-             FROM (VALUES ('stock_levels'), ('stock_movements')) v(t)",
-        )
-        .fetch_all(&db.pool)
-        .await?;
-        for (t, data, idx) in rows {
-            println!("  {t}: {data} data, {idx} indexes");
-        }
-    } else {
-        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-            .fetch_one(&db.pool)
-            .await?;
-        let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-            .fetch_one(&db.pool)
-            .await?;
-        println!(
-            "  database file: {:.0} MiB",
-            (pages * size) as f64 / 1048576.0
-        );
-    }
-    Ok(())
 }

@@ -18,6 +18,7 @@ mod customers;
 mod foundation;
 mod harness;
 mod inventory;
+mod seed_sql;
 
 struct Args {
     which: String,
