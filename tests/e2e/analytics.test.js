@@ -4,9 +4,11 @@
 //    through the API (a shift, then POST /sales as a program would); within 2 seconds the
 //    dashboard shows the new revenue and one more order, without a reload (an
 //    `analytics.updated` live event); the low-stock count links to #/stock-alerts;
+//    the manager's one store shows its registers ranked, the sale's register with its revenue;
 // 2. #/reports: today, by store, revenue only; the XLSX export (downloaded with the session,
 //    Chinese headers) has the same total as the screen — read with the small ZIP/XML reader in
-//    lib/xlsx.js — and so has the CSV export.
+//    lib/xlsx.js — and so has the CSV export; by register, and by store in the store channel,
+//    the same total.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -38,12 +40,13 @@ async function cashierReady() {
   const storeId = me.scope.store_ids[0];
   const registers = (await cashier.get(`/stores/${storeId}/registers`)).data.filter((r) => r.active);
   const registerId = registers[0].id;
+  const registerCode = registers[0].code;
   let shift = await cashier.call('POST', '/shifts', { register_id: registerId, opening_float_minor: 20000 }, { key: true });
   if (shift.status === 409) shift = { body: (await cashier.get(`/shifts?register_id=${registerId}&status=open`)).data[0] };
   assert.ok(shift.body?.id, JSON.stringify(shift.body));
   const snap = await cashier.get(`/stores/${storeId}/catalog`);
   const product = snap.products.find((p) => !p.sold_by_weight && p.price_minor > 0);
-  return { cashier, storeId, registerId, shiftId: shift.body.id, snap, product };
+  return { cashier, storeId, registerId, registerCode, shiftId: shift.body.id, snap, product };
 }
 
 /** The total the server computes for `quantity` × product at its price, no discounts. */
@@ -105,6 +108,11 @@ test('dashboard: a sale made at the register shows within 2 seconds, without a r
     await page.locator(byTest('dashboard-store-revenue-SH001')).waitFor({ state: 'visible' });
     assert.equal(minorOfText(await page.locator(byTest('dashboard-store-revenue-SH001')).innerText()), expected);
     assert.notEqual((await page.locator(byTest('dashboard-lag')).innerText()).trim(), '—');
+    // One store in view: its registers ranked, the sale's register holding at least the sale.
+    const registerRevenue = page.locator(byTest(`dashboard-register-revenue-${ready.registerCode}`));
+    await registerRevenue.waitFor({ state: 'visible' });
+    assert.ok(Number(await registerRevenue.getAttribute('data-minor')) >= total);
+    assert.equal(minorOfText(await registerRevenue.innerText()), Number(await registerRevenue.getAttribute('data-minor')));
 
     // The low-stock count opens the stock alerts.
     await page.locator(byTest('dashboard-low-stock')).click();
@@ -172,6 +180,33 @@ test('reports: today by store; the XLSX export has the total the screen shows', 
 
     // The heat map of weekday × hour for the same period.
     await page.locator(byTest('report-heatmap-chart')).waitFor({ state: 'visible' });
+
+    // By register: the same total, from the register rollup, labelled with store and register.
+    const run = async (want) => {
+      const answer = page.waitForResponse((r) => {
+        const u = new URL(r.url());
+        return u.pathname === '/api/v1/reports/sales' && want(u.searchParams);
+      });
+      await page.locator(byTest('report-run')).click();
+      const res = await answer;
+      assert.equal(res.status(), 200, await res.text());
+      return res.json();
+    };
+    await page.locator(byTest('report-group-1')).click();
+    await page.locator(byTest('report-dim1-option-register')).click();
+    const byRegister = await run((q) => q.get('group') === 'register');
+    assert.equal(byRegister.source, 'analytics_register_daily');
+    assert.equal(byRegister.totals.revenue, shownMinor);
+    assert.ok(byRegister.rows.every((r) => r.labels.register.startsWith('SH001/')), JSON.stringify(byRegister.rows));
+    await page.waitForFunction((want) => Number(document.querySelector('[data-test="report-total-revenue"]')?.dataset.value) === want, shownMinor);
+
+    // The store channel only: a register grouping is not offered with it (back to stores).
+    await page.locator(byTest('report-channels')).click();
+    await page.locator(byTest('report-channel-option-STORE')).click();
+    await page.keyboard.press('Escape');
+    const inChannel = await run((q) => q.get('channels') && q.get('group') === 'store');
+    assert.equal(inChannel.source, 'analytics_channel_daily');
+    assert.equal(inChannel.totals.revenue, shownMinor);
     assert.deepEqual(problems, []);
   });
 });

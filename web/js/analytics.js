@@ -1,7 +1,8 @@
 // What the dashboard and the sales reports share (docs/analytics.md): the dimensions and
 // measures of GET /reports/sales and which of them may be combined, the quick periods as
 // business days (YYYY-MM-DD, inclusive), figures for people (money, thousandths, rates, the
-// differences in per cent), ECharts loaded on demand, and the stores and regions in scope.
+// differences in per cent), ECharts loaded on demand, and the stores, regions and channels to
+// pick from.
 import { ref } from 'vue';
 import { fetchAll } from './api.js';
 import { locale } from './i18n.js';
@@ -9,7 +10,7 @@ import { can } from './session.js';
 import { currencyDigits, formatMoney, minorToMajor } from './money.js';
 
 /** The dimensions of a report, in the order the select offers them. */
-export const DIMENSIONS = ['store', 'region', 'category', 'brand', 'product', 'cashier', 'business_day', 'week', 'month', 'hour', 'weekday', 'tender'];
+export const DIMENSIONS = ['store', 'region', 'channel', 'category', 'brand', 'product', 'cashier', 'register', 'tier', 'business_day', 'week', 'month', 'hour', 'weekday', 'tender'];
 /** Time dimensions: a chart over them is a line. */
 export const TIME_DIMENSIONS = new Set(['business_day', 'week', 'month', 'hour', 'weekday']);
 /** The measures, in the API's default order. */
@@ -23,16 +24,19 @@ export const QUICK_PERIODS = ['today', 'yesterday', 'this_week', 'this_month', '
 // Which dimensions a report may pair (docs/analytics.md "Dimensions"): the "base" ones with
 // each other, or a base one with at most one of the detail sets.
 const BASE = new Set(['store', 'region', 'business_day', 'week', 'month', 'weekday']);
-const DETAIL_SETS = [['hour'], ['category', 'brand', 'product'], ['cashier'], ['tender']];
+const DETAIL_SETS = [['hour'], ['category', 'brand', 'product'], ['cashier'], ['register'], ['tier'], ['channel'], ['tender']];
 
 /** Whether `a` and `b` may be grouped together (the server answers 422 otherwise). */
 export function combinable(a, b) {
   if (!a || !b) return true;
   if (a === b) return false;
-  if (BASE.has(a) && BASE.has(b)) return true;
-  if (BASE.has(a) || BASE.has(b)) return true; // one base + one detail dimension
-  return false; // two detail dimensions (product × hour, cashier × tender …)
+  if (BASE.has(a) || BASE.has(b)) return true; // a base dimension goes with anything
+  // Two detail dimensions only from one rollup (category × brand; not product × hour).
+  return DETAIL_SETS.some((set) => set.includes(a) && set.includes(b));
 }
+
+/** Whether a report grouped by `d` may be filtered by channel (only the channel rollup knows it). */
+export const channelFilterable = (d) => !d || BASE.has(d) || d === 'channel';
 
 export const isMoney = (measure) => MONEY.has(measure);
 
@@ -142,20 +146,23 @@ export async function loadEcharts() {
 export function useScopePicker() {
   const stores = ref([]);
   const regions = ref([]);
+  const channels = ref([]);
   async function load() {
     if (!can('org.read')) return;
-    const [s, r] = await Promise.all([
+    const [s, r, c] = await Promise.all([
       fetchAll('/stores').catch(() => []),
       fetchAll('/regions').catch(() => []),
+      fetchAll('/channels').catch(() => []),
     ]);
     stores.value = s.filter((x) => x.kind !== 'warehouse');
     const used = new Set(stores.value.map((x) => x.region_id).filter(Boolean));
     regions.value = r.filter((x) => used.has(x.id));
+    channels.value = c;
   }
   const storeLabel = (id) => {
     const s = stores.value.find((x) => x.id === id);
     return s ? `${s.code} · ${s.name}` : '';
   };
   const regionOf = (storeId) => stores.value.find((x) => x.id === storeId)?.region_id || null;
-  return { stores, regions, load, storeLabel, regionOf };
+  return { stores, regions, channels, load, storeLabel, regionOf };
 }

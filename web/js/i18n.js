@@ -1465,6 +1465,16 @@ const TABLE = {
   'reports.heatmap': ['时段热力图（星期 × 小时）', 'Heat map (weekday × hour)'],
   'apiError.too_many_rows': ['结果行数过多，请缩短期间、减少门店或设置前 N 名', 'Too many rows: narrow the period or the stores, or use top N'],
   'apiError.unsupported_grouping': ['不支持这两个维度的组合', 'These two dimensions cannot be combined'],
+  // Analytics by register, member tier and channel; the dashboard's ranking by role
+  'analytics.dim.register': ['收银台', 'Register'],
+  'analytics.dim.tier': ['会员等级', 'Member tier'],
+  'analytics.dim.channel': ['渠道', 'Channel'],
+  'analytics.nonMember': ['未登记会员', 'Non-member'],
+  'reports.allChannels': ['全部渠道', 'All channels'],
+  'dashboard.regionsRanked': ['区域排行', 'Regions ranked'],
+  'dashboard.registersRanked': ['收银台排行（今日）', 'Registers today'],
+  'dashboard.noRegion': ['未分区域', 'No region'],
+  'apiError.unsupported_filter': ['该分组不支持按渠道筛选', 'This grouping cannot be filtered by channel'],
 };
 
 function initialLocale() {

@@ -2,8 +2,10 @@
 // GET /reports/dashboard (docs/analytics.md) for today's business day of the stores in scope —
 // or of one region or one store picked here — revenue, orders, average basket, items per
 // basket, gross margin, returns, the payment mix (pie), the hourly curve against the same
-// weekday last week (lines), the top products and categories, the stores ranked (bars) and
-// the count of low-stock alerts (a link to #/stock-alerts). While it is open it listens to
+// weekday last week (lines), the top products and categories, the stores ranked (bars), the
+// regions ranked (bars, when the stores span several regions: head office) and the registers
+// of a single store (a table: a store manager, or one store picked), and the count of
+// low-stock alerts (a link to #/stock-alerts). While it is open it listens to
 // GET /events: an `analytics.updated` of a store being looked at refreshes it (coalesced), and
 // while the API says sales still wait for the rollup it asks again every second.
 import { computed, onBeforeUnmount, onMounted, ref, watch } from 'vue';
@@ -181,6 +183,27 @@ export default {
       { key: 'avg_basket', label: t('analytics.measure.avg_basket'), align: 'right', format: (r) => money(r.avg_basket) },
     ]);
 
+    const regions = computed(() => data.value?.regions || []);
+    const regionName = (r) => r.name || t('dashboard.noRegion');
+    const regionsOption = () => {
+      const rows = [...regions.value].reverse(); // best at the top
+      return {
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => chartMoney(v, currency.value) },
+        grid: { left: 120, right: 30, top: 10, bottom: 30 },
+        xAxis: { type: 'value' },
+        yAxis: { type: 'category', data: rows.map(regionName) },
+        series: [{ type: 'bar', name: t('analytics.measure.revenue'), data: rows.map((r) => chartNumber('revenue', r.revenue, currency.value)), itemStyle: { color: '#67c23a' } }],
+      };
+    };
+    const regionColumns = computed(() => [
+      { key: 'rank', label: t('dashboard.rank'), format: (r) => regions.value.indexOf(r) + 1, width: 60 },
+      { key: 'name', label: t('analytics.dim.region'), format: regionName, width: 160, test: (r) => `dashboard-region-${r.region_id || 'none'}` },
+      { key: 'revenue', label: t('analytics.measure.revenue'), align: 'right', format: (r) => money(r.revenue), test: (r) => `dashboard-region-revenue-${r.region_id || 'none'}` },
+      { key: 'orders', label: t('analytics.measure.orders'), align: 'right' },
+      { key: 'avg_basket', label: t('analytics.measure.avg_basket'), align: 'right', format: (r) => money(r.avg_basket) },
+    ]);
+    const registers = computed(() => data.value?.registers || []);
+
     const topProducts = computed(() => data.value?.top_products || []);
     const topCategories = computed(() => data.value?.top_categories || []);
     const goAlerts = () => navigate('/stock-alerts');
@@ -198,6 +221,7 @@ export default {
     return {
       session, picker, pick, data, loading, loadedAt, refreshes, connected, lagText, scopeText, currency, money,
       hourly, hourlyOption, hourlyColumns, mix, mixOption, mixColumns, stores, storesOption, storeColumns,
+      regions, regionsOption, regionColumns, registers,
       topProducts, topCategories, goAlerts, formatMilli, formatRate, formatTime, load,
       canAlerts: computed(() => can('stock.read')), locale,
     };
@@ -259,6 +283,23 @@ export default {
         <chart-panel class="sp-dash-wide" :title="$t('dashboard.hourly')" test="dashboard-hourly" :option="hourlyOption" :columns="hourlyColumns" :rows="hourly" :height="300" />
         <chart-panel :title="$t('dashboard.paymentMix')" test="dashboard-payment" :option="mixOption" :columns="mixColumns" :rows="mix" :height="300" />
         <chart-panel :title="$t('dashboard.storesRanked')" test="dashboard-stores" :option="storesOption" :columns="storeColumns" :rows="stores" :height="300" />
+        <chart-panel v-if="regions.length" :title="$t('dashboard.regionsRanked')" test="dashboard-regions" :option="regionsOption" :columns="regionColumns" :rows="regions" :height="300" />
+        <el-card v-if="registers.length" shadow="never" data-test="dashboard-registers">
+          <template #header>{{ $t('dashboard.registersRanked') }}</template>
+          <el-table :data="registers" size="small" :empty-text="$t('list.empty')" max-height="320">
+            <el-table-column type="index" width="44" />
+            <el-table-column :label="$t('analytics.dim.register')" min-width="160">
+              <template #default="{ row }"><span class="sp-code sp-small">{{ row.code }}</span> {{ row.name }}</template>
+            </el-table-column>
+            <el-table-column :label="$t('analytics.measure.revenue')" width="120" align="right">
+              <template #default="{ row }"><span :data-test="'dashboard-register-revenue-' + row.code" :data-minor="row.revenue">{{ money(row.revenue) }}</span></template>
+            </el-table-column>
+            <el-table-column :label="$t('analytics.measure.orders')" width="80" align="right" prop="orders" />
+            <el-table-column :label="$t('analytics.measure.avg_basket')" width="110" align="right">
+              <template #default="{ row }">{{ money(row.avg_basket) }}</template>
+            </el-table-column>
+          </el-table>
+        </el-card>
         <el-card shadow="never" data-test="dashboard-top-products">
           <template #header>{{ $t('dashboard.topProducts') }}</template>
           <el-table :data="topProducts" size="small" :empty-text="$t('list.empty')" max-height="320">

@@ -1,10 +1,12 @@
 // Sales reports (销售报表, #/reports, reports.read): GET /reports/sales (docs/analytics.md) for a
-// period of business days (quick periods: today … this year), stores and regions in scope,
+// period of business days (quick periods: today … this year), stores and regions in scope and
+// channels,
 // grouped by one or two dimensions, the chosen measures, compared with the previous period or
 // the same period last year (the differences in value and per cent), top / bottom N by a
 // measure; a chart that switches to its table; CSV / XLSX export of the same query
 // (GET /reports/sales/export, headers in the UI's language); and a heat map of hour × weekday
-// (group=weekday,hour) for the same period and stores. The server's field errors (`/from`,
+// (group=weekday,hour) for the same period and stores (not with a channel filter: the hourly
+// rollup does not know channels). The server's field errors (`/from`,
 // `/group` …) go under their form items.
 import { computed, onMounted, reactive, ref, watch } from 'vue';
 import { api, apiUrl } from '../api.js';
@@ -13,7 +15,7 @@ import { describeError, fieldMessage, propOf, showError } from '../forms.js';
 import { session, can } from '../session.js';
 import { navigate } from '../router.js';
 import {
-  chartMoney, chartNumber, combinable, COMPARE_MODES, DIMENSIONS, formatDiff, formatMeasure, formatPct, isMoney, MEASURES,
+  channelFilterable, chartMoney, chartNumber, combinable, COMPARE_MODES, DIMENSIONS, formatDiff, formatMeasure, formatPct, isMoney, MEASURES,
   QUICK_PERIODS, quickPeriod, TENDER_MEASURES, TIME_DIMENSIONS, useScopePicker,
 } from '../analytics.js';
 import ChartPanel from '../components/chart-panel.js';
@@ -21,7 +23,7 @@ import ChartPanel from '../components/chart-panel.js';
 const HEAT_MEASURES = ['revenue', 'orders', 'quantity'];
 const FORM_PROPS = ['period', 'group', 'stores', 'regions', 'measures', 'compare', 'top', 'order'];
 // The API's parameters → the form item that shows their errors.
-const PARAM_PROP = { from: 'period', to: 'period', group: 'group', stores: 'stores', regions: 'regions', measures: 'measures', compare: 'compare', top: 'top', order: 'order' };
+const PARAM_PROP = { from: 'period', to: 'period', group: 'group', stores: 'stores', regions: 'regions', channels: 'stores', measures: 'measures', compare: 'compare', top: 'top', order: 'order' };
 
 export default {
   name: 'ReportsView',
@@ -35,6 +37,7 @@ export default {
       dim2: '',
       stores: [],
       regions: [],
+      channels: [],
       measures: ['revenue', 'orders', 'avg_basket', 'margin'],
       compare: '',
       top: null,
@@ -57,7 +60,13 @@ export default {
     watch(() => form.dim1, (d) => {
       if (form.dim2 && !combinable(d, form.dim2)) form.dim2 = '';
     });
-    const dim2Allowed = (d) => combinable(form.dim1, d);
+    // With a channel filter only store, region, time and channel groupings (the channel rollup).
+    const dimAllowed = (d) => !form.channels.length || channelFilterable(d);
+    const dim2Allowed = (d) => combinable(form.dim1, d) && dimAllowed(d);
+    watch(() => form.channels.length, () => {
+      if (!dimAllowed(form.dim1)) form.dim1 = 'store';
+      if (form.dim2 && !dim2Allowed(form.dim2)) form.dim2 = '';
+    });
 
     function pickQuick(name) {
       form.quick = name;
@@ -79,6 +88,7 @@ export default {
         group,
         stores: form.stores.join(','),
         regions: form.regions.join(','),
+        channels: form.channels.join(','),
         measures: measures.join(','),
         compare: form.compare,
         top: form.top || '',
@@ -139,6 +149,7 @@ export default {
       const key = row.keys?.[dim];
       if (dim === 'weekday') return weekdayName(key);
       if (dim === 'hour') return key === null || key === undefined ? '' : `${String(key).padStart(2, '0')}:00`;
+      if (dim === 'tier' && key === '') return t('analytics.nonMember');
       const label = row.labels?.[dim];
       if (label !== undefined && label !== null && label !== '') return String(label);
       return key === null || key === undefined || key === '' ? t('analytics.none') : String(key);
@@ -270,7 +281,8 @@ export default {
     const heat = reactive({ measure: 'revenue', rows: [], loading: false });
     async function loadHeat() {
       const q = lastQuery.value;
-      if (!q) return;
+      heat.rows = [];
+      if (!q || q.channels) return;
       heat.loading = true;
       try {
         const res = await api.get('/reports/sales', {
@@ -309,7 +321,7 @@ export default {
     });
 
     return {
-      picker, form, errors, answer, loading, chartMeasure, tenderGroup, allowedMeasures, dim2Allowed, pickQuick, onPeriod, run,
+      picker, form, errors, answer, loading, chartMeasure, tenderGroup, allowedMeasures, dimAllowed, dim2Allowed, pickQuick, onPeriod, run,
       currency, dims, measures, compared, rows, columns, summary, totals, chartOption, value, formatDiff, formatPct, diffClass,
       heat, heatChart, heatTable, heatColumns, exportUrl, goValuation, lastQuery,
       DIMENSIONS, MEASURES, COMPARE_MODES, QUICK_PERIODS, HEAT_MEASURES, canStock: computed(() => can('stock.read')),
@@ -343,12 +355,15 @@ export default {
             <el-select v-model="form.stores" multiple collapse-tags collapse-tags-tooltip clearable filterable class="sp-filter-wide" data-test="report-stores" :placeholder="$t('reports.allStores')">
               <el-option v-for="s in picker.stores.value" :key="s.id" :value="s.id" :label="s.code + ' · ' + s.name" :data-test="'report-store-option-' + s.code" />
             </el-select>
+            <el-select v-model="form.channels" multiple collapse-tags collapse-tags-tooltip clearable class="sp-filter-wide" data-test="report-channels" :placeholder="$t('reports.allChannels')">
+              <el-option v-for="c in picker.channels.value" :key="c.id" :value="c.id" :label="c.name" :data-test="'report-channel-option-' + c.code" />
+            </el-select>
           </div>
         </el-form-item>
         <el-form-item :label="$t('reports.groupBy')" :error="errors.group" data-test="report-field-group">
           <div class="sp-report-row">
             <el-select v-model="form.dim1" class="sp-filter" data-test="report-group-1">
-              <el-option v-for="d in DIMENSIONS" :key="d" :value="d" :label="$tv('analytics.dim', d)" :data-test="'report-dim1-option-' + d" />
+              <el-option v-for="d in DIMENSIONS" :key="d" :value="d" :label="$tv('analytics.dim', d)" :disabled="!dimAllowed(d)" :data-test="'report-dim1-option-' + d" />
             </el-select>
             <span class="sp-muted">×</span>
             <el-select v-model="form.dim2" clearable class="sp-filter" data-test="report-group-2" :placeholder="$t('reports.secondDim')">
@@ -407,7 +422,7 @@ export default {
         </template>
       </chart-panel>
 
-      <chart-panel v-if="answer" :title="$t('reports.heatmap')" test="report-heatmap" :option="heatChart" :columns="heatColumns" :rows="heatTable" :height="320" :loading="heat.loading">
+      <chart-panel v-if="answer && !lastQuery?.channels" :title="$t('reports.heatmap')" test="report-heatmap" :option="heatChart" :columns="heatColumns" :rows="heatTable" :height="320" :loading="heat.loading">
         <template #tools>
           <el-select v-model="heat.measure" size="small" class="sp-filter" data-test="report-heatmap-measure">
             <el-option v-for="m in HEAT_MEASURES" :key="m" :value="m" :label="$tv('analytics.measure', m)" />

@@ -1,12 +1,15 @@
-//! Sales analytics: random sales and returns at two stores in different time zones and
-//! business-day cut-offs; the rollup worker catches up; every rollup equals the from-scratch
-//! computation and the reports, the dashboard and the export equal sums over the raw sales.
+//! Sales analytics: random sales and returns (some of a member) at two stores in different time
+//! zones and business-day cut-offs, plus a sale of another channel and one written before the
+//! channel and tier were recorded; the rollup worker catches up; every rollup equals the
+//! from-scratch computation and the reports (by store, register, tier, channel …), the
+//! dashboard and the export equal sums over the raw sales.
 
 use crate::register::till;
 use crate::support::{TestApp, backends, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// A small deterministic generator (no dependency, the same sequence every run).
@@ -60,6 +63,120 @@ fn i(r: &sqlx::any::AnyRow, c: &str) -> i64 {
     r.try_get::<i64, _>(c).unwrap()
 }
 
+/// The tier `GOLD` (金卡, no member prices, so the till's prices hold) and a member in it.
+async fn gold_member(app: &TestApp, admin: &str) -> String {
+    let t = app
+        .post(
+            admin,
+            "/api/v1/member-tiers",
+            json!({"code": "GOLD", "name": "金卡", "earn_per_unit": "1"}),
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.body);
+    let c = app
+        .post(
+            admin,
+            "/api/v1/customers",
+            json!({"name": "金卡会员", "phone": "13900001111", "tier_code": "GOLD"}),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    c.body["id"].as_str().unwrap().to_string()
+}
+
+/// A channel's id by its code.
+async fn channel_id(app: &TestApp, admin: &str, code: &str) -> String {
+    let all = app.get(admin, "/api/v1/channels?limit=100").await;
+    all.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap_or_else(|| panic!("channel {code} in {}", all.body))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Copies sale `id` (header, lines, tenders) under a new id with the given channel, member
+/// tier, price tier and customer: a sale another writer made (an online order), or one written
+/// before migration 0008 (channel and member tier NULL). Returns the new id.
+async fn copy_sale(
+    app: &TestApp,
+    id: &str,
+    seq: i64,
+    channel: Option<&str>,
+    member_tier: Option<&str>,
+    customer_tier: Option<&str>,
+    customer: Option<&str>,
+) -> String {
+    let new = uuid::Uuid::now_v7().to_string();
+    let mut tx = app.db.pool.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
+         business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, channel_id, member_tier, \
+         subtotal_minor, discount_minor, tax_minor, total_minor, rounding_minor, paid_minor, change_minor, offline, \
+         flags, approval_id, request_hash, idem_key, client_created_at, created_at) \
+         SELECT $1, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, business_day, \
+         $2, receipt_no || '-C' || $3, currency, $4, $5, $6, $7, subtotal_minor, discount_minor, tax_minor, \
+         total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, NULL, \
+         client_created_at, created_at FROM sales WHERE id = $8",
+    )
+    .bind(&new)
+    .bind(9000 + seq)
+    .bind(seq.to_string())
+    .bind(customer_tier.map(str::to_string))
+    .bind(customer.map(str::to_string))
+    .bind(channel.map(str::to_string))
+    .bind(member_tier.map(str::to_string))
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO sale_lines (sale_id, line_no, store_id, product_id, sku, name, quantity_milli, unit_price_minor, \
+         gross_minor, line_discount_minor, order_discount_minor, net_minor, tax_rate, tax_minor, total_minor, \
+         original_line_no, restock, reason) SELECT $1, line_no, store_id, product_id, sku, name, quantity_milli, \
+         unit_price_minor, gross_minor, line_discount_minor, order_discount_minor, net_minor, tax_rate, tax_minor, \
+         total_minor, original_line_no, restock, reason FROM sale_lines WHERE sale_id = $2",
+    )
+    .bind(&new)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO sale_tenders (sale_id, seq, store_id, tender_type_id, code, kind, amount_minor, tendered_minor, \
+         change_minor, reference, card_last4) SELECT $1, seq, store_id, tender_type_id, code, kind, amount_minor, \
+         tendered_minor, change_minor, reference, card_last4 FROM sale_tenders WHERE sale_id = $2",
+    )
+    .bind(&new)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    new
+}
+
+/// Revenue and orders per key, as a report's rows say them (key → (revenue, orders)).
+fn by_key(report: &Value, dim: &str) -> BTreeMap<String, (i64, i64)> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["keys"][dim].as_str().unwrap().to_string(),
+                (
+                    r["values"]["revenue"].as_i64().unwrap(),
+                    r["values"]["orders"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
     for backend in backends() {
@@ -74,6 +191,8 @@ async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
             till(&app, "cashier.sh001", "SH001").await,
             till(&app, "cashier.bj001", "BJ001").await,
         ];
+        let member = gold_member(&app, &admin).await;
+        let mut members: HashSet<String> = HashSet::new();
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let mut sold: Vec<Vec<Value>> = vec![vec![], vec![]];
         let mut made = 0;
@@ -102,14 +221,28 @@ async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
             let lines: Vec<(usize, i64)> = (0..n)
                 .map(|_| (rng.next(5) as usize, 1000 * (1 + rng.next(3) as i64)))
                 .collect();
-            let r = app
-                .post(&t.token, "/api/v1/sales", t.cash_sale(&lines))
-                .await;
+            let mut body = t.cash_sale(&lines);
+            if rng.next(3) == 0 {
+                body["customer_id"] = json!(member);
+            }
+            let r = app.post(&t.token, "/api/v1/sales", body).await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            if r.body["customer_id"] == member.as_str() {
+                members.insert(r.body["id"].as_str().unwrap().to_string());
+            }
             sold[k].push(r.body);
             made += 1;
         }
         assert!(made >= 20);
+        assert!(!members.is_empty());
+        // A sale of the online channel, and a member's sale written before the sales recorded
+        // their channel and member tier (its tier falls back to the price tier it recorded).
+        let online = channel_id(&app, &admin, "ONLINE").await;
+        let store_channel = channel_id(&app, &admin, "STORE").await;
+        let first = sold[0][0]["id"].as_str().unwrap().to_string();
+        let online_sale = copy_sale(&app, &first, 1, Some(&online), Some(""), None, None).await;
+        let legacy = copy_sale(&app, &first, 2, None, None, Some("member"), Some(&member)).await;
+        made += 2;
         caught_up(&app, &admin).await;
 
         // Every rollup equals the from-scratch computation.
@@ -204,6 +337,141 @@ async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
                 .sum();
             assert_eq!(sum, total, "{group}");
         }
+        // By register, tier and channel: each row equals the raw sales of its key.
+        let per_sale = raw(
+            &app,
+            "SELECT s.id, s.kind, s.register_id, s.original_sale_id, \
+             CAST(SUM(l.total_minor) AS BIGINT) AS revenue FROM sales s JOIN sale_lines l ON l.sale_id = s.id \
+             GROUP BY s.id, s.kind, s.register_id, s.original_sale_id",
+            &[],
+        )
+        .await;
+        let mut want: BTreeMap<&str, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
+        for r in &per_sale {
+            let id: String = r.try_get("id").unwrap();
+            let kind: String = r.try_get("kind").unwrap();
+            let original: Option<String> = r.try_get("original_sale_id").unwrap();
+            let of_member = |s: &str| members.contains(s);
+            let tier = if id == legacy {
+                "member"
+            } else if of_member(&id) || original.as_deref().is_some_and(of_member) {
+                "GOLD"
+            } else {
+                ""
+            };
+            let channel = if id == online_sale {
+                online.clone()
+            } else {
+                store_channel.clone()
+            };
+            let register: String = r.try_get("register_id").unwrap();
+            let fig = (i(r, "revenue"), i64::from(kind == "sale"));
+            for (dim, key) in [
+                ("register", register),
+                ("tier", tier.to_string()),
+                ("channel", channel),
+            ] {
+                let e = want.entry(dim).or_default().entry(key).or_default();
+                e.0 += fig.0;
+                e.1 += fig.1;
+            }
+        }
+        for (dim, source) in [
+            ("register", "analytics_register_daily"),
+            ("tier", "analytics_tier_daily"),
+            ("channel", "analytics_channel_daily"),
+        ] {
+            let r = app
+                .get(
+                    &admin,
+                    &format!("/api/v1/reports/sales?from={from}&to={to}&group={dim}"),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{dim}: {}", r.body);
+            assert_eq!(r.body["source"], source, "{dim}");
+            assert_eq!(by_key(&r.body, dim), want[dim], "{dim}: {}", r.body);
+            assert_eq!(r.body["totals"]["revenue"], total, "{dim}");
+        }
+        assert_eq!(
+            want["tier"].len(),
+            3,
+            "GOLD, member (legacy) and non-member"
+        );
+        assert_eq!(want["channel"].len(), 2);
+        let tiers = app
+            .get(
+                &admin,
+                &format!("/api/v1/reports/sales?from={from}&to={to}&group=tier,store"),
+            )
+            .await;
+        assert_eq!(tiers.status, StatusCode::OK, "{}", tiers.body);
+        for row in tiers.body["rows"].as_array().unwrap() {
+            let want_label = match row["keys"]["tier"].as_str().unwrap() {
+                "" => "未登记会员",
+                "GOLD" => "金卡",
+                other => other,
+            };
+            assert_eq!(row["labels"]["tier"], want_label);
+        }
+        let regs = app
+            .get(
+                &admin,
+                &format!("/api/v1/reports/sales?from={from}&to={to}&group=register,business_day"),
+            )
+            .await;
+        assert_eq!(regs.status, StatusCode::OK, "{}", regs.body);
+        assert!(regs.body["rows"].as_array().unwrap().iter().all(|r| {
+            let l = r["labels"]["register"].as_str().unwrap();
+            l.starts_with("SH001/") || l.starts_with("BJ001/")
+        }));
+        // The channel filter: only the online sale, or everything else; with the channel
+        // grouping too; refused with a grouping its rollup does not have, or an unknown id.
+        let online_revenue = want["channel"][&online].0;
+        for (channels, group, revenue) in [
+            (online.clone(), "store", online_revenue),
+            (store_channel.clone(), "store", total - online_revenue),
+            (
+                format!("{online},{store_channel}"),
+                "channel,business_day",
+                total,
+            ),
+        ] {
+            let r = app
+                .get(
+                    &admin,
+                    &format!("/api/v1/reports/sales?from={from}&to={to}&group={group}&channels={channels}"),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert_eq!(r.body["source"], "analytics_channel_daily");
+            assert_eq!(r.body["totals"]["revenue"], revenue, "{channels} {group}");
+        }
+        let stranger = uuid::Uuid::now_v7();
+        for (q, code) in [
+            (
+                format!("group=product&channels={online}"),
+                "unsupported_filter",
+            ),
+            (format!("group=store&channels={stranger}"), "unknown"),
+            ("group=store&channels=abc".to_string(), "invalid_id"),
+        ] {
+            let r = app
+                .get(
+                    &admin,
+                    &format!("/api/v1/reports/sales?from={from}&to={to}&{q}"),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{q}: {}",
+                r.body
+            );
+            let field = r.body["errors"][0]["field"].as_str().unwrap_or("");
+            assert_eq!(field.trim_start_matches('/'), "channels", "{q}: {}", r.body);
+            assert_eq!(r.body["errors"][0]["code"], code, "{q}: {}", r.body);
+        }
+
         let tenders = i(
             &raw(
                 &app,
@@ -345,6 +613,45 @@ async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
             .await
             .unwrap();
         assert!(again.differences.is_empty(), "{:#?}", again.differences);
+
+        // An upgrade: a migration added rollups it could not fill and asked for a rebuild;
+        // a starting worker does it once and clears the flag.
+        for sql in [
+            "DELETE FROM analytics_register_daily",
+            "DELETE FROM analytics_tier_daily",
+            "UPDATE analytics_state SET needs_rebuild = 1",
+        ] {
+            sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+        }
+        let stale = salepoint_store::analytics::verify::verify(&app.db)
+            .await
+            .unwrap();
+        assert!(
+            stale
+                .differences
+                .iter()
+                .any(|d| d.contains("analytics_register_daily")),
+            "{:#?}",
+            stale.differences
+        );
+        salepoint_store::analytics::rollup::start(app.db.clone());
+        let start = Instant::now();
+        while salepoint_store::analytics::rollup::needs_rebuild(&app.db)
+            .await
+            .unwrap()
+        {
+            assert!(start.elapsed() < Duration::from_secs(30), "no rebuild");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        caught_up(&app, &admin).await;
+        let upgraded = salepoint_store::analytics::verify::verify(&app.db)
+            .await
+            .unwrap();
+        assert!(
+            upgraded.differences.is_empty(),
+            "{:#?}",
+            upgraded.differences
+        );
     }
 }
 
@@ -411,6 +718,73 @@ async fn reports_obey_scope_and_refuse_bad_input() {
             .get(&m, &format!("/api/v1/reports/dashboard?store_id={bj}"))
             .await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+        // The ranking follows the role: head office sees the regions ranked (their sums are
+        // the day's figures), a store manager the registers of his store, each with its sales.
+        let register_revenue = |register: String| {
+            let app = &app;
+            async move {
+                i(
+                    &raw(
+                        app,
+                        "SELECT CAST(COALESCE(SUM(l.total_minor), 0) AS BIGINT) AS r FROM sale_lines l \
+                         JOIN sales s ON s.id = l.sale_id WHERE s.register_id = $1",
+                        &[&register],
+                    )
+                    .await[0],
+                    "r",
+                )
+            }
+        };
+        let head = app.get(&admin, "/api/v1/reports/dashboard").await.body;
+        let regions = head["regions"].as_array().unwrap();
+        assert!(regions.len() >= 2, "{head}");
+        let sum =
+            |rows: &[Value], f: &str| rows.iter().map(|r| r[f].as_i64().unwrap()).sum::<i64>();
+        assert_eq!(sum(regions, "revenue"), head["revenue"].as_i64().unwrap());
+        assert_eq!(sum(regions, "orders"), head["orders"].as_i64().unwrap());
+        assert!(
+            regions
+                .windows(2)
+                .all(|w| w[0]["revenue"].as_i64() >= w[1]["revenue"].as_i64())
+        );
+        assert!(
+            regions
+                .iter()
+                .all(|r| r["name"].as_str().is_some_and(|n| !n.is_empty()))
+        );
+        assert_eq!(head["registers"], json!([]));
+        let sh_registers = app
+            .get(&admin, &format!("/api/v1/stores/{sh}/registers"))
+            .await
+            .body["data"]
+            .as_array()
+            .unwrap()
+            .len();
+        for (token, query, store_till, store_registers) in [
+            (&m, String::new(), &t2, sh_registers),
+            (&admin, format!("?store_id={bj}"), &t, 0),
+        ] {
+            let d = app
+                .get(token, &format!("/api/v1/reports/dashboard{query}"))
+                .await
+                .body;
+            assert_eq!(d["regions"], json!([]), "{d}");
+            let regs = d["registers"].as_array().unwrap();
+            if store_registers > 0 {
+                assert_eq!(regs.len(), store_registers, "{d}");
+            }
+            assert_eq!(sum(regs, "revenue"), d["revenue"].as_i64().unwrap(), "{d}");
+            let mine = regs
+                .iter()
+                .find(|r| r["register_id"] == store_till.register.as_str())
+                .unwrap_or_else(|| panic!("the till's register in {d}"));
+            let want = register_revenue(store_till.register.clone()).await;
+            assert!(want > 0);
+            assert_eq!(mine["revenue"], want);
+            assert_eq!(mine["orders"], 1);
+            assert_eq!(regs[0]["register_id"], mine["register_id"], "ranked first");
+        }
         // Cashiers have no reports.
         let c = app
             .get(
@@ -433,6 +807,15 @@ async fn reports_obey_scope_and_refuse_bad_input() {
                 "group",
             ),
             ("from=2026-01-01&to=2026-01-31&group=product,hour", "group"),
+            ("from=2026-01-01&to=2026-01-31&group=register,tier", "group"),
+            (
+                "from=2026-01-01&to=2026-01-31&group=cashier,channel",
+                "group",
+            ),
+            (
+                "from=2026-01-01&to=2026-01-31&group=store&channels=x",
+                "channels",
+            ),
             (
                 "from=2026-01-01&to=2026-01-31&group=store&measures=happiness",
                 "measures",
@@ -466,5 +849,111 @@ async fn reports_obey_scope_and_refuse_bad_input() {
             )
             .await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    }
+}
+
+#[tokio::test]
+async fn big_groupings_are_refused_on_screen_and_exported_to_files() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let admin = app.admin().await;
+        let sh = app.store_id("SH001").await;
+        let company: String = raw(&app, "SELECT company_id FROM stores WHERE id = $1", &[&sh])
+            .await[0]
+            .try_get("company_id")
+            .unwrap();
+        // 60,000 products sold on one day (rollup rows: the grouping, not the sales, is big):
+        // product n sold n fen in one order.
+        let n_rows = 60_000i64;
+        let mut tx = app.db.pool.begin().await.unwrap();
+        for chunk in (1..=n_rows).collect::<Vec<_>>().chunks(1000) {
+            let values = (0..chunk.len())
+                .map(|k| {
+                    let b = k * 4;
+                    format!(
+                        "(${}, '2026-01-05', ${}, ${}, ${}, 1)",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO analytics_product_daily (store_id, business_day, product_id, company_id, revenue_minor, orders) VALUES {values}"
+            );
+            let mut q = sqlx::query(&sql);
+            for n in chunk {
+                q = q
+                    .bind(sh.clone())
+                    .bind(format!("00000000-0000-7000-8000-{n:012}"))
+                    .bind(company.clone())
+                    .bind(*n);
+            }
+            q.execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let total = n_rows * (n_rows + 1) / 2;
+        let q = "from=2026-01-05&to=2026-01-05&group=product&measures=revenue,orders";
+
+        // The screen refuses it, naming the way out; top answers.
+        let r = app.get(&admin, &format!("/api/v1/reports/sales?{q}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.body["errors"][0]["code"], "too_many_rows");
+        let detail = r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+            + r.body["detail"].as_str().unwrap_or("");
+        assert!(
+            detail.contains("50000") && detail.contains("export"),
+            "{}",
+            r.body
+        );
+        let top = app
+            .get(
+                &admin,
+                &format!("/api/v1/reports/sales?{q}&top=3&order=-revenue"),
+            )
+            .await;
+        assert_eq!(top.status, StatusCode::OK, "{}", top.body);
+        assert_eq!(top.body["row_count"], n_rows);
+        assert_eq!(top.body["truncated"], true);
+        assert_eq!(top.body["totals"]["revenue"], total);
+        assert_eq!(top.body["rows"][0]["values"]["revenue"], n_rows);
+
+        // The export writes every row: the same figures, money in yuan.
+        for format in ["csv", "xlsx"] {
+            let res = app
+                .http
+                .get(format!(
+                    "{}/api/v1/reports/sales/export?format={format}&lang=en&{q}",
+                    app.base
+                ))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{format}");
+            let bytes = res.bytes().await.unwrap();
+            if format == "xlsx" {
+                assert!(bytes.starts_with(b"PK"));
+                continue;
+            }
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+            assert_eq!(lines[0], "product,revenue,orders");
+            assert_eq!(lines.len() as i64, n_rows + 1);
+            let fen: i64 = lines[1..]
+                .iter()
+                .map(|l| {
+                    let cells: Vec<&str> = l.split(',').collect();
+                    assert_eq!(cells[2], "1", "{l}");
+                    cells[1].replace('.', "").parse::<i64>().unwrap()
+                })
+                .sum();
+            assert_eq!(fen, total);
+        }
     }
 }
