@@ -16,7 +16,7 @@ use salepoint_domain::org::business_day;
 use salepoint_domain::roles::Permission;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use time::{Date, Duration};
 
 /// Rows a report may return without `top` (as for the sales reports).
@@ -674,23 +674,72 @@ fn figure_columns(kind: Kind) -> Vec<(&'static str, String)> {
     }
 }
 
-/// The statement of a report: the locations with their bounds as a derived table, the
-/// ledger and rollup sums the kind needs, the levels joined with them, summed by the group.
-fn statement(p: &Principal, q: &StockQuery, locs: &[Loc]) -> Sql {
+/// What a statement answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The figures summed by the group (every kind but dead stock).
+    Groups,
+    /// Dead stock: how many levels, their on hand and value.
+    DeadTotals,
+    /// Dead stock: the first `n` levels in the order asked for, with their last sale day.
+    DeadRows(usize),
+}
+
+/// The locations with their bounds: rows of `stores` (a table the planner knows, so the levels
+/// are joined by hash, not probed location by location), one SELECT per distinct pair of
+/// bounds — usually one, more only across time zones or cut-offs. `whole` = every location of
+/// the company (of the kind), so no id list is needed.
+fn push_locations(sql: &mut Sql, p: &Principal, q: &StockQuery, locs: &[Loc], whole: bool) {
+    let mut groups: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for l in locs {
+        groups
+            .entry((l.a.as_str(), l.b.as_str()))
+            .or_default()
+            .push(l.id.clone());
+    }
+    let whole = whole && groups.len() == 1;
+    for (i, ((a, b), ids)) in groups.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT id, CAST(")
+            .bind(a.to_string())
+            .push(" AS TEXT) AS a, CAST(");
+        sql.bind(b.to_string())
+            .push(" AS TEXT) AS b FROM stores WHERE company_id = ")
+            .bind(p.company_id.to_string());
+        if q.kind.stores_only() {
+            sql.push(" AND kind = 'store'");
+        }
+        if !whole {
+            sql.push(" AND id IN ");
+            sql.bind_list(ids);
+        }
+    }
+}
+
+/// The order of dead stock rows: the measure asked for (default the value, largest first),
+/// then location code, category name and SKU; rows without a figure last.
+fn dead_order(order: Option<(M, bool)>) -> String {
+    let (m, desc) = order.unwrap_or((M::Value, true));
+    let (col, desc) = match m {
+        M::OnHand => ("x.on_hand", desc),
+        M::LastSaleDay => ("x.last_sale", desc),
+        // More days since the last sale = an earlier last sale day.
+        M::DaysSinceSale => ("x.last_sale", !desc),
+        _ => ("x.value", desc),
+    };
+    let dir = if desc { "DESC" } else { "ASC" };
+    format!(" ORDER BY {col} {dir} NULLS LAST, x.code, x.category_name, x.sku")
+}
+
+/// A statement of a report: the locations with their bounds, the ledger and rollup sums the
+/// kind needs, the levels joined with them — summed by the group, or for dead stock counted
+/// or listed.
+fn statement(p: &Principal, q: &StockQuery, locs: &[Loc], whole: bool, part: Part) -> Sql {
     let company = p.company_id.to_string();
     let mut sql = Sql::new("WITH RECURSIVE loc (id, a, b) AS (");
-    for (i, l) in locs.iter().enumerate() {
-        sql.push(if i == 0 {
-            "SELECT "
-        } else {
-            " UNION ALL SELECT "
-        });
-        sql.push("CAST(")
-            .bind(l.id.clone())
-            .push(" AS TEXT), CAST(");
-        sql.bind(l.a.clone()).push(" AS TEXT), CAST(");
-        sql.bind(l.b.clone()).push(" AS TEXT)");
-    }
+    push_locations(&mut sql, p, q, locs, whole);
     sql.push(")");
     if let Some(c) = &q.category {
         sql.push(", cat (id) AS (SELECT id FROM categories WHERE id = ")
@@ -729,36 +778,55 @@ fn statement(p: &Principal, q: &StockQuery, locs: &[Loc]) -> Sql {
         }
         sql.push(" GROUP BY a.store_id, a.product_id)");
     }
-    let keys: Vec<String> = q
+    let figures = figure_columns(q.kind);
+    let mut inner: Vec<String> = q
         .group
         .iter()
         .enumerate()
         .map(|(i, d)| format!("{} AS k{i}", d.column()))
         .collect();
-    let figures = figure_columns(q.kind);
-    let mut inner: Vec<String> = keys.clone();
     inner.extend(figures.iter().map(|(n, e)| format!("{e} AS {n}")));
-    if q.kind == Kind::DeadStock {
+    let mut joins = String::new();
+    if let Part::DeadRows(_) = part {
         inner.push(
             "(SELECT MAX(a.business_day) FROM analytics_product_daily a WHERE a.store_id = sl.location_id \
              AND a.product_id = sl.product_id AND a.sold_milli > 0) AS last_sale"
                 .into(),
         );
+        inner.extend([
+            "s.code AS code".into(),
+            "COALESCE(c.name, '') AS category_name".into(),
+            "p.sku AS sku".into(),
+        ]);
+        joins.push_str(
+            " JOIN stores s ON s.id = sl.location_id LEFT JOIN categories c ON c.id = p.category_id",
+        );
     }
-    let outer: Vec<String> = (0..q.group.len())
-        .map(|i| format!("x.k{i}"))
-        .chain(figures.iter().map(|(n, _)| {
-            if q.kind == Kind::DeadStock {
-                format!("x.{n}")
-            } else {
-                format!("CAST(SUM(x.{n}) AS BIGINT) AS {n}")
-            }
-        }))
-        .chain((q.kind == Kind::DeadStock).then(|| "x.last_sale".to_string()))
-        .collect();
+    let keys: Vec<String> = (0..q.group.len()).map(|i| format!("x.k{i}")).collect();
+    let outer: Vec<String> = match part {
+        Part::Groups => keys
+            .iter()
+            .cloned()
+            .chain(
+                figures
+                    .iter()
+                    .map(|(n, _)| format!("CAST(SUM(x.{n}) AS BIGINT) AS {n}")),
+            )
+            .collect(),
+        Part::DeadTotals => vec![
+            "CAST(COUNT(*) AS BIGINT) AS n".into(),
+            "CAST(COALESCE(SUM(x.on_hand), 0) AS BIGINT) AS on_hand".into(),
+            "CAST(COALESCE(SUM(x.value), 0) AS BIGINT) AS value".into(),
+        ],
+        Part::DeadRows(_) => keys
+            .iter()
+            .cloned()
+            .chain(["x.on_hand".into(), "x.value".into(), "x.last_sale".into()])
+            .collect(),
+    };
     sql.push(&format!(
         " SELECT {} FROM (SELECT {} FROM stock_levels sl JOIN loc ON loc.id = sl.location_id \
-         JOIN products p ON p.id = sl.product_id LEFT JOIN product_costs pc ON pc.product_id = sl.product_id",
+         JOIN products p ON p.id = sl.product_id LEFT JOIN product_costs pc ON pc.product_id = sl.product_id{joins}",
         outer.join(", "),
         inner.join(", ")
     ));
@@ -784,11 +852,17 @@ fn statement(p: &Principal, q: &StockQuery, locs: &[Loc]) -> Sql {
         );
     }
     sql.push(") x");
-    if q.kind != Kind::DeadStock {
-        let by: Vec<String> = (0..q.group.len()).map(|i| format!("x.k{i}")).collect();
-        sql.push(&format!(" GROUP BY {}", by.join(", ")));
+    match part {
+        Part::Groups => {
+            sql.push(&format!(" GROUP BY {}", keys.join(", ")));
+            sql.push(&format!(" LIMIT {}", MAX_FETCH + 1));
+        }
+        Part::DeadTotals => {}
+        Part::DeadRows(n) => {
+            sql.push(&dead_order(q.order));
+            sql.push(&format!(" LIMIT {n}"));
+        }
     }
-    sql.push(&format!(" LIMIT {}", MAX_FETCH + 1));
     sql
 }
 
@@ -863,48 +937,70 @@ pub async fn report(db: &Db, p: &Principal, q: &StockQuery) -> StoreResult<Stock
     }
     let locs = locations(db, p, q).await?;
     let today_of: HashMap<&str, Date> = locs.iter().map(|l| (l.id.as_str(), l.today)).collect();
+    // Every location of the company (of the kind): no id list in the statement.
+    let whole = p.store_filter().is_none() && q.locations.is_none();
+    let figures = figure_columns(q.kind);
+    let read = |r: &sqlx::any::AnyRow| -> StoreResult<(Vec<String>, Fig)> {
+        let keys = (0..q.group.len())
+            .map(|i| row::text(r, &format!("k{i}")))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut f = Fig::default();
+        for (name, _) in &figures {
+            let v = row::int(r, name)?;
+            match *name {
+                "products" => f.products = v,
+                "on_hand" => f.on_hand = v,
+                "value" => f.value = v,
+                "opening_value" => f.opening_value = v,
+                "closing_value" => f.closing_value = v,
+                "cogs" => f.cogs = v,
+                "sold" => f.sold = v,
+                "sold_value" => f.sold_value = v,
+                "opening" => f.opening = v,
+                _ => f.received = v,
+            }
+        }
+        if q.kind == Kind::DeadStock {
+            f.last_sale = row::opt_text(r, "last_sale")?.and_then(|d| Date::parse(&d, DAY).ok());
+            f.today = today_of.get(keys[0].as_str()).copied();
+        }
+        Ok((keys, f))
+    };
     let mut rows: Vec<(Vec<String>, Fig)> = Vec::new();
-    if !locs.is_empty() {
-        let (text, args) = statement(p, q, &locs).build();
+    let mut totals = Fig::default();
+    let mut row_count = 0;
+    if !locs.is_empty() && q.kind == Kind::DeadStock {
+        // Dead stock can be most of the levels: counted and summed in the database, and only
+        // the rows shown are read (in the order asked for, by the database).
+        let (text, args) = statement(p, q, &locs, whole, Part::DeadTotals).build();
+        let r = sqlx::query_with(&text, args).fetch_one(&db.pool).await?;
+        row_count = usize::try_from(row::int(&r, "n")?).unwrap_or(0);
+        totals.on_hand = row::int(&r, "on_hand")?;
+        totals.value = row::int(&r, "value")?;
+        if row_count > MAX_ROWS && q.top.is_none() {
+            return Err(too_many());
+        }
+        let limit = q.top.unwrap_or(MAX_ROWS);
+        let (text, args) = statement(p, q, &locs, whole, Part::DeadRows(limit)).build();
+        for r in &sqlx::query_with(&text, args).fetch_all(&db.pool).await? {
+            rows.push(read(r)?);
+        }
+    } else if !locs.is_empty() {
+        let (text, args) = statement(p, q, &locs, whole, Part::Groups).build();
         let fetched = sqlx::query_with(&text, args).fetch_all(&db.pool).await?;
         if fetched.len() > MAX_FETCH {
             return Err(too_many());
         }
-        let figures = figure_columns(q.kind);
         for r in &fetched {
-            let keys = (0..q.group.len())
-                .map(|i| row::text(r, &format!("k{i}")))
-                .collect::<StoreResult<Vec<_>>>()?;
-            let mut f = Fig::default();
-            for (name, _) in &figures {
-                let v = row::int(r, name)?;
-                match *name {
-                    "products" => f.products = v,
-                    "on_hand" => f.on_hand = v,
-                    "value" => f.value = v,
-                    "opening_value" => f.opening_value = v,
-                    "closing_value" => f.closing_value = v,
-                    "cogs" => f.cogs = v,
-                    "sold" => f.sold = v,
-                    "sold_value" => f.sold_value = v,
-                    "opening" => f.opening = v,
-                    _ => f.received = v,
-                }
-            }
-            if q.kind == Kind::DeadStock {
-                f.last_sale =
-                    row::opt_text(r, "last_sale")?.and_then(|d| Date::parse(&d, DAY).ok());
-                f.today = today_of.get(keys[0].as_str()).copied();
-            }
-            rows.push((keys, f));
+            rows.push(read(r)?);
         }
-    }
-    if rows.len() > MAX_ROWS && q.top.is_none() {
-        return Err(too_many());
+        if rows.len() > MAX_ROWS && q.top.is_none() {
+            return Err(too_many());
+        }
+        rows.iter().for_each(|(_, f)| totals.add(f));
+        row_count = rows.len();
     }
     let days = q.days.unwrap_or(1);
-    let mut totals = Fig::default();
-    rows.iter().for_each(|(_, f)| totals.add(f));
     let mut names = Vec::new();
     for (i, d) in q.group.iter().enumerate() {
         let mut ids: Vec<String> = rows.iter().map(|(k, _)| k[i].clone()).collect();
@@ -923,32 +1019,32 @@ pub async fn report(db: &Db, p: &Principal, q: &StockQuery) -> StoreResult<Stock
             (l, k, f)
         })
         .collect();
-    let order = q
-        .order
-        .or((q.kind == Kind::DeadStock).then_some((M::Value, true)));
-    rows.sort_by(|(la, _, a), (lb, _, b)| {
-        let by_measure = match order {
-            None => std::cmp::Ordering::Equal,
-            Some((m, desc)) => match (a.sort_key(m, days), b.sort_key(m, days)) {
-                (Some(x), Some(y)) => {
-                    if desc {
-                        y.cmp(&x)
-                    } else {
-                        x.cmp(&y)
+    // Dead stock comes ordered from the database; the groups are ordered here.
+    let order = q.order.filter(|_| q.kind != Kind::DeadStock);
+    if q.kind != Kind::DeadStock {
+        rows.sort_by(|(la, _, a), (lb, _, b)| {
+            let by_measure = match order {
+                None => std::cmp::Ordering::Equal,
+                Some((m, desc)) => match (a.sort_key(m, days), b.sort_key(m, days)) {
+                    (Some(x), Some(y)) => {
+                        if desc {
+                            y.cmp(&x)
+                        } else {
+                            x.cmp(&y)
+                        }
                     }
-                }
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            },
-        };
-        by_measure.then_with(|| la.cmp(lb))
-    });
-    let row_count = rows.len();
-    let truncated = q.top.is_some_and(|n| rows.len() > n);
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                },
+            };
+            by_measure.then_with(|| la.cmp(lb))
+        });
+    }
     if let Some(n) = q.top {
         rows.truncate(n);
     }
+    let truncated = row_count > rows.len();
     let ms = q.kind.measures();
     let values = |f: &Fig| -> serde_json::Map<String, Value> {
         ms.iter()
