@@ -79,10 +79,10 @@ pub fn quintile(worse: u64, n: u64) -> u8 {
     (1 + 5 * worse / n as u128).clamp(1, 5) as u8
 }
 
-/// Quintile cut points of one dimension, for scoring members one batch at a time without
-/// holding them all: the store asks the database for the values at the ranks
-/// [`Quintiles::cut_ranks`] and scores each member with [`Quintiles::score`], which agrees
-/// with [`quintile`] of the member's rank.
+/// Quintile cut points of one dimension, for scoring members without holding them all: the
+/// store asks the database for the values at the ranks [`Quintiles::cut_ranks`], and scores
+/// members by the [`Quintiles::bands`] (in SQL, set-based; [`Quintiles::score`] is the same
+/// rule in Rust), which agree with [`quintile`] of the member's rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quintiles {
     /// The values at the cut ranks, ascending ("larger is better").
@@ -96,9 +96,40 @@ impl Quintiles {
         [1, 2, 3, 4].map(|j| (j * n).div_ceil(5))
     }
 
-    /// The score of `value`: 1 plus the number of cut points it exceeds.
+    /// The scoring rule as bands, best first: a value strictly above `bound` scores `score`
+    /// (the first band that matches wins); a value above none of them scores 1. With ascending
+    /// cuts this is 1 plus the number of cut points the value exceeds.
+    pub fn bands(&self) -> [(u8, i64); 4] {
+        [
+            (5, self.cuts[3]),
+            (4, self.cuts[2]),
+            (3, self.cuts[1]),
+            (2, self.cuts[0]),
+        ]
+    }
+
+    /// The score of `value` by the [`Quintiles::bands`].
     pub fn score(&self, value: i64) -> u8 {
-        1 + self.cuts.iter().filter(|c| value > **c).count() as u8
+        self.bands()
+            .iter()
+            .find(|(_, bound)| value > *bound)
+            .map_or(1, |(score, _)| *score)
+    }
+}
+
+impl RfmScores {
+    /// Every combination of scores (5 × 5 × 5), for tabulating [`segment`] where the scores
+    /// are computed (the store turns the table into SQL, so the rules stay here alone).
+    pub fn all() -> impl Iterator<Item = RfmScores> {
+        (1..=5u8).flat_map(|recency| {
+            (1..=5u8).flat_map(move |frequency| {
+                (1..=5u8).map(move |monetary| RfmScores {
+                    recency,
+                    frequency,
+                    monetary,
+                })
+            })
+        })
     }
 }
 
@@ -241,6 +272,13 @@ mod tests {
         for g in Segment::ALL {
             assert_eq!(Segment::parse(g.as_str()), Some(g));
         }
+        let all: Vec<RfmScores> = RfmScores::all().collect();
+        assert_eq!(all.len(), 125);
+        assert!(all.contains(&RfmScores {
+            recency: 1,
+            frequency: 5,
+            monetary: 3
+        }));
         assert_eq!(Segment::parse("vip"), None);
     }
 
@@ -280,6 +318,15 @@ mod tests {
                 let worse = sorted.partition_point(|x| x < v) as u64;
                 prop_assert_eq!(q.score(*v), quintile(worse, n));
             }
+        }
+
+        #[test]
+        fn bands_score_one_plus_the_cuts_exceeded(
+            mut cuts in proptest::array::uniform4(-50i64..50), v in -60i64..60
+        ) {
+            cuts.sort_unstable();
+            let q = Quintiles { cuts };
+            prop_assert_eq!(q.score(v), 1 + cuts.iter().filter(|c| v > **c).count() as u8);
         }
 
         #[test]

@@ -291,6 +291,80 @@ struct Account {
     changed: bool,
 }
 
+/// The accounts of the members `ids` (sorted), locked until the end of the transaction, with
+/// their points lots, and whether each member is active.
+///
+/// Every change of a member's lots (sales and returns here, the expiry sweep, merge, erasure)
+/// first locks the member's customer row, so the lots need no lock of their own. PostgreSQL:
+/// the customers are locked (`FOR UPDATE`, in id order) and then their lots read by a second
+/// statement, whose snapshot is taken after the locks are granted and so sees what the last
+/// holder committed. SQLite: the writer's turn is the lock, so one joined read does.
+async fn read_accounts(
+    tx: &mut Tx,
+    ids: &[String],
+) -> StoreResult<(BTreeMap<String, Account>, HashMap<String, bool>)> {
+    let mut accounts: BTreeMap<String, Account> = BTreeMap::new();
+    let mut active: HashMap<String, bool> = HashMap::new();
+    let pg = tx.backend == Backend::Postgres;
+    let mut q = if pg {
+        Sql::new(
+            "SELECT id, status, points_balance, stored_value_minor FROM customers WHERE id IN ",
+        )
+    } else {
+        Sql::new(
+            "SELECT c.id, c.status, c.points_balance, c.stored_value_minor, \
+             l.ledger_id, l.expires_at, l.remaining FROM customers c \
+             LEFT JOIN points_lots l ON l.customer_id = c.id AND l.remaining > 0 WHERE c.id IN ",
+        )
+    };
+    q.bind_list(ids);
+    q.push(if pg {
+        " ORDER BY id FOR UPDATE"
+    } else {
+        " ORDER BY c.id, l.expires_at, l.ledger_id"
+    });
+    let (sql, args) = q.build();
+    let mut rows = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
+    for r in &rows {
+        let id = row::text(r, "id")?;
+        if !accounts.contains_key(&id) {
+            active.insert(id.clone(), row::text(r, "status")? == "active");
+            accounts.insert(
+                id.clone(),
+                Account {
+                    points: row::int(r, "points_balance")?,
+                    stored_value: row::int(r, "stored_value_minor")?,
+                    ..Default::default()
+                },
+            );
+        }
+    }
+    if pg {
+        let mut q = Sql::new(
+            "SELECT customer_id AS id, ledger_id, expires_at, remaining FROM points_lots \
+             WHERE remaining > 0 AND customer_id IN ",
+        );
+        q.bind_list(ids)
+            .push(" ORDER BY customer_id, expires_at, ledger_id");
+        let (sql, args) = q.build();
+        rows = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
+    }
+    for r in &rows {
+        let Some(ledger_id) = row::opt_text(r, "ledger_id")? else {
+            continue;
+        };
+        if let Some(a) = accounts.get_mut(&row::text(r, "id")?) {
+            a.lots.push(Lot {
+                ledger_id,
+                expires_at: row::text(r, "expires_at")?,
+                remaining: row::int(r, "remaining")?,
+                changed: false,
+            });
+        }
+    }
+    Ok((accounts, active))
+}
+
 /// A sale of the batch as the member step sees it: its index in the batch, the prepared sale,
 /// and where its flags live.
 pub struct MemberSale<'a> {
@@ -316,48 +390,7 @@ pub async fn apply(
         .collect();
     ids.sort();
     ids.dedup();
-    let pg = tx.backend == Backend::Postgres;
-    let mut q = Sql::new(
-        "SELECT id, status, points_balance, stored_value_minor FROM customers WHERE id IN ",
-    );
-    q.bind_list(&ids).push(" ORDER BY id");
-    if pg {
-        q.push(" FOR UPDATE");
-    }
-    let (sql, args) = q.build();
-    let mut accounts: BTreeMap<String, Account> = BTreeMap::new();
-    let mut active: HashMap<String, bool> = HashMap::new();
-    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        let id = row::text(&r, "id")?;
-        active.insert(id.clone(), row::text(&r, "status")? == "active");
-        accounts.insert(
-            id,
-            Account {
-                points: row::int(&r, "points_balance")?,
-                stored_value: row::int(&r, "stored_value_minor")?,
-                ..Default::default()
-            },
-        );
-    }
-    let mut q = Sql::new(
-        "SELECT ledger_id, customer_id, expires_at, remaining FROM points_lots WHERE remaining > 0 AND customer_id IN ",
-    );
-    q.bind_list(&ids)
-        .push(" ORDER BY customer_id, expires_at, ledger_id");
-    if pg {
-        q.push(" FOR UPDATE");
-    }
-    let (sql, args) = q.build();
-    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        if let Some(a) = accounts.get_mut(&row::text(&r, "customer_id")?) {
-            a.lots.push(Lot {
-                ledger_id: row::text(&r, "ledger_id")?,
-                expires_at: row::text(&r, "expires_at")?,
-                remaining: row::int(&r, "remaining")?,
-                changed: false,
-            });
-        }
-    }
+    let (mut accounts, active) = read_accounts(tx, &ids).await?;
     // Earned points of the originals of the returns, and what earlier returns took back.
     let originals: Vec<String> = with
         .iter()
@@ -578,20 +611,6 @@ pub async fn apply(
         summary.stored_value_minor = acc.stored_value;
         out.insert(s.idx, Ok((summary, flags)));
     }
-    bulk::insert(
-        tx,
-        "INSERT INTO points_ledger (id, company_id, customer_id, store_id, kind, points, expires_at, ref_type, ref_id, user_id, at) VALUES ",
-        &points_rows,
-        "",
-    )
-    .await?;
-    bulk::insert(
-        tx,
-        "INSERT INTO stored_value_ledger (id, company_id, customer_id, store_id, kind, amount_minor, tender_code, ref_type, ref_id, user_id, at) VALUES ",
-        &value_rows,
-        "",
-    )
-    .await?;
     let lots: Vec<Vec<Val>> = accounts
         .iter()
         .flat_map(|(id, a)| {
@@ -601,36 +620,111 @@ pub async fn apply(
                 .map(move |l| lot_row(&l.ledger_id, id, &l.expires_at, l.remaining))
         })
         .collect();
-    bulk::insert(
-        tx,
-        "INSERT INTO points_lots (ledger_id, customer_id, expires_at, remaining) VALUES ",
-        &lots,
-        " ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining",
-    )
-    .await?;
-    // Every changed balance of the batch in one statement.
     let changed: Vec<(&String, &Account)> = accounts.iter().filter(|(_, a)| a.changed).collect();
+    write(tx, &points_rows, &value_rows, &lots, &changed).await?;
+    Ok(out)
+}
+
+const POINTS_INSERT: &str = "INSERT INTO points_ledger (id, company_id, customer_id, store_id, kind, points, expires_at, ref_type, ref_id, user_id, at) VALUES ";
+const VALUE_INSERT: &str = "INSERT INTO stored_value_ledger (id, company_id, customer_id, store_id, kind, amount_minor, tender_code, ref_type, ref_id, user_id, at) VALUES ";
+const LOTS_UPSERT: &str =
+    "INSERT INTO points_lots (ledger_id, customer_id, expires_at, remaining) VALUES ";
+const LOTS_CONFLICT: &str = " ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining";
+
+/// Writes the batch's ledger rows, changed lots and changed balances. PostgreSQL: one
+/// statement (the inserts as data-modifying CTEs of the balances' UPDATE), because on the
+/// single writer a round trip costs more than the rows; SQLite (in process, rows as JSON):
+/// one statement per table.
+async fn write(
+    tx: &mut Tx,
+    points_rows: &[Vec<Val>],
+    value_rows: &[Vec<Val>],
+    lots: &[Vec<Val>],
+    changed: &[(&String, &Account)],
+) -> StoreResult<()> {
+    let params = [points_rows, value_rows, lots]
+        .iter()
+        .map(|rows| rows.iter().map(Vec::len).sum::<usize>())
+        .sum::<usize>()
+        + changed.len() * 5;
+    if tx.backend == Backend::Postgres && !changed.is_empty() && params < ONE_STATEMENT_PARAMS {
+        let mut q = Sql::new("");
+        let mut ctes = 0;
+        for (head, rows, tail) in [
+            (POINTS_INSERT, points_rows, ""),
+            (VALUE_INSERT, value_rows, ""),
+            (LOTS_UPSERT, lots, LOTS_CONFLICT),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            q.push(if ctes == 0 { "WITH " } else { ", " });
+            q.push(&format!("w{ctes} AS ("));
+            q.push(head);
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                push_values(&mut q, row);
+            }
+            q.push(tail).push(") ");
+            ctes += 1;
+        }
+        push_balances(&mut q, changed);
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+        return Ok(());
+    }
+    bulk::insert(tx, POINTS_INSERT, points_rows, "").await?;
+    bulk::insert(tx, VALUE_INSERT, value_rows, "").await?;
+    bulk::insert(tx, LOTS_UPSERT, lots, LOTS_CONFLICT).await?;
     if !changed.is_empty() {
-        let mut q = Sql::new("UPDATE customers SET points_balance = CASE id");
-        for (id, a) in &changed {
-            q.push(" WHEN ")
-                .bind((*id).clone())
-                .push(" THEN ")
-                .bind(a.points);
-        }
-        q.push(" END, stored_value_minor = CASE id");
-        for (id, a) in &changed {
-            q.push(" WHEN ")
-                .bind((*id).clone())
-                .push(" THEN ")
-                .bind(a.stored_value);
-        }
-        let ids: Vec<String> = changed.iter().map(|(id, _)| (*id).clone()).collect();
-        q.push(" END WHERE id IN ").bind_list(&ids);
+        let mut q = Sql::new("");
+        push_balances(&mut q, changed);
         let (sql, args) = q.build();
         sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Parameters of the one-statement write (PostgreSQL allows 65,535).
+const ONE_STATEMENT_PARAMS: usize = 30_000;
+
+/// Appends `(…)` with the row's values bound.
+fn push_values(q: &mut Sql, row: &[Val]) {
+    q.push("(");
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        match v {
+            Val::Text(s) => q.bind(s.clone()),
+            Val::OptText(s) => q.bind(s.clone()),
+            Val::Int(n) => q.bind(*n),
+            Val::OptInt(n) => q.bind(*n),
+        };
+    }
+    q.push(")");
+}
+
+/// Appends the UPDATE that sets every changed balance of the batch in one statement.
+fn push_balances(q: &mut Sql, changed: &[(&String, &Account)]) {
+    q.push("UPDATE customers SET points_balance = CASE id");
+    for (id, a) in changed {
+        q.push(" WHEN ")
+            .bind((*id).clone())
+            .push(" THEN ")
+            .bind(a.points);
+    }
+    q.push(" END, stored_value_minor = CASE id");
+    for (id, a) in changed {
+        q.push(" WHEN ")
+            .bind((*id).clone())
+            .push(" THEN ")
+            .bind(a.stored_value);
+    }
+    let ids: Vec<String> = changed.iter().map(|(id, _)| (*id).clone()).collect();
+    q.push(" END WHERE id IN ").bind_list(&ids);
 }
 
 /// Takes `points` from the member's lots, soonest expiry first.

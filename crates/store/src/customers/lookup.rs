@@ -1,8 +1,8 @@
 //! The register's member lookup: by phone, member number or card, chain-wide (a member may shop
-//! in any store), each through its unique index — one indexed read plus the tier and the
+//! in any store), each through its unique index — one indexed read joined to the tier and the
 //! programme, so a cashier waits no longer than for a scan.
 
-use super::profiles::{self, Customer};
+use super::profiles;
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
@@ -34,20 +34,6 @@ pub struct LookupKey {
     pub phone: Option<String>,
     pub member_no: Option<String>,
     pub card: Option<String>,
-}
-
-/// Points per currency unit when redeeming: the programme's, or 100 when the company has not
-/// set up a programme yet.
-pub async fn redeem_points_per_unit(db: &Db, company: &str) -> StoreResult<i64> {
-    let r =
-        sqlx::query("SELECT redeem_points_per_unit FROM loyalty_programs WHERE company_id = $1")
-            .bind(company)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(match r {
-        Some(r) => row::int(&r, "redeem_points_per_unit")?.max(1),
-        None => 100,
-    })
 }
 
 /// The money value of `points` at `per_unit` points per currency unit, rounded down.
@@ -83,67 +69,89 @@ pub async fn lookup(db: &Db, p: &Principal, key: &LookupKey) -> StoreResult<Regi
             key.card.as_deref().unwrap_or("").trim().to_string(),
         )
     };
-    // One round trip: the customer, their tier's price tier and the programme's rate.
-    let q = format!(
-        "SELECT c.*, t.name AS tier_name, t.price_tier, lp.redeem_points_per_unit FROM customers c \
-         LEFT JOIN member_tiers t ON t.company_id = c.company_id AND t.code = c.tier_code \
-         LEFT JOIN loyalty_programs lp ON lp.company_id = c.company_id \
-         WHERE c.company_id = $1 AND c.{col} = $2"
-    );
-    let r = sqlx::query(&q)
-        .bind(&company)
-        .bind(&value)
-        .fetch_optional(&db.pool)
+    let mut found = find(db, &company, col, &value)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let mut c: Customer = profiles::from_row(&r)?;
-    let mut price_tier = row::opt_text(&r, "price_tier")?;
-    let mut per_unit = row::opt_int(&r, "redeem_points_per_unit")?;
-    let merged = c.status == "merged";
     // Follow merges (a chain of them is short).
     for _ in 0..8 {
-        match (&c.status[..], &c.merged_into) {
+        match (&found.status[..], &found.merged_into) {
             ("merged", Some(into)) => {
-                c = profiles::fetch_any(db, &company, into)
+                let into = into.clone();
+                found = find(db, &company, "id", &into)
                     .await?
                     .ok_or(StoreError::NotFound)?;
             }
             _ => break,
         }
     }
-    if c.status != "active" {
+    if found.status != "active" {
         return Err(StoreError::NotFound);
     }
-    if merged {
-        // Followed to the survivor: its tier, and the programme read again (rare).
-        price_tier = match &c.tier_code {
-            Some(code) => sqlx::query(
-                "SELECT price_tier FROM member_tiers WHERE company_id = $1 AND code = $2",
-            )
-            .bind(&company)
-            .bind(code)
-            .fetch_optional(&db.pool)
-            .await?
-            .map(|r| row::opt_text(&r, "price_tier"))
-            .transpose()?
-            .flatten(),
-            None => None,
-        };
-        per_unit = Some(redeem_points_per_unit(db, &company).await?);
-    }
-    let per_unit = per_unit.unwrap_or(100).max(1);
+    let per_unit = found.redeem_points_per_unit.unwrap_or(100).max(1);
     Ok(RegisterView {
-        phone: profiles::phone_for(p, c.phone.as_deref()),
-        points_value_minor: points_value_minor(c.points_balance, per_unit),
-        id: c.id,
-        name: c.name,
-        member_no: c.member_no,
-        tier_code: c.tier_code,
-        tier_name: c.tier_name,
-        price_tier,
-        points_balance: c.points_balance,
-        stored_value_minor: c.stored_value_minor,
+        phone: profiles::phone_for(p, found.phone.as_deref()),
+        points_value_minor: points_value_minor(found.points_balance, per_unit),
+        id: found.id,
+        name: found.name,
+        member_no: found.member_no,
+        tier_code: found.tier_code,
+        tier_name: found.tier_name,
+        price_tier: found.price_tier,
+        points_balance: found.points_balance,
+        stored_value_minor: found.stored_value_minor,
     })
+}
+
+/// What the lookup reads of one customer, with their tier and the programme's rate.
+struct Found {
+    id: String,
+    name: String,
+    phone: Option<String>,
+    member_no: Option<String>,
+    tier_code: Option<String>,
+    tier_name: Option<String>,
+    price_tier: Option<String>,
+    points_balance: i64,
+    stored_value_minor: i64,
+    status: String,
+    merged_into: Option<String>,
+    redeem_points_per_unit: Option<i64>,
+}
+
+/// The customer of `company` whose `col` (a unique column: phone, member number, card or id)
+/// is `value`, in one round trip: only the columns the register shows, joined to their tier
+/// and the programme (the lookup is the register's hottest read).
+async fn find(db: &Db, company: &str, col: &str, value: &str) -> StoreResult<Option<Found>> {
+    let q = format!(
+        "SELECT c.id, c.name, c.phone, c.member_no, c.tier_code, c.points_balance, \
+         c.stored_value_minor, c.status, c.merged_into, t.name AS tier_name, t.price_tier, \
+         lp.redeem_points_per_unit FROM customers c \
+         LEFT JOIN member_tiers t ON t.company_id = c.company_id AND t.code = c.tier_code \
+         LEFT JOIN loyalty_programs lp ON lp.company_id = c.company_id \
+         WHERE c.company_id = $1 AND c.{col} = $2"
+    );
+    let Some(r) = sqlx::query(&q)
+        .bind(company)
+        .bind(value)
+        .fetch_optional(&db.pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Found {
+        id: row::text(&r, "id")?,
+        name: row::text(&r, "name")?,
+        phone: row::opt_text(&r, "phone")?,
+        member_no: row::opt_text(&r, "member_no")?,
+        tier_code: row::opt_text(&r, "tier_code")?,
+        tier_name: row::opt_text(&r, "tier_name")?,
+        price_tier: row::opt_text(&r, "price_tier")?,
+        points_balance: row::int(&r, "points_balance")?,
+        stored_value_minor: row::int(&r, "stored_value_minor")?,
+        status: row::text(&r, "status")?,
+        merged_into: row::opt_text(&r, "merged_into")?,
+        redeem_points_per_unit: row::opt_int(&r, "redeem_points_per_unit")?,
+    }))
 }
 
 #[cfg(test)]

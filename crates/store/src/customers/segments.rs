@@ -1,17 +1,20 @@
 //! Segments: RFM scores and named segments of every member (recomputed on demand, set-based so
-//! that millions of members take two passes over their sales and constant memory), saved
+//! that millions of members take a few passes over their sales and constant memory), saved
 //! filters marketing re-runs, and the export of a saved segment's members.
 //!
-//! The recompute works in two phases: one query finds the quintile cut points of recency,
-//! frequency and monetary over all scored members (the database sorts; twelve values come
-//! back), then members are scored a batch at a time (their sales aggregated by one indexed
-//! query per batch, the scores applied with one `UPDATE … FROM (VALUES …)` per batch, each
-//! batch its own short transaction so sales are never held up).
+//! The recompute works in three steps: one query finds the quintile cut points of recency,
+//! frequency and monetary over all scored members (the database aggregates and sorts; twelve
+//! values come back); then the members with sales are scored a range of customer ids at a
+//! time by one `UPDATE … FROM (their sales aggregated and scored)` per range — no member
+//! travels through the application, and a range's short transaction never holds up sales for
+//! long; last, one statement clears the scores of members who no longer have any sale.
+//! The scoring rules stay in `salepoint_domain::customers::rfm`: the SQL is generated from
+//! its cut-point bands and its table of segments.
 
 use super::tasks::{phone_for, push_customer_scope};
 use crate::catalog::export::Format;
 use crate::clock;
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::error::{StoreError, StoreResult, unique_as_conflict};
 use crate::page::{Page, PageRequest};
 use crate::principal::Principal;
@@ -25,8 +28,9 @@ use std::collections::HashMap;
 use time::Date;
 use utoipa::ToSchema;
 
-/// Members scored per batch.
-const BATCH: i64 = 2000;
+/// Sales (of members) per range of the scoring pass: a range is one statement and one short
+/// transaction (on SQLite it holds the writer's turn, so sales wait at most that long).
+const RANGE_SALES: i64 = 10_000;
 
 /// What a recompute did.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -36,34 +40,66 @@ pub struct RecomputeResult {
     pub took_ms: i64,
 }
 
+/// 1970-01-01, day 0 of the day numbers recency is cut by.
+fn epoch() -> Date {
+    Date::from_calendar_date(1970, time::Month::January, 1).expect("a valid date")
+}
+
 /// Days since 1970-01-01 of a `YYYY-MM-DD…` text.
 fn day_number(s: &str) -> Option<i64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let d = Date::parse(s.get(..10)?, fmt).ok()?;
-    Some((d - Date::from_calendar_date(1970, time::Month::January, 1).ok()?).whole_days())
+    Some((d - epoch()).whole_days())
 }
 
+/// The `'YYYY-MM-DD'` SQL literal of a day number (the form `last_day` is compared in).
+fn day_literal(n: i64) -> String {
+    let d = epoch()
+        .checked_add(time::Duration::days(n))
+        .unwrap_or(epoch());
+    format!(
+        "'{:04}-{:02}-{:02}'",
+        d.year(),
+        u8::from(d.month()),
+        d.day()
+    )
+}
+
+/// A member's figures from their sales: the last purchase day, purchases (sales, not
+/// returns) and net spend.
+const FIGURES: &str = "MAX(CASE WHEN kind = 'sale' THEN SUBSTR(created_at, 1, 10) END) AS last_day, \
+     CAST(SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END) AS BIGINT) AS freq, \
+     CAST(SUM(total_minor) AS BIGINT) AS money";
+
 /// The quintile cut points of the three dimensions over the active members with purchases,
-/// and their number.
+/// and their number. Sales are aggregated first and only then filtered by the (few, indexed)
+/// members who are not active, so the customers table is not read.
 async fn cut_points(db: &Db, company: &str) -> StoreResult<(i64, [Quintiles; 3])> {
-    let agg = "WITH agg AS (SELECT s.customer_id AS id, \
-         MAX(CASE WHEN s.kind = 'sale' THEN SUBSTR(s.created_at, 1, 10) END) AS last_day, \
-         CAST(SUM(CASE WHEN s.kind = 'sale' THEN 1 ELSE 0 END) AS BIGINT) AS freq, \
-         CAST(SUM(s.total_minor) AS BIGINT) AS money \
-         FROM sales s JOIN customers c ON c.id = s.customer_id \
-         WHERE s.company_id = $1 AND s.customer_id IS NOT NULL AND c.status = 'active' \
-         GROUP BY s.customer_id), \
-         scored AS (SELECT * FROM agg WHERE freq > 0), \
+    let agg = format!(
+        "WITH agg AS (SELECT customer_id AS id, {FIGURES} \
+         FROM sales WHERE company_id = $1 AND customer_id IS NOT NULL GROUP BY customer_id), \
+         scored AS (SELECT * FROM agg WHERE freq > 0 AND id NOT IN \
+           (SELECT id FROM customers WHERE company_id = $1 AND status <> 'active')), \
          r AS (SELECT last_day, ROW_NUMBER() OVER (ORDER BY last_day) AS rn, COUNT(*) OVER () AS n FROM scored), \
          f AS (SELECT freq, ROW_NUMBER() OVER (ORDER BY freq) AS rn, COUNT(*) OVER () AS n FROM scored), \
-         m AS (SELECT money, ROW_NUMBER() OVER (ORDER BY money) AS rn, COUNT(*) OVER () AS n FROM scored) ";
+         m AS (SELECT money, ROW_NUMBER() OVER (ORDER BY money) AS rn, COUNT(*) OVER () AS n FROM scored) "
+    );
     let pick = "rn IN ((n + 4) / 5, (2 * n + 4) / 5, (3 * n + 4) / 5, (4 * n + 4) / 5)";
     let sql = format!(
         "{agg} SELECT 'r' AS dim, last_day AS tv, CAST(0 AS BIGINT) AS iv, CAST(rn AS BIGINT) AS rn, CAST(n AS BIGINT) AS n FROM r WHERE {pick} \
          UNION ALL SELECT 'f', NULL, CAST(freq AS BIGINT), CAST(rn AS BIGINT), CAST(n AS BIGINT) FROM f WHERE {pick} \
          UNION ALL SELECT 'm', NULL, CAST(money AS BIGINT), CAST(rn AS BIGINT), CAST(n AS BIGINT) FROM m WHERE {pick}"
     );
-    let rows = sqlx::query(&sql).bind(company).fetch_all(&db.pool).await?;
+    // PostgreSQL: room for the aggregate and the three sorts in memory (default 4 MB spills
+    // them to disk at millions of members), for this statement only.
+    let mut tx = db.pool.begin().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SET LOCAL work_mem = '128MB'")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let rows = sqlx::query(&sql).bind(company).fetch_all(&mut *tx).await?;
+    tx.commit().await?;
     let mut n = 0;
     let mut at: HashMap<(String, i64), i64> = HashMap::new();
     for r in &rows {
@@ -86,131 +122,125 @@ async fn cut_points(db: &Db, company: &str) -> StoreResult<(i64, [Quintiles; 3])
     Ok((n, [q("r"), q("f"), q("m")]))
 }
 
+/// `CASE` scoring `expr` by the bands of `q` (the bounds written by `literal`).
+fn score_sql(expr: &str, q: &Quintiles, literal: impl Fn(i64) -> String) -> String {
+    let mut s = String::from("CASE");
+    for (score, bound) in q.bands() {
+        s.push_str(&format!(" WHEN {expr} > {} THEN {score}", literal(bound)));
+    }
+    s.push_str(" ELSE 1 END");
+    s
+}
+
+/// `CASE` naming the segment of scores `r`, `f`, `m` (NULL when unscored), tabulated from the
+/// domain's rules.
+fn segment_sql() -> String {
+    let mut codes: Vec<(Segment, Vec<String>)> = Segment::ALL.map(|g| (g, Vec::new())).into();
+    for s in RfmScores::all() {
+        let g = rfm::segment(s);
+        if let Some((_, list)) = codes.iter_mut().find(|(x, _)| *x == g) {
+            list.push(format!("{}{}{}", s.recency, s.frequency, s.monetary));
+        }
+    }
+    let mut sql = String::from("CASE");
+    for (g, list) in codes.iter().filter(|(_, l)| !l.is_empty()) {
+        sql.push_str(&format!(
+            " WHEN r * 100 + f * 10 + m IN ({}) THEN '{}'",
+            list.join(", "),
+            g.as_str()
+        ));
+    }
+    sql.push_str(" END");
+    sql
+}
+
+/// The statement that scores the members whose sales fall in one range of customer ids
+/// (`$1` company, `$2` exclusive lower and `$3` inclusive upper id, `$4` the time) and writes
+/// the scores that changed. Members who are not active or never bought lose their scores.
+fn range_update(qr: &Quintiles, qf: &Quintiles, qm: &Quintiles) -> String {
+    let scored = "c.status = 'active' AND a.freq > 0";
+    format!(
+        "UPDATE customers SET rfm_recency = v.r, rfm_frequency = v.f, rfm_monetary = v.m, \
+         segment = v.g, rfm_at = $4 FROM (\
+           SELECT id, r, f, m, {segment} AS g FROM (\
+             SELECT c.id, \
+               CASE WHEN {scored} THEN {r} END AS r, \
+               CASE WHEN {scored} THEN {f} END AS f, \
+               CASE WHEN {scored} THEN {m} END AS m \
+             FROM (SELECT customer_id, {FIGURES} FROM sales \
+                   WHERE company_id = $1 AND customer_id > $2 AND customer_id <= $3 \
+                   GROUP BY customer_id) a \
+             JOIN customers c ON c.id = a.customer_id) s) v \
+         WHERE customers.id = v.id AND (customers.rfm_recency, customers.rfm_frequency, \
+           customers.rfm_monetary, customers.segment) IS DISTINCT FROM (v.r, v.f, v.m, v.g)",
+        segment = segment_sql(),
+        r = score_sql("a.last_day", qr, day_literal),
+        f = score_sql("a.freq", qf, |v| v.to_string()),
+        m = score_sql("a.money", qm, |v| v.to_string()),
+    )
+}
+
 /// Recomputes every member's RFM scores and segment (`customers.admin`). Members who are not
 /// active or have no purchase lose their scores.
 pub async fn recompute(db: &Db, p: &Principal) -> StoreResult<RecomputeResult> {
     let started = std::time::Instant::now();
     let company = p.company_id.to_string();
     let (n, [qr, qf, qm]) = cut_points(db, &company).await?;
+    let update = range_update(&qr, &qf, &qm);
+    let now = clock::now();
+    // Walk the members with sales in ranges of about RANGE_SALES sales, by the sales'
+    // customer index.
     let mut after = String::new();
     loop {
-        let batch = sqlx::query(
-            "SELECT id, status, rfm_recency, rfm_frequency, rfm_monetary, segment FROM customers \
-             WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        let next: Option<String> = sqlx::query_scalar(
+            "SELECT customer_id FROM sales WHERE customer_id > $1 ORDER BY customer_id LIMIT 1 OFFSET $2",
         )
-        .bind(&company)
         .bind(&after)
-        .bind(BATCH)
-        .fetch_all(&db.pool)
+        .bind(RANGE_SALES - 1)
+        .fetch_optional(&db.pool)
         .await?;
-        let Some(last) = batch.last() else { break };
-        after = row::text(last, "id")?;
-        let ids: Vec<String> = batch
-            .iter()
-            .map(|r| row::text(r, "id"))
-            .collect::<StoreResult<_>>()?;
-        let mut q = Sql::for_backend(
-            db.backend,
-            "SELECT customer_id, MAX(CASE WHEN kind = 'sale' THEN SUBSTR(created_at, 1, 10) END) AS last_day, \
-             CAST(SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END) AS BIGINT) AS freq, \
-             CAST(SUM(total_minor) AS BIGINT) AS money FROM sales WHERE company_id = ",
-        );
-        q.bind(company.clone())
-            .push(" AND customer_id IN ")
-            .bind_list(&ids)
-            .push(" GROUP BY customer_id");
-        let (sql, args) = q.build();
-        let mut figures: HashMap<String, (Option<String>, i64, i64)> = HashMap::new();
-        for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
-            figures.insert(
-                row::text(&r, "customer_id")?,
-                (
-                    row::opt_text(&r, "last_day")?,
-                    row::int(&r, "freq")?,
-                    row::int(&r, "money")?,
-                ),
-            );
-        }
-        let mut changes: Vec<(String, Option<RfmScores>, Option<Segment>)> = Vec::new();
-        for r in &batch {
-            let id = row::text(r, "id")?;
-            let active = row::text(r, "status")? == "active";
-            let scores = match figures.get(&id) {
-                Some((Some(day), freq, money)) if active && *freq > 0 => {
-                    let day = day_number(day).unwrap_or(0);
-                    Some(RfmScores {
-                        recency: qr.score(day),
-                        frequency: qf.score(*freq),
-                        monetary: qm.score(*money),
-                    })
+        let upto = match next {
+            Some(id) => id,
+            None => {
+                let last: Option<String> =
+                    sqlx::query_scalar("SELECT MAX(customer_id) FROM sales WHERE customer_id > $1")
+                        .bind(&after)
+                        .fetch_one(&db.pool)
+                        .await?;
+                match last {
+                    Some(id) => id,
+                    None => break,
                 }
-                _ => None,
-            };
-            let segment = scores.map(rfm::segment);
-            let old = (
-                row::opt_int(r, "rfm_recency")?,
-                row::opt_int(r, "rfm_frequency")?,
-                row::opt_int(r, "rfm_monetary")?,
-                row::opt_text(r, "segment")?,
-            );
-            let new = (
-                scores.map(|s| s.recency as i64),
-                scores.map(|s| s.frequency as i64),
-                scores.map(|s| s.monetary as i64),
-                segment.map(|g| g.as_str().to_string()),
-            );
-            if old != new {
-                changes.push((id, scores, segment));
             }
-        }
-        write_scores(db, &changes).await?;
-        if (batch.len() as i64) < BATCH {
-            break;
-        }
+        };
+        let mut tx = db.begin().await?;
+        sqlx::query(&update)
+            .bind(&company)
+            .bind(&after)
+            .bind(&upto)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        after = upto;
     }
+    // Members with scores but no sale at all (sales are never deleted, so this finds what
+    // was scored by hand or imported): unscored.
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE customers SET rfm_recency = NULL, rfm_frequency = NULL, rfm_monetary = NULL, \
+         segment = NULL, rfm_at = $2 WHERE company_id = $1 AND segment IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM sales s WHERE s.customer_id = customers.id)",
+    )
+    .bind(&company)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(RecomputeResult {
         customers: n,
         took_ms: started.elapsed().as_millis() as i64,
     })
-}
-
-/// Writes one batch of scores in one statement and transaction.
-async fn write_scores(
-    db: &Db,
-    changes: &[(String, Option<RfmScores>, Option<Segment>)],
-) -> StoreResult<()> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let mut q = Sql::for_backend(
-        db.backend,
-        "UPDATE customers SET rfm_recency = v.column2, rfm_frequency = v.column3, \
-         rfm_monetary = v.column4, segment = v.column5, rfm_at = v.column6 FROM (VALUES ",
-    );
-    let now = clock::now();
-    for (i, (id, s, g)) in changes.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push("(")
-            .bind(id.clone())
-            .push(", ")
-            .bind(s.map(|s| s.recency as i64))
-            .push(", ")
-            .bind(s.map(|s| s.frequency as i64))
-            .push(", ")
-            .bind(s.map(|s| s.monetary as i64))
-            .push(", ")
-            .bind(g.map(|g| g.as_str().to_string()))
-            .push(", ")
-            .bind(now.clone())
-            .push(")");
-    }
-    q.push(") AS v WHERE customers.id = v.column1");
-    let (sql, args) = q.build();
-    let mut tx = db.begin().await?;
-    sqlx::query_with(&sql, args).execute(&mut *tx).await?;
-    tx.commit().await
 }
 
 /// A saved segment's filter: members matching all of what is given.
@@ -512,4 +542,40 @@ pub async fn export_rows(
 /// Renders export rows as CSV (UTF-8 with BOM) or XLSX, like the product export.
 pub fn render(rows: &[Vec<String>], format: Format) -> StoreResult<Vec<u8>> {
     crate::catalog::export::render(rows, format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_literals_round_trip() {
+        for day in ["1970-01-01", "2024-02-29", "2026-12-31"] {
+            let n = day_number(day).unwrap();
+            assert_eq!(day_literal(n), format!("'{day}'"));
+        }
+    }
+
+    #[test]
+    fn every_score_combination_is_named_once_in_the_sql() {
+        let sql = segment_sql();
+        for s in RfmScores::all() {
+            let code = format!("{}{}{}", s.recency, s.frequency, s.monetary);
+            let hits = sql.matches(&code).count();
+            assert_eq!(hits, 1, "{code} in {sql}");
+        }
+        assert!(sql.contains("THEN 'champions'"));
+        assert!(sql.contains("THEN 'lost'"));
+    }
+
+    #[test]
+    fn scores_are_written_best_band_first() {
+        let q = Quintiles {
+            cuts: [10, 20, 30, 40],
+        };
+        assert_eq!(
+            score_sql("x", &q, |v| v.to_string()),
+            "CASE WHEN x > 40 THEN 5 WHEN x > 30 THEN 4 WHEN x > 20 THEN 3 WHEN x > 10 THEN 2 ELSE 1 END"
+        );
+    }
 }
