@@ -117,7 +117,8 @@ struct DashboardQuery {
 
 /// Today (each store's business day) for the stores in scope: revenue, orders, basket,
 /// margin, returns, payment mix, the hourly curve against last week, top products and
-/// categories, stores ranked, low-stock alerts and the rollup lag.
+/// categories, stores ranked (and regions when they span several, a single store's registers),
+/// low-stock alerts and the rollup lag.
 #[utoipa::path(get, path = "/reports/dashboard", tag = "reports", params(DashboardQuery),
     responses((status = 200, body = Dashboard)))]
 async fn dashboard(

@@ -799,7 +799,17 @@ async fn fetch(
     while let Some(r) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
         let r = &r?;
         read += 1;
-        if read > limits.fetch || (q.top.is_none() && out.len() > limits.rows) {
+        if read > limits.fetch {
+            return Err(StoreError::invalid(
+                "group",
+                "too_many_rows",
+                &format!(
+                    "this report reads more than {} rollup rows: narrow the period or the stores",
+                    limits.fetch
+                ),
+            ));
+        }
+        if q.top.is_none() && out.len() > limits.rows {
             return Err(too_many(limits.rows));
         }
         let mut i = 0;
