@@ -12,7 +12,7 @@ import { computed, onMounted, reactive, ref, watch } from 'vue';
 import { api, apiUrl } from '../api.js';
 import { locale, t } from '../i18n.js';
 import { describeError, fieldMessage, propOf, showError } from '../forms.js';
-import { session, can } from '../session.js';
+import { session } from '../session.js';
 import { navigate } from '../router.js';
 import {
   channelFilterable, chartMoney, chartNumber, combinable, COMPARE_MODES, DIMENSIONS, formatDiff, formatMeasure, formatPct, isMoney, MEASURES,
@@ -313,7 +313,7 @@ export default {
     const exportUrl = (format) => (lastQuery.value
       ? apiUrl('/reports/sales/export', { ...lastQuery.value, format, lang: locale.value })
       : '');
-    const goValuation = () => navigate('/stock-valuation');
+    const goInventory = () => navigate('/inventory-reports');
 
     onMounted(async () => {
       await picker.load();
@@ -323,8 +323,8 @@ export default {
     return {
       picker, form, errors, answer, loading, chartMeasure, tenderGroup, allowedMeasures, dimAllowed, dim2Allowed, pickQuick, onPeriod, run,
       currency, dims, measures, compared, rows, columns, summary, totals, chartOption, value, formatDiff, formatPct, diffClass,
-      heat, heatChart, heatTable, heatColumns, exportUrl, goValuation, lastQuery,
-      DIMENSIONS, MEASURES, COMPARE_MODES, QUICK_PERIODS, HEAT_MEASURES, canStock: computed(() => can('stock.read')),
+      heat, heatChart, heatTable, heatColumns, exportUrl, goInventory, lastQuery,
+      DIMENSIONS, MEASURES, COMPARE_MODES, QUICK_PERIODS, HEAT_MEASURES,
     };
   },
   template: `
@@ -332,7 +332,7 @@ export default {
       <div class="sp-page-head">
         <h2>{{ $t('reports.title') }}</h2>
         <div class="sp-doc-actions">
-          <el-button v-if="canStock" data-test="report-stock-valuation" @click="goValuation"><el-icon><Histogram /></el-icon><span>{{ $t('reports.inventory') }}</span></el-button>
+          <el-button data-test="report-inventory" @click="goInventory"><el-icon><Histogram /></el-icon><span>{{ $t('reports.inventory') }}</span></el-button>
           <el-button tag="a" :href="exportUrl('csv')" download :disabled="!lastQuery" data-test="report-export-csv"><el-icon><Download /></el-icon><span>{{ $t('reports.exportCsv') }}</span></el-button>
           <el-button tag="a" :href="exportUrl('xlsx')" download :disabled="!lastQuery" data-test="report-export-xlsx"><el-icon><Download /></el-icon><span>{{ $t('reports.exportXlsx') }}</span></el-button>
         </div>
