@@ -5,6 +5,6 @@
 pub mod dashboard;
 pub mod reports;
 pub mod rollup;
-pub mod stock_reports;
 pub mod sales_export;
+pub mod stock_reports;
 pub mod verify;
