@@ -1,7 +1,8 @@
 //! Inventory figures: a chain of many locations × a full catalog of stocked products, seeded in
 //! SQL (not through the API), then over real HTTP:
-//! (a) one product at every location (`GET /products/{id}/stock` as the admin, who sees all),
-//!     one request at a time and then `--concurrency` (default 8) in flight;
+//! (a) one product at every location (`GET /products/{id}/stock` as the admin, who sees all:
+//!     the default answer, 50 locations listed, and `?limit=1000`), one request at a time and
+//!     then `--concurrency` (default 8) in flight;
 //! (b) one location's low stock (`GET /stock/alerts?location_id=…&limit=200` and
 //!     `GET /stock?location_id=…&status=low&limit=200`);
 //! (c) receiving a 500-line purchase order (`POST /purchase-orders/{id}/receive`);
@@ -82,48 +83,58 @@ pub async fn run(
     print_sizes(&s.db, &["stock_levels", "stock_movements"]).await?;
     let api = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
 
-    // (a) One product at every location.
+    // (a) One product at every location: the default answer (totals over every location, the
+    // first 50 listed) and the whole list (`limit=1000`).
     let products = Arc::new(seeded.products.clone());
     let bytes = Arc::new(AtomicU64::new(0));
-    let product_stock = {
+    let product_stock = |query: &'static str| {
         let (api, products, bytes) = (api.clone(), products.clone(), bytes.clone());
         move |i: usize| {
             let (api, products, bytes) = (api.clone(), products.clone(), bytes.clone());
             async move {
                 let id = &products[Rng(0xA5A5 ^ ((i as u64) << 8)).below(products.len())];
-                let (status, body) = api.load(&format!("/api/v1/products/{id}/stock")).await;
+                let (status, body) = api
+                    .load(&format!("/api/v1/products/{id}/stock{query}"))
+                    .await;
                 bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
                 status
             }
         }
     };
-    drive(WARMUP, concurrency, {
-        let f = product_stock.clone();
-        move |i| f(i + 1_000_000)
-    })
-    .await;
-    // One at a time first: the cost of one answer, without queueing behind the others.
-    let phase = Phase::start();
-    let alone = (requests / 4).max(1);
-    let (lat, wall) = drive(alone, 1, {
-        let f = product_stock.clone();
-        move |i| f(i + 2_000_000)
-    })
-    .await;
-    phase.report("(a) GET /products/{id}/stock, 1 in flight", lat, wall);
-    bytes.store(0, Ordering::Relaxed);
-    let phase = Phase::start();
-    let (lat, wall) = drive(requests, concurrency, product_stock).await;
-    phase.report(
-        &format!("(a) GET /products/{{id}}/stock, {concurrency} in flight"),
-        lat,
-        wall,
-    );
-    println!(
-        "    {} locations per answer, {:.0} KB per answer",
-        seeded.locations.len(),
-        bytes.load(Ordering::Relaxed) as f64 / requests as f64 / 1024.0
-    );
+    for (query, listed) in [("", "default: 50 listed"), ("?limit=1000", "limit=1000")] {
+        let f = product_stock(query);
+        drive(WARMUP, concurrency, {
+            let f = f.clone();
+            move |i| f(i + 1_000_000)
+        })
+        .await;
+        // One at a time first: the cost of one answer, without queueing behind the others.
+        let phase = Phase::start();
+        let alone = (requests / 4).max(1);
+        let (lat, wall) = drive(alone, 1, {
+            let f = f.clone();
+            move |i| f(i + 2_000_000)
+        })
+        .await;
+        phase.report(
+            &format!("(a) GET /products/{{id}}/stock ({listed}), 1 in flight"),
+            lat,
+            wall,
+        );
+        bytes.store(0, Ordering::Relaxed);
+        let phase = Phase::start();
+        let (lat, wall) = drive(requests, concurrency, f).await;
+        phase.report(
+            &format!("(a) GET /products/{{id}}/stock ({listed}), {concurrency} in flight"),
+            lat,
+            wall,
+        );
+        println!(
+            "    {} locations in scope, {:.0} KB per answer",
+            seeded.locations.len(),
+            bytes.load(Ordering::Relaxed) as f64 / requests as f64 / 1024.0
+        );
+    }
 
     // (b) One location's low stock, one request at a time.
     let locations = Arc::new(seeded.locations.clone());

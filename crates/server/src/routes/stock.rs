@@ -12,10 +12,9 @@ use axum::response::Response;
 use salepoint_domain::inventory::StockStatus;
 use salepoint_domain::roles::Permission;
 use salepoint_store::inventory::adjustments::{self, Adjustment, AdjustmentInput};
-use salepoint_store::inventory::levels::{
-    self, ProductStock, ReorderRulesInput, StockFilter, StockLevel,
-};
+use salepoint_store::inventory::levels::{self, ReorderRulesInput, StockFilter, StockLevel};
 use salepoint_store::inventory::movements::{self, MovementFilter, StockMovement};
+use salepoint_store::inventory::product_stock::{self, ProductStock};
 use salepoint_store::page::Page;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -78,9 +77,12 @@ async fn list_stock(
 struct NearQuery {
     /// A location: its region's locations come first.
     near: Option<Uuid>,
+    /// Locations listed: 1–1,000, default 50 (the totals always cover every location).
+    limit: Option<i64>,
 }
 
-/// One product at every location in scope ("which nearby store has it?").
+/// One product at the locations in scope ("which nearby store has it?"): totals over all of
+/// them and the first `limit`, nearest region first.
 #[utoipa::path(get, path = "/products/{id}/stock", tag = "inventory", params(("id" = String, Path), NearQuery),
     responses((status = 200, body = ProductStock)))]
 async fn product_stock(
@@ -90,9 +92,13 @@ async fn product_stock(
     ApiQuery(q): ApiQuery<NearQuery>,
 ) -> ApiResult<Json<ProductStock>> {
     p.require(Permission::StockRead)?;
+    let limit = q.limit.unwrap_or(product_stock::DEFAULT_LIMIT);
+    if !(1..=product_stock::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::field("limit", "invalid_value", "from 1 to 1,000"));
+    }
     let near = q.near.map(|x| x.to_string());
     Ok(Json(
-        levels::product_across(&s.db, &p, &id.to_string(), near.as_deref()).await?,
+        product_stock::product_across(&s.db, &p, &id.to_string(), near.as_deref(), limit).await?,
     ))
 }
 

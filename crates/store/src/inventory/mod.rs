@@ -11,6 +11,7 @@ pub mod locations;
 pub mod movements;
 pub mod numbers;
 pub mod post;
+pub mod product_stock;
 pub mod products;
 pub mod purchase_orders;
 pub mod quantity;

@@ -230,29 +230,28 @@ pub async fn receive(
 }
 
 /// The moving-average cost of each received product, from the company's stock before the
-/// receipt (all locations) and the receipt's cost.
+/// receipt (all locations) and the receipt's cost. One statement reads each product's cost and
+/// quantity held; the quantity is a correlated sum per product, so it is always a range scan of
+/// `stock_levels_product_figures` (migration 0010), which carries on hand — never a scan of the
+/// levels table (500 lines × 1,000 locations: 5 s as a sequential scan, docs/benchmarks.md).
 async fn update_costs(tx: &mut Tx, p: &Principal, moves: &[Movement]) -> StoreResult<()> {
     let mut ids: Vec<String> = moves.iter().map(|m| m.product_id.clone()).collect();
     ids.sort();
     ids.dedup();
     let mut q = Sql::new(
-        "SELECT product_id, CAST(SUM(on_hand_milli) AS BIGINT) AS q FROM stock_levels WHERE product_id IN ",
-    );
-    q.bind_list(&ids).push(" GROUP BY product_id");
-    let (sql, args) = q.build();
-    let mut held: HashMap<String, i64> = HashMap::new();
-    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        held.insert(row::text(&r, "product_id")?, row::int(&r, "q")?);
-    }
-    let mut q = Sql::new(
-        "SELECT p.id, COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS cost FROM products p \
-         LEFT JOIN product_costs pc ON pc.product_id = p.id WHERE p.id IN ",
+        "SELECT p.id, COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS cost, \
+         (SELECT CAST(COALESCE(SUM(sl.on_hand_milli), 0) AS BIGINT) FROM stock_levels sl \
+           WHERE sl.product_id = p.id) AS held \
+         FROM products p LEFT JOIN product_costs pc ON pc.product_id = p.id WHERE p.id IN ",
     );
     q.bind_list(&ids);
     let (sql, args) = q.build();
+    let mut held: HashMap<String, i64> = HashMap::new();
     let mut cost: HashMap<String, i64> = HashMap::new();
     for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        cost.insert(row::text(&r, "id")?, row::int(&r, "cost")?);
+        let id = row::text(&r, "id")?;
+        held.insert(id.clone(), row::int(&r, "held")?);
+        cost.insert(id, row::int(&r, "cost")?);
     }
     for m in moves {
         let h = held.entry(m.product_id.clone()).or_insert(0);

@@ -1,0 +1,155 @@
+//! One product at every location in scope — "which nearby store has it?". At chain scale this is
+//! 1,000 levels per answer, so it is built lean: the levels come from the index that carries
+//! their figures (`stock_levels_product_figures`, migration 0010: one range scan, no visit to
+//! the 4 GB table), the product is named once at the top, and each location carries only what
+//! tells a shop assistant where to send the customer (docs/benchmarks.md, "Inventory").
+
+use super::locations;
+use super::quantity::{from_milli, opt_text};
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+use crate::principal::Principal;
+use crate::row;
+use crate::sql::Sql;
+use salepoint_domain::inventory::{StockStatus, stock_status};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use utoipa::ToSchema;
+
+/// The product's stock at one location (the product itself is named in [`ProductStock`]).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LocationStock {
+    pub location_id: String,
+    pub location_code: String,
+    pub location_name: String,
+    pub location_kind: String,
+    pub region_id: Option<String>,
+    pub region_name: Option<String>,
+    pub on_hand: String,
+    pub reserved: String,
+    /// On hand − reserved.
+    pub available: String,
+    /// Shipped to this location and not yet received.
+    pub in_transit: String,
+    pub reorder_point: Option<String>,
+    pub reorder_qty: Option<String>,
+    pub max: Option<String>,
+    pub status: StockStatus,
+}
+
+/// A product at the locations in scope: the totals over all of them, and the first `limit`
+/// locations in the order asked for.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ProductStock {
+    pub product_id: String,
+    pub sku: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    /// Over every location in scope that has a level of the product.
+    pub total_on_hand: String,
+    pub total_available: String,
+    /// How many locations in scope have a level of the product (`locations` holds the first
+    /// `limit` of them).
+    pub location_count: i64,
+    pub locations: Vec<LocationStock>,
+}
+
+/// Locations listed by default, and at most.
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 1000;
+
+/// The levels of one product joined to their locations, with the totals over all of them (window
+/// sums, taken before the limit). No `company_id` test on the levels: the product was found in
+/// the caller's company, and its levels are that company's.
+const SELECT: &str = "SELECT sl.location_id, s.code, s.name, s.kind, s.region_id, r.name AS region_name, \
+     sl.on_hand_milli, sl.reserved_milli, sl.in_transit_milli, sl.reorder_point_milli, sl.reorder_qty_milli, sl.max_milli, \
+     CAST(SUM(sl.on_hand_milli) OVER () AS BIGINT) AS total_on_hand, \
+     CAST(SUM(sl.on_hand_milli - sl.reserved_milli) OVER () AS BIGINT) AS total_available, \
+     CAST(COUNT(*) OVER () AS BIGINT) AS location_count \
+     FROM stock_levels sl JOIN stores s ON s.id = sl.location_id LEFT JOIN regions r ON r.id = s.region_id \
+     WHERE sl.product_id = ";
+
+fn from_row(r: &AnyRow) -> StoreResult<LocationStock> {
+    let on_hand = row::int(r, "on_hand_milli")?;
+    let reserved = row::int(r, "reserved_milli")?;
+    let in_transit = row::int(r, "in_transit_milli")?;
+    let rp = row::opt_int(r, "reorder_point_milli")?;
+    let max = row::opt_int(r, "max_milli")?;
+    Ok(LocationStock {
+        location_id: row::text(r, "location_id")?,
+        location_code: row::text(r, "code")?,
+        location_name: row::text(r, "name")?,
+        location_kind: row::text(r, "kind")?,
+        region_id: row::opt_text(r, "region_id")?,
+        region_name: row::opt_text(r, "region_name")?,
+        on_hand: from_milli(on_hand),
+        reserved: from_milli(reserved),
+        available: from_milli(on_hand - reserved),
+        in_transit: from_milli(in_transit),
+        reorder_point: opt_text(rp),
+        reorder_qty: opt_text(row::opt_int(r, "reorder_qty_milli")?),
+        max: opt_text(max),
+        status: stock_status(on_hand, reserved, in_transit, rp, max),
+    })
+}
+
+/// One product across the locations in scope; with `near`, that location's region first, then
+/// by available stock, most first (then by location code); the first `limit` of them (the route
+/// checks it is 1–1,000; anything else is clamped).
+/// The database orders and cuts, so only the listed locations travel.
+pub async fn product_across(
+    db: &Db,
+    p: &Principal,
+    product_id: &str,
+    near: Option<&str>,
+    limit: i64,
+) -> StoreResult<ProductStock> {
+    let limit = limit.clamp(1, MAX_LIMIT);
+    let prod = sqlx::query(
+        "SELECT id, sku, name_zh, name_en, unit FROM products WHERE id = $1 AND company_id = $2",
+    )
+    .bind(product_id)
+    .bind(p.company_id.to_string())
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let near_region = match near {
+        Some(n) => locations::load(&db.pool, p, n, true).await?.region_id,
+        None => None,
+    };
+    let mut q = Sql::new(SELECT);
+    q.bind(product_id.to_string());
+    crate::org::push_store_scope(&mut q, p, "sl.location_id");
+    q.push(" ORDER BY ");
+    if let Some(region) = near_region {
+        q.push("CASE WHEN s.region_id = ")
+            .bind(region)
+            .push(" THEN 0 ELSE 1 END, ");
+    }
+    // The limit as a literal (checked above): see `levels::list`.
+    q.push(&format!(
+        "sl.on_hand_milli - sl.reserved_milli DESC, s.code LIMIT {limit}"
+    ));
+    let (sql, args) = q.build();
+    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    let (on_hand, available, count) = match rows.first() {
+        Some(r) => (
+            row::int(r, "total_on_hand")?,
+            row::int(r, "total_available")?,
+            row::int(r, "location_count")?,
+        ),
+        None => (0, 0, 0),
+    };
+    Ok(ProductStock {
+        product_id: row::text(&prod, "id")?,
+        sku: row::text(&prod, "sku")?,
+        name_zh: row::text(&prod, "name_zh")?,
+        name_en: row::text(&prod, "name_en")?,
+        unit: row::text(&prod, "unit")?,
+        total_on_hand: from_milli(on_hand),
+        total_available: from_milli(available),
+        location_count: count,
+        locations: rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+    })
+}
