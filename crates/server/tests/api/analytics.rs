@@ -100,7 +100,9 @@ async fn channel_id(app: &TestApp, admin: &str, code: &str) -> String {
 
 /// Copies sale `id` (header, lines, tenders) under a new id with the given channel, member
 /// tier, price tier and customer: a sale another writer made (an online order), or one written
-/// before migration 0008 (channel and member tier NULL). Returns the new id.
+/// before migration 0008 (channel and member tier NULL); `at` moves it to another instant.
+/// Returns the new id.
+#[allow(clippy::too_many_arguments)]
 async fn copy_sale(
     app: &TestApp,
     id: &str,
@@ -109,6 +111,7 @@ async fn copy_sale(
     member_tier: Option<&str>,
     customer_tier: Option<&str>,
     customer: Option<&str>,
+    at: Option<&str>,
 ) -> String {
     let new = uuid::Uuid::now_v7().to_string();
     let mut tx = app.db.pool.begin().await.unwrap();
@@ -120,7 +123,7 @@ async fn copy_sale(
          SELECT $1, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, business_day, \
          $2, receipt_no || '-C' || $3, currency, $4, $5, $6, $7, subtotal_minor, discount_minor, tax_minor, \
          total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, NULL, \
-         client_created_at, created_at FROM sales WHERE id = $8",
+         client_created_at, COALESCE($9, created_at) FROM sales WHERE id = $8",
     )
     .bind(&new)
     .bind(9000 + seq)
@@ -130,6 +133,7 @@ async fn copy_sale(
     .bind(channel.map(str::to_string))
     .bind(member_tier.map(str::to_string))
     .bind(id)
+    .bind(at.map(str::to_string))
     .execute(&mut *tx)
     .await
     .unwrap();
@@ -240,8 +244,19 @@ async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
         let online = channel_id(&app, &admin, "ONLINE").await;
         let store_channel = channel_id(&app, &admin, "STORE").await;
         let first = sold[0][0]["id"].as_str().unwrap().to_string();
-        let online_sale = copy_sale(&app, &first, 1, Some(&online), Some(""), None, None).await;
-        let legacy = copy_sale(&app, &first, 2, None, None, Some("member"), Some(&member)).await;
+        let online_sale =
+            copy_sale(&app, &first, 1, Some(&online), Some(""), None, None, None).await;
+        let legacy = copy_sale(
+            &app,
+            &first,
+            2,
+            None,
+            None,
+            Some("member"),
+            Some(&member),
+            None,
+        )
+        .await;
         made += 2;
         caught_up(&app, &admin).await;
 
@@ -651,6 +666,227 @@ async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
             upgraded.differences.is_empty(),
             "{:#?}",
             upgraded.differences
+        );
+    }
+}
+
+/// Every row of a rollup table, ordered: the text columns then the integer columns.
+async fn table_rows(
+    app: &TestApp,
+    table: &str,
+    texts: &[&str],
+    ints: &[&str],
+) -> Vec<(Vec<String>, Vec<i64>)> {
+    let cols: Vec<&str> = texts.iter().chain(ints).copied().collect();
+    let sql = format!(
+        "SELECT {} FROM {table} ORDER BY {}",
+        cols.join(", "),
+        cols.join(", ")
+    );
+    raw(app, &sql, &[])
+        .await
+        .iter()
+        .map(|r| {
+            (
+                texts
+                    .iter()
+                    .map(|c| r.try_get::<String, _>(*c).unwrap())
+                    .collect(),
+                ints.iter().map(|c| i(r, c)).collect(),
+            )
+        })
+        .collect()
+}
+
+/// Every rollup table (cost included), `analytics_applied` and the watermark, as one value.
+async fn all_rollups(app: &TestApp) -> BTreeMap<String, Vec<(Vec<String>, Vec<i64>)>> {
+    const M: [&str; 10] = [
+        "revenue_minor",
+        "net_minor",
+        "tax_minor",
+        "discount_minor",
+        "quantity_milli",
+        "sold_milli",
+        "orders",
+        "returns_count",
+        "returns_minor",
+        "cost_minor",
+    ];
+    let with_milli: Vec<&str> = M.iter().copied().chain(["returns_milli"]).collect();
+    let day = ["company_id", "store_id", "business_day"];
+    let mut out = BTreeMap::new();
+    for (table, texts, ints) in [
+        ("analytics_daily", day.to_vec(), M.to_vec()),
+        (
+            "analytics_hourly",
+            day.to_vec(),
+            [&["hour"][..], &M].concat(),
+        ),
+        (
+            "analytics_product_daily",
+            [&day[..], &["product_id"]].concat(),
+            with_milli.clone(),
+        ),
+        (
+            "analytics_product_monthly",
+            vec!["company_id", "month", "product_id"],
+            with_milli.clone(),
+        ),
+        (
+            "analytics_cashier_daily",
+            [&day[..], &["cashier_id"]].concat(),
+            M.to_vec(),
+        ),
+        (
+            "analytics_register_daily",
+            [&day[..], &["register_id"]].concat(),
+            M.to_vec(),
+        ),
+        (
+            "analytics_tier_daily",
+            [&day[..], &["tier"]].concat(),
+            M.to_vec(),
+        ),
+        (
+            "analytics_channel_daily",
+            [&day[..], &["channel_id"]].concat(),
+            M.to_vec(),
+        ),
+        (
+            "analytics_tender_daily",
+            [&day[..], &["code"]].concat(),
+            vec!["amount_minor", "count"],
+        ),
+        (
+            "analytics_applied",
+            vec!["sale_id", "store_id", "created_at"],
+            vec!["cost_minor"],
+        ),
+        ("analytics_state", vec!["watermark"], vec!["needs_rebuild"]),
+    ] {
+        let rows = table_rows(app, table, &texts, &ints).await;
+        assert!(!rows.is_empty(), "{table} is empty");
+        out.insert(table.to_string(), rows);
+    }
+    out
+}
+
+#[tokio::test]
+async fn rebuild_writes_exactly_what_the_worker_writes() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let admin = app.admin().await;
+        let sh = app.store_id("SH001").await;
+        let bj = app.store_id("BJ001").await;
+        // A half-hour zone (its UTC hours split between two local hours) and one with DST.
+        set_store(&app, &admin, &sh, "Asia/Kolkata", 4).await;
+        set_store(&app, &admin, &bj, "America/New_York", 6).await;
+        let tills = [
+            till(&app, "cashier.sh001", "SH001").await,
+            till(&app, "cashier.bj001", "BJ001").await,
+        ];
+        let member = gold_member(&app, &admin).await;
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let mut sold: Vec<Vec<Value>> = vec![vec![], vec![]];
+        let mut returns = 0;
+        for _ in 0..40 {
+            let k = rng.next(2) as usize;
+            let t = &tills[k];
+            if !sold[k].is_empty() && rng.next(3) == 0 {
+                let orig = &sold[k][rng.next(sold[k].len() as u64) as usize];
+                let r = app
+                    .post(
+                        &t.token,
+                        "/api/v1/returns",
+                        json!({"id": uuid::Uuid::now_v7().to_string(),
+                            "register_id": t.register, "shift_id": t.shift,
+                            "original_sale_id": orig["id"],
+                            "lines": [{"line_no": 1, "quantity": "1"}]}),
+                    )
+                    .await;
+                if r.status == StatusCode::CREATED {
+                    returns += 1;
+                }
+                continue;
+            }
+            // Up to 4 lines, the same product possibly twice (one order per product).
+            let n = 1 + rng.next(4) as usize;
+            let lines: Vec<(usize, i64)> = (0..n)
+                .map(|_| (rng.next(5) as usize, 1000 * (1 + rng.next(3) as i64)))
+                .collect();
+            let mut body = t.cash_sale(&lines);
+            if rng.next(3) == 0 {
+                body["customer_id"] = json!(member);
+            }
+            let r = app.post(&t.token, "/api/v1/sales", body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            sold[k].push(r.body);
+        }
+        assert!(returns >= 3, "{returns} returns");
+        // Copies spread over the night New York's clocks moved, minute by minute: sales
+        // written before 0008 (no channel, no member tier), of another channel, and returns.
+        let online = channel_id(&app, &admin, "ONLINE").await;
+        let all = raw(&app, "SELECT id FROM sales ORDER BY id", &[]).await;
+        let base = time::macros::datetime!(2026-03-08 03:00 UTC);
+        for seq in 1..=30 {
+            let id: String = all[rng.next(all.len() as u64) as usize]
+                .try_get("id")
+                .unwrap();
+            let at = base + time::Duration::seconds(rng.next(8 * 3600) as i64);
+            let at = salepoint_store::clock::format(at);
+            let (channel, member_tier, tier, customer) = match seq % 3 {
+                0 => (Some(online.as_str()), Some(""), None, None),
+                1 => (None, None, Some("member"), Some(member.as_str())),
+                _ => (None, None, None, None),
+            };
+            copy_sale(
+                &app,
+                &id,
+                seq,
+                channel,
+                member_tier,
+                tier,
+                customer,
+                Some(&at),
+            )
+            .await;
+        }
+        let ids = raw(&app, "SELECT id FROM sales", &[]).await;
+
+        // The worker, batch by batch.
+        let applied = salepoint_store::analytics::rollup::drain(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(applied, ids.len());
+        let by_worker = all_rollups(&app).await;
+        let hours: HashSet<i64> = by_worker["analytics_hourly"]
+            .iter()
+            .map(|(_, v)| v[0])
+            .collect();
+        assert!(hours.len() >= 6, "{hours:?}");
+
+        // The set-based rebuild, from nothing.
+        let rebuilt = salepoint_store::analytics::verify::rebuild(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(rebuilt, ids.len());
+        let by_rebuild = all_rollups(&app).await;
+        for (table, rows) in &by_worker {
+            assert_eq!(
+                rows, &by_rebuild[table],
+                "{table} differs between the worker and rebuild"
+            );
+        }
+        let report = salepoint_store::analytics::verify::verify(&app.db)
+            .await
+            .unwrap();
+        assert!(report.differences.is_empty(), "{:#?}", report.differences);
+        // The worker finds nothing left to count after a rebuild.
+        assert_eq!(
+            salepoint_store::analytics::rollup::drain(&app.db)
+                .await
+                .unwrap(),
+            0
         );
     }
 }
