@@ -5,7 +5,7 @@
 
 use super::reports::{DAY, day_text};
 use super::rollup;
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
 use crate::sql::Sql;
@@ -15,9 +15,6 @@ use salepoint_domain::roles::Permission;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use time::{Date, Duration};
-
-/// A product today: sku, name, category id and name, quantity, revenue.
-type ProductDay = (String, String, Option<String>, Option<String>, i64, i64);
 
 /// A tender's share of today.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -137,25 +134,38 @@ fn ratio(a: i64, b: i64, dp: u32) -> String {
     format!("{:.*}", dp as usize, v)
 }
 
-/// Rows of `table` for the stores' days (pairs filtered in Rust).
-async fn day_rows(
+/// Restricts `t` to each store's own day (`day` of the store): one `business_day = d AND
+/// store_id IN (…)` per distinct day, so that the database can sum across stores exactly.
+fn push_days(q: &mut Sql, stores: &[StoreInfo], day: fn(&StoreInfo) -> &str) {
+    let mut by_day: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for s in stores {
+        by_day.entry(day(s)).or_default().push(s.id.clone());
+    }
+    q.push(" AND (");
+    for (i, (d, ids)) in by_day.into_iter().enumerate() {
+        q.push(if i == 0 { "(" } else { " OR (" });
+        q.push("t.business_day = ").bind(d.to_string());
+        q.push(" AND t.store_id IN ");
+        q.bind_list(&ids);
+        q.push(")");
+    }
+    q.push(")");
+}
+
+/// The rows of `select … FROM … t WHERE 1 = 1` on each store's own `day`, then `tail`
+/// (a GROUP BY, an ORDER BY).
+async fn summed(
     db: &Db,
     select: &str,
     stores: &[StoreInfo],
-    days: &[String],
+    day: fn(&StoreInfo) -> &str,
+    tail: &str,
 ) -> StoreResult<Vec<sqlx::any::AnyRow>> {
-    let mut out = Vec::new();
-    let ids: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
-    for chunk in ids.chunks(400) {
-        let mut q = Sql::new(select);
-        q.push(" AND t.store_id IN ");
-        q.bind_list(chunk);
-        q.push(" AND t.business_day IN ");
-        q.bind_list(days);
-        let (t, a) = q.build();
-        out.extend(sqlx::query_with(&t, a).fetch_all(&db.pool).await?);
-    }
-    Ok(out)
+    let mut q = Sql::new(select);
+    push_days(&mut q, stores, day);
+    q.push(tail);
+    let (t, a) = q.build();
+    Ok(sqlx::query_with(&t, a).fetch_all(&db.pool).await?)
 }
 
 /// Today's figures for the stores in scope (or one store, or one region).
@@ -205,19 +215,6 @@ pub async fn dashboard(
             last_week,
         });
     }
-    let today_of: HashMap<&str, &StoreInfo> = stores.iter().map(|s| (s.id.as_str(), s)).collect();
-    let mut days: Vec<String> = stores.iter().map(|s| s.today.clone()).collect();
-    days.sort();
-    days.dedup();
-    let mut both = days.clone();
-    both.extend(stores.iter().map(|s| s.last_week.clone()));
-    both.sort();
-    both.dedup();
-    let is_today = |r: &sqlx::any::AnyRow| -> StoreResult<bool> {
-        let s = row::text(r, "store_id")?;
-        let d = row::text(r, "business_day")?;
-        Ok(today_of.get(s.as_str()).is_some_and(|i| i.today == d))
-    };
     let mut d = Dashboard {
         generated_at: clock::now(),
         rollup_lag_ms: 0,
@@ -249,17 +246,15 @@ pub async fn dashboard(
     let mut sold = 0;
     let mut per_store: HashMap<String, (i64, i64, i64)> = HashMap::new();
     if !stores.is_empty() {
-        for r in day_rows(
+        for r in summed(
             db,
             "SELECT t.* FROM analytics_daily t WHERE 1 = 1",
             &stores,
-            &days,
+            |s| s.today.as_str(),
+            "",
         )
         .await?
         {
-            if !is_today(&r)? {
-                continue;
-            }
             let rev = row::int(&r, "revenue_minor")?;
             let ret = row::int(&r, "returns_minor")?;
             let orders = row::int(&r, "orders")?;
@@ -272,44 +267,38 @@ pub async fn dashboard(
             sold += row::int(&r, "sold_milli")?;
             per_store.insert(row::text(&r, "store_id")?, (rev, orders, rev + ret));
         }
-        for r in day_rows(
-            db,
-            "SELECT t.* FROM analytics_hourly t WHERE 1 = 1",
-            &stores,
-            &both,
-        )
-        .await?
-        {
-            let s = row::text(&r, "store_id")?;
-            let day = row::text(&r, "business_day")?;
-            let Some(info) = today_of.get(s.as_str()) else {
-                continue;
-            };
-            let h = row::int(&r, "hour")?.clamp(0, 23) as usize;
-            let (rev, n) = (row::int(&r, "revenue_minor")?, row::int(&r, "orders")?);
-            if info.today == day {
-                d.hourly[h].revenue += rev;
-                d.hourly[h].orders += n;
-            } else if info.last_week == day {
-                d.hourly[h].last_week_revenue += rev;
-                d.hourly[h].last_week_orders += n;
+        const HOURLY: &str = "SELECT t.hour, CAST(SUM(t.revenue_minor) AS BIGINT) AS revenue, \
+             CAST(SUM(t.orders) AS BIGINT) AS orders FROM analytics_hourly t WHERE 1 = 1";
+        for (week_ago, day) in [
+            (false, (|s| s.today.as_str()) as fn(&StoreInfo) -> &str),
+            (true, |s| s.last_week.as_str()),
+        ] {
+            for r in summed(db, HOURLY, &stores, day, " GROUP BY t.hour").await? {
+                let h = row::int(&r, "hour")?.clamp(0, 23) as usize;
+                let (rev, n) = (row::int(&r, "revenue")?, row::int(&r, "orders")?);
+                if week_ago {
+                    d.hourly[h].last_week_revenue += rev;
+                    d.hourly[h].last_week_orders += n;
+                } else {
+                    d.hourly[h].revenue += rev;
+                    d.hourly[h].orders += n;
+                }
             }
         }
         let mut mix: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        for r in day_rows(
+        for r in summed(
             db,
-            "SELECT t.* FROM analytics_tender_daily t WHERE 1 = 1",
+            "SELECT t.code, CAST(SUM(t.amount_minor) AS BIGINT) AS amount, \
+             CAST(SUM(t.count) AS BIGINT) AS n FROM analytics_tender_daily t WHERE 1 = 1",
             &stores,
-            &days,
+            |s| s.today.as_str(),
+            " GROUP BY t.code",
         )
         .await?
         {
-            if !is_today(&r)? {
-                continue;
-            }
             let e = mix.entry(row::text(&r, "code")?).or_default();
-            e.0 += row::int(&r, "amount_minor")?;
-            e.1 += row::int(&r, "count")?;
+            e.0 += row::int(&r, "amount")?;
+            e.1 += row::int(&r, "n")?;
         }
         d.payment_mix = mix
             .into_iter()
@@ -321,62 +310,53 @@ pub async fn dashboard(
             .collect();
         d.payment_mix
             .sort_by_key(|m| std::cmp::Reverse(m.amount_minor));
-        let mut prods: HashMap<String, ProductDay> = HashMap::new();
-        for r in day_rows(
+        // The database ranks today's products and sums the categories: only the answer's
+        // rows travel, not every product sold in every store.
+        let collate = if db.backend == Backend::Postgres {
+            " COLLATE \"C\""
+        } else {
+            ""
+        };
+        for r in summed(
             db,
-            "SELECT t.store_id, t.business_day, t.product_id, t.quantity_milli, t.revenue_minor, \
-             p.sku, p.name_zh, p.category_id, c.name AS category_name FROM analytics_product_daily t \
-             JOIN products p ON p.id = t.product_id LEFT JOIN categories c ON c.id = p.category_id WHERE 1 = 1",
+            "SELECT t.product_id, p.sku, p.name_zh, CAST(SUM(t.quantity_milli) AS BIGINT) AS quantity, \
+             CAST(SUM(t.revenue_minor) AS BIGINT) AS revenue FROM analytics_product_daily t \
+             JOIN products p ON p.id = t.product_id WHERE 1 = 1",
             &stores,
-            &days,
+            |s| s.today.as_str(),
+            &format!(
+                " GROUP BY t.product_id, p.sku, p.name_zh ORDER BY revenue DESC, p.sku{collate} LIMIT 10"
+            ),
         )
         .await?
         {
-            if !is_today(&r)? {
-                continue;
-            }
-            let e = prods.entry(row::text(&r, "product_id")?).or_insert((
-                row::text(&r, "sku")?,
-                row::text(&r, "name_zh")?,
-                row::opt_text(&r, "category_id")?,
-                row::opt_text(&r, "category_name")?,
-                0,
-                0,
-            ));
-            e.4 += row::int(&r, "quantity_milli")?;
-            e.5 += row::int(&r, "revenue_minor")?;
+            d.top_products.push(TopProduct {
+                product_id: row::text(&r, "product_id")?,
+                sku: row::text(&r, "sku")?,
+                name: row::text(&r, "name_zh")?,
+                quantity_milli: row::int(&r, "quantity")?,
+                revenue: row::int(&r, "revenue")?,
+            });
         }
-        let mut cats: HashMap<Option<String>, (String, i64, i64)> = HashMap::new();
-        for (sku, name, cat, cat_name, qty, rev) in prods.values() {
-            let e = cats
-                .entry(cat.clone())
-                .or_insert((cat_name.clone().unwrap_or_default(), 0, 0));
-            e.1 += qty;
-            e.2 += rev;
-            let _ = (sku, name);
+        let mut tc: Vec<TopCategory> = Vec::new();
+        for r in summed(
+            db,
+            "SELECT p.category_id, c.name AS category_name, CAST(SUM(t.quantity_milli) AS BIGINT) AS quantity, \
+             CAST(SUM(t.revenue_minor) AS BIGINT) AS revenue FROM analytics_product_daily t \
+             JOIN products p ON p.id = t.product_id LEFT JOIN categories c ON c.id = p.category_id WHERE 1 = 1",
+            &stores,
+            |s| s.today.as_str(),
+            " GROUP BY p.category_id, c.name",
+        )
+        .await?
+        {
+            tc.push(TopCategory {
+                category_id: row::opt_text(&r, "category_id")?,
+                name: row::opt_text(&r, "category_name")?.unwrap_or_default(),
+                quantity_milli: row::int(&r, "quantity")?,
+                revenue: row::int(&r, "revenue")?,
+            });
         }
-        let mut tp: Vec<TopProduct> = prods
-            .into_iter()
-            .map(|(id, (sku, name, _, _, q, r))| TopProduct {
-                product_id: id,
-                sku,
-                name,
-                quantity_milli: q,
-                revenue: r,
-            })
-            .collect();
-        tp.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.sku.cmp(&b.sku)));
-        tp.truncate(10);
-        d.top_products = tp;
-        let mut tc: Vec<TopCategory> = cats
-            .into_iter()
-            .map(|(id, (name, q, r))| TopCategory {
-                category_id: id,
-                name,
-                quantity_milli: q,
-                revenue: r,
-            })
-            .collect();
         tc.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.name.cmp(&b.name)));
         tc.truncate(10);
         d.top_categories = tc;

@@ -1,7 +1,7 @@
 //! Sales reports, read from the rollups (docs/analytics.md): the smallest rollup that answers a grouping is chosen, time dimensions are folded from the
 //! business day, comparison periods are shifted into the current one and matched by key.
 
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
 use crate::row;
@@ -699,9 +699,144 @@ struct Range<'a> {
     shift: Option<Shift>,
 }
 
-/// Sums a rollup over `range`, grouped and folded into the report's keys. The rows are read
-/// as a stream under `LIMIT fetch + 1` and refused as soon as there are too many: a grouping
-/// that is too big costs at most one pass over its rollup rows, never a separate count.
+/// `top` answered by the database: the order measure and direction, and how many rows.
+#[derive(Clone, Copy)]
+struct SqlTop {
+    measure: Measure,
+    desc: bool,
+    n: usize,
+}
+
+/// What the database says about a whole grouping when it ranked it for `top`: the totals
+/// over every group and how many groups there are.
+struct Summary {
+    totals: Fig,
+    groups: usize,
+}
+
+/// The SQL of a time dimension's key over `day_col` (`YYYY-MM-DD` text, or `YYYY-MM` for the
+/// monthly rollup), when the database can compute it so that rows arrive already grouped as
+/// the report groups them: the month always (a month shift keeps months apart); the day, its
+/// week and weekday only without a shift (a shift of days can move days across weeks).
+/// None: the days come back and are folded in Rust.
+fn time_sql(
+    d: Dim,
+    day_col: &str,
+    monthly: bool,
+    shift: Option<Shift>,
+    pg: bool,
+) -> Option<String> {
+    let day = if pg {
+        format!("to_date({day_col}, 'YYYY-MM-DD')")
+    } else {
+        day_col.to_string()
+    };
+    match (d, shift) {
+        (Dim::Month, None | Some(Shift::Months(_))) if monthly => Some(day_col.to_string()),
+        (Dim::Month, None | Some(Shift::Months(_))) => Some(format!("substr({day_col}, 1, 7)")),
+        (_, _) if monthly => None,
+        (Dim::BusinessDay, None) => Some(day_col.to_string()),
+        (Dim::Week, None) if pg => Some(format!(
+            "to_char({day} - (CAST(EXTRACT(ISODOW FROM {day}) AS INTEGER) - 1), 'YYYY-MM-DD')"
+        )),
+        (Dim::Week, None) => Some(format!(
+            "date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
+        )),
+        (Dim::Weekday, None) if pg => Some(format!(
+            "CAST(CAST(EXTRACT(ISODOW FROM {day}) AS INTEGER) AS TEXT)"
+        )),
+        (Dim::Weekday, None) => Some(format!(
+            "CAST((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7 + 1 AS TEXT)"
+        )),
+        _ => None,
+    }
+}
+
+/// A measure as one SQL expression over the group's sums, when it is a plain sum (or a
+/// difference of sums) the database can order by exactly as [`Fig::value`] does.
+fn measure_sql(m: Measure, tender: bool) -> Option<&'static str> {
+    Some(match (m, tender) {
+        (Measure::Revenue, true) => "SUM(t.amount_minor)",
+        (Measure::Orders, true) => "SUM(t.count)",
+        (_, true) => return None,
+        (Measure::Revenue, false) => "SUM(t.revenue_minor)",
+        (Measure::Net, false) => "SUM(t.net_minor)",
+        (Measure::Quantity, false) => "SUM(t.quantity_milli)",
+        (Measure::Orders, false) => "SUM(t.orders)",
+        (Measure::Discount, false) => "SUM(t.discount_minor)",
+        (Measure::Cost, false) => "SUM(t.cost_minor)",
+        (Measure::Margin, false) => "(SUM(t.net_minor) - SUM(t.cost_minor))",
+        (Measure::Returns, false) => "SUM(t.returns_minor)",
+        (Measure::AvgBasket | Measure::ReturnRate, false) => return None,
+    })
+}
+
+/// The figures' columns: (alias, summed rollup column or None for a constant 0).
+fn fig_columns(tender: bool) -> [(&'static str, Option<&'static str>); 7] {
+    if tender {
+        [
+            ("revenue", Some("t.amount_minor")),
+            ("net", None),
+            ("discount", None),
+            ("quantity", None),
+            ("orders", Some("t.count")),
+            ("returns", None),
+            ("cost", None),
+        ]
+    } else {
+        [
+            ("revenue", Some("t.revenue_minor")),
+            ("net", Some("t.net_minor")),
+            ("discount", Some("t.discount_minor")),
+            ("quantity", Some("t.quantity_milli")),
+            ("orders", Some("t.orders")),
+            ("returns", Some("t.returns_minor")),
+            ("cost", Some("t.cost_minor")),
+        ]
+    }
+}
+
+fn read_fig(r: &sqlx::any::AnyRow, prefix: &str) -> StoreResult<Fig> {
+    Ok(Fig {
+        revenue: row::int(r, &format!("{prefix}revenue"))?,
+        net: row::int(r, &format!("{prefix}net"))?,
+        discount: row::int(r, &format!("{prefix}discount"))?,
+        quantity: row::int(r, &format!("{prefix}quantity"))?,
+        orders: row::int(r, &format!("{prefix}orders"))?,
+        returns: row::int(r, &format!("{prefix}returns"))?,
+        cost: row::int(r, &format!("{prefix}cost"))?,
+    })
+}
+
+/// Whether the database can rank the grouping for `top` itself: a plain-sum order measure,
+/// no comparison (its keys join the ranking with zeros), and every key computed in SQL.
+fn sql_top(q: &SalesQuery, src: &Source, pg: bool) -> Option<SqlTop> {
+    let (measure, desc) = q.order?;
+    let n = q.top?;
+    let tender = src.table == "analytics_tender_daily";
+    let day_col = if src.monthly {
+        "t.month"
+    } else {
+        "t.business_day"
+    };
+    let keyed = q.group.iter().all(|d| {
+        key_column(*d).is_some() || time_sql(*d, day_col, src.monthly, None, pg).is_some()
+    });
+    (q.compare.is_none() && keyed && measure_sql(measure, tender).is_some()).then_some(SqlTop {
+        measure,
+        desc,
+        n,
+    })
+}
+
+/// Sums a rollup over `range`, grouped and folded into the report's keys. The database groups
+/// by the report's own keys wherever it can compute them (months, weeks, weekdays included),
+/// so that only the answer's rows travel; a day-level time key it cannot compute (a shifted
+/// week) comes back by day and is folded here. The rows are read as a stream under
+/// `LIMIT fetch + 1` and refused as soon as there are too many: a grouping that is too big
+/// costs at most one pass over its rollup rows, never a separate count. With `top` the
+/// database ranks and cuts the rows itself, and window sums give the totals and the number of
+/// groups over every row (the [`Summary`]).
 async fn fetch(
     db: &Db,
     p: &Principal,
@@ -709,47 +844,71 @@ async fn fetch(
     src: &Source,
     range: Range<'_>,
     limits: Limits,
-) -> StoreResult<Folded> {
+    top: Option<SqlTop>,
+) -> StoreResult<(Folded, Option<Summary>)> {
     let Range {
         stores,
         from,
         to,
         shift,
     } = range;
-    let mut cols: Vec<String> = Vec::new();
-    for d in &q.group {
-        if let Some(c) = key_column(*d) {
-            cols.push(c.to_string());
-        }
-    }
-    let has_time = q.group.iter().any(|d| d.is_time());
+    let pg = db.backend == Backend::Postgres;
     let day_col = if src.monthly {
         "t.month"
     } else {
         "t.business_day"
     };
-    if has_time {
+    let times: Option<Vec<String>> = q
+        .group
+        .iter()
+        .filter(|d| d.is_time())
+        .map(|d| time_sql(*d, day_col, src.monthly, shift, pg))
+        .collect();
+    // Per dimension: its SQL key, or None for a time key folded here from the day.
+    let mut keys: Vec<Option<String>> = Vec::new();
+    let mut times_iter = times.iter().flatten();
+    for d in &q.group {
+        keys.push(match key_column(*d) {
+            Some(c) => Some(c.to_string()),
+            None if times.is_some() => times_iter.next().cloned(),
+            None => None,
+        });
+    }
+    let mut cols: Vec<String> = keys.iter().flatten().cloned().collect();
+    let by_day = times.is_none();
+    if by_day {
         cols.push(day_col.to_string());
     }
-    let sums = if src.table == "analytics_tender_daily" {
-        "CAST(SUM(t.amount_minor) AS BIGINT) AS revenue, 0 AS net, 0 AS discount, 0 AS quantity, \
-         CAST(SUM(t.count) AS BIGINT) AS orders, 0 AS returns, 0 AS cost"
-    } else {
-        "CAST(SUM(t.revenue_minor) AS BIGINT) AS revenue, CAST(SUM(t.net_minor) AS BIGINT) AS net, \
-         CAST(SUM(t.discount_minor) AS BIGINT) AS discount, CAST(SUM(t.quantity_milli) AS BIGINT) AS quantity, \
-         CAST(SUM(t.orders) AS BIGINT) AS orders, CAST(SUM(t.returns_minor) AS BIGINT) AS returns, \
-         CAST(SUM(t.cost_minor) AS BIGINT) AS cost"
-    };
-    let select = cols
+    let tender = src.table == "analytics_tender_daily";
+    let figs = fig_columns(tender);
+    let mut select: Vec<String> = cols
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{c} AS k{i}"))
-        .chain(std::iter::once(sums.to_string()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut sql = Sql::new(&format!("SELECT {select} FROM {} t", src.table));
-    let needs_store = !src.monthly;
-    if needs_store {
+        .collect();
+    for (alias, col) in figs {
+        select.push(match col {
+            Some(c) => format!("CAST(SUM({c}) AS BIGINT) AS {alias}"),
+            None => format!("0 AS {alias}"),
+        });
+    }
+    if top.is_some() {
+        select.push("COUNT(*) OVER () AS n_groups".into());
+        for (alias, col) in figs {
+            select.push(match col {
+                Some(c) => format!("CAST(SUM(SUM({c})) OVER () AS BIGINT) AS all_{alias}"),
+                None => format!("0 AS all_{alias}"),
+            });
+        }
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM {} t",
+        select.join(", "),
+        src.table
+    ));
+    // Stores are joined only for their region; the store filter reads the rollup's own column.
+    let needs_region = q.regions.is_some() || q.group.contains(&Dim::Region);
+    if needs_region {
         sql.push(" JOIN stores st ON st.id = t.store_id");
     }
     if q.group
@@ -770,7 +929,7 @@ async fn fetch(
             .bind(day_text(from));
         sql.push(&format!(" AND {day_col} <= ")).bind(day_text(to));
     }
-    if needs_store {
+    if !src.monthly {
         if let Some(s) = stores {
             if s.is_empty() {
                 sql.push(" AND 1 = 0");
@@ -791,44 +950,45 @@ async fn fetch(
     if !cols.is_empty() {
         sql.push(&format!(" GROUP BY {}", cols.join(", ")));
     }
-    sql.push(&format!(" LIMIT {}", limits.fetch + 1));
+    match top {
+        Some(t) => {
+            let m = measure_sql(t.measure, tender).unwrap_or("0");
+            let dir = if t.desc { "DESC" } else { "ASC" };
+            // Ties by the keys' bytes, as Rust compares them.
+            let collate = if pg { " COLLATE \"C\"" } else { "" };
+            let ties: String = cols.iter().map(|c| format!(", {c}{collate}")).collect();
+            sql.push(&format!(" ORDER BY {m} {dir}{ties} LIMIT {}", t.n));
+        }
+        None => {
+            sql.push(&format!(" LIMIT {}", limits.fetch + 1));
+        }
+    }
     let (text, args) = sql.build();
     let mut stream = sqlx::query_with(&text, args).fetch(&db.pool);
     let mut out = Folded::new();
+    let mut summary = None;
     let mut read = 0;
     while let Some(r) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
         let r = &r?;
         read += 1;
+        if top.is_some() && summary.is_none() {
+            let groups = usize::try_from(row::int(r, "n_groups")?).unwrap_or(usize::MAX);
+            if groups > limits.fetch {
+                return Err(too_many_read(limits.fetch));
+            }
+            summary = Some(Summary {
+                totals: read_fig(r, "all_")?,
+                groups,
+            });
+        }
         if read > limits.fetch {
-            return Err(StoreError::invalid(
-                "group",
-                "too_many_rows",
-                &format!(
-                    "this report reads more than {} rollup rows: narrow the period or the stores",
-                    limits.fetch
-                ),
-            ));
+            return Err(too_many_read(limits.fetch));
         }
         if q.top.is_none() && out.len() > limits.rows {
             return Err(too_many(limits.rows));
         }
-        let mut i = 0;
-        let mut keyed: Vec<Option<String>> = Vec::new();
-        for d in &q.group {
-            if key_column(*d).is_some() {
-                keyed.push(Some(row::text(r, &format!("k{i}"))?));
-                i += 1;
-            } else {
-                keyed.push(None);
-            }
-        }
-        let day = if has_time {
-            let raw = row::text(r, &format!("k{i}"))?;
-            let raw = if src.monthly {
-                format!("{raw}-01")
-            } else {
-                raw
-            };
+        let day = if by_day {
+            let raw = row::text(r, &format!("k{}", cols.len() - 1))?;
             let d = Date::parse(&raw, DAY)
                 .map_err(|_| StoreError::Internal(format!("bad business day {raw}")))?;
             Some(match shift {
@@ -838,28 +998,48 @@ async fn fetch(
         } else {
             None
         };
-        let key: Vec<String> = q
-            .group
-            .iter()
-            .zip(keyed)
-            .map(|(d, k)| match (k, day) {
-                (Some(k), _) => k,
+        let mut i = 0;
+        let mut key: Vec<String> = Vec::with_capacity(q.group.len());
+        for (d, k) in q.group.iter().zip(&keys) {
+            key.push(match (k, day) {
+                (Some(_), _) => {
+                    let v = row::text(r, &format!("k{i}"))?;
+                    i += 1;
+                    match (d, shift) {
+                        (Dim::Month, Some(s)) => shift_month(s, &v)?,
+                        _ => v,
+                    }
+                }
                 (None, Some(day)) => time_key(*d, day),
                 (None, None) => String::new(),
-            })
-            .collect();
-        let f = Fig {
-            revenue: row::int(r, "revenue")?,
-            net: row::int(r, "net")?,
-            discount: row::int(r, "discount")?,
-            quantity: row::int(r, "quantity")?,
-            orders: row::int(r, "orders")?,
-            returns: row::int(r, "returns")?,
-            cost: row::int(r, "cost")?,
-        };
-        out.entry(key).or_default().add(&f);
+            });
+        }
+        out.entry(key).or_default().add(&read_fig(r, "")?);
     }
-    Ok(out)
+    if top.is_some() && summary.is_none() {
+        summary = Some(Summary {
+            totals: Fig::default(),
+            groups: 0,
+        });
+    }
+    Ok((out, summary))
+}
+
+/// A month `YYYY-MM` of a comparison period moved into the current one.
+fn shift_month(s: Shift, month: &str) -> StoreResult<String> {
+    let d = Date::parse(&format!("{month}-01"), DAY)
+        .map_err(|_| StoreError::Internal(format!("bad month {month}")))?;
+    Ok(day_text(s.forward(d))[..7].to_string())
+}
+
+fn too_many_read(fetch: usize) -> StoreError {
+    StoreError::invalid(
+        "group",
+        "too_many_rows",
+        &format!(
+            "this report reads more than {fetch} rollup rows: narrow the period or the stores"
+        ),
+    )
 }
 
 fn time_key(d: Dim, day: Date) -> String {
@@ -1029,6 +1209,8 @@ pub struct Computed {
     cur: Folded,
     cmp: Option<(Compare, Date, Date, Folded)>,
     names: Vec<HashMap<String, String>>,
+    /// Over every row before `top` (the database's sums when it ranked the rows itself).
+    totals: Fig,
     row_count: usize,
     truncated: bool,
 }
@@ -1079,8 +1261,7 @@ impl Computed {
     /// The JSON the screen reads.
     pub fn report(&self) -> SalesReport {
         let q = &self.query;
-        let mut totals = Fig::default();
-        self.cur.values().for_each(|f| totals.add(f));
+        let totals = self.totals;
         let mut ctotals = Fig::default();
         if let Some((_, _, _, old)) = &self.cmp {
             old.values().for_each(|f| ctotals.add(f));
@@ -1184,12 +1365,13 @@ pub async fn compute(
         to,
         shift,
     };
-    let cur = fetch(db, p, q, &src, range(q.from, q.to, None), limits).await?;
+    let top = sql_top(q, &src, db.backend == Backend::Postgres);
+    let (cur, summary) = fetch(db, p, q, &src, range(q.from, q.to, None), limits, top).await?;
     let cmp = match q.compare {
         None => None,
         Some(c) => {
             let (f, t, shift) = comparison(q, c);
-            let rows = fetch(db, p, q, &src, range(f, t, Some(shift)), limits).await?;
+            let (rows, _) = fetch(db, p, q, &src, range(f, t, Some(shift)), limits, None).await?;
             Some((c, f, t, rows))
         }
     };
@@ -1213,10 +1395,17 @@ pub async fn compute(
         }),
         None => keys.sort(),
     }
-    let row_count = keys.len();
+    let (row_count, totals) = match summary {
+        Some(s) => (s.groups, s.totals),
+        None => {
+            let mut totals = Fig::default();
+            cur.values().for_each(|f| totals.add(f));
+            (keys.len(), totals)
+        }
+    };
     let mut truncated = false;
     if let Some(n) = q.top
-        && keys.len() > n
+        && row_count > n
     {
         keys.truncate(n);
         truncated = true;
@@ -1235,6 +1424,7 @@ pub async fn compute(
         cur,
         cmp,
         names,
+        totals,
         row_count,
         truncated,
     })
