@@ -677,6 +677,29 @@ async fn reorder_rules_raise_alerts_and_a_live_event() {
             .get(&admin, &format!("/api/v1/products/{p0}/stock?near={sh001}"))
             .await;
         assert_eq!(all.body["total_on_hand"], "5");
+        // `limit` cuts the list, never the totals; out of range → 422 at `limit`.
+        let one = app
+            .get(
+                &admin,
+                &format!("/api/v1/products/{p0}/stock?near={sh001}&limit=1"),
+            )
+            .await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        assert_eq!(one.body["locations"].as_array().unwrap().len(), 1);
+        assert_eq!(one.body["locations"][0]["location_id"], sh001.as_str());
+        assert_eq!(one.body["total_on_hand"], all.body["total_on_hand"]);
+        assert_eq!(one.body["location_count"], all.body["location_count"]);
+        assert_eq!(
+            all.body["location_count"].as_u64().unwrap() as usize,
+            all.body["locations"].as_array().unwrap().len()
+        );
+        for bad in ["0", "1001"] {
+            let r = app
+                .get(&admin, &format!("/api/v1/products/{p0}/stock?limit={bad}"))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "limit={bad}");
+            assert_eq!(r.body["errors"][0]["field"], "limit", "limit={bad}");
+        }
         ledger_ok(&app).await;
     }
 }
