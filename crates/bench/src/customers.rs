@@ -189,7 +189,7 @@ pub async fn run(
         );
     }
     let segs: Vec<(Option<String>, i64)> = sqlx::query_as(
-        "SELECT segment, CAST(COUNT(*) AS BIGINT) FROM customers GROUP BY segment ORDER BY 2 DESC",
+        "SELECT segment, CAST(COUNT(*) AS BIGINT) FROM customer_rfm GROUP BY segment ORDER BY 2 DESC",
     )
     .fetch_all(&s.db.pool)
     .await?;

@@ -536,7 +536,8 @@ async fn rfm_segments_saved_filters_and_exports() {
             let app = &app;
             async move {
                 sqlx::query(
-                    "SELECT segment, rfm_recency, rfm_frequency, rfm_monetary FROM customers WHERE id = $1",
+                    "SELECT r.segment, r.recency, r.frequency, r.monetary, r.computed_at \
+                     FROM customers c LEFT JOIN customer_rfm r ON r.customer_id = c.id WHERE c.id = $1",
                 )
                 .bind(id)
                 .fetch_one(&app.db.pool)
@@ -560,7 +561,7 @@ async fn rfm_segments_saved_filters_and_exports() {
         assert_eq!(worst.try_get::<Option<i64>, _>(1).unwrap(), Some(1));
         let none = seg(never.clone()).await;
         assert_eq!(none.try_get::<Option<String>, _>(0).unwrap(), None);
-        // Recomputing again changes nothing.
+        // Recomputing again changes nothing: unchanged scores are not rewritten.
         let r = app
             .call(
                 reqwest::Method::POST,
@@ -570,6 +571,24 @@ async fn rfm_segments_saved_filters_and_exports() {
             )
             .await;
         assert_eq!(r.body["customers"], 10);
+        let again = seg(members[0].clone()).await;
+        assert_eq!(
+            again.try_get::<Option<String>, _>(4).unwrap(),
+            best.try_get::<Option<String>, _>(4).unwrap()
+        );
+        // The customer list filters by segment and shows it.
+        let r = app
+            .get(&admin, "/api/v1/customers?segment=champions&limit=100")
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let listed = r.body["data"].as_array().unwrap();
+        assert!(listed.iter().any(|c| c["id"] == members[0].as_str()));
+        assert!(listed.iter().all(|c| c["segment"] == "champions"));
+        assert!(!listed.iter().any(|c| c["id"] == members[9].as_str()));
+        let r = app
+            .get(&admin, &format!("/api/v1/customers/{}", members[9]))
+            .await;
+        assert_eq!(r.body["segment"], "lost", "{}", r.body);
         let manager = app.demo_user("manager.sh001").await;
         let r = app
             .call(
@@ -733,6 +752,37 @@ async fn rfm_segments_saved_filters_and_exports() {
                 .status,
             StatusCode::NOT_FOUND
         );
+
+        // A merged member loses their scores at once, and a recompute scores only the active.
+        let r = app
+            .post(
+                &admin,
+                &format!("/api/v1/customers/{}/merge", members[1]),
+                json!({"into": members[2]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let merged = seg(members[1].clone()).await;
+        assert_eq!(merged.try_get::<Option<String>, _>(0).unwrap(), None);
+        let r = app
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/segments/recompute",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(r.body["customers"], 9, "{}", r.body);
+        let merged = seg(members[1].clone()).await;
+        assert_eq!(merged.try_get::<Option<String>, _>(0).unwrap(), None);
+        let scored: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM customer_rfm r JOIN customers c ON c.id = r.customer_id \
+             WHERE c.status = 'active'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(scored, 9);
     }
 }
 

@@ -149,6 +149,12 @@ pub async fn merge(db: &Db, p: &Principal, id: &str, input: &MergeInput) -> Stor
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::VersionConflict)?;
+    // Only active members are scored: the merged one's scores go now rather than at the next
+    // recompute.
+    sqlx::query("DELETE FROM customer_rfm WHERE customer_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let points = row::int(&r, "points_balance")?;
     let stored = row::int(&r, "stored_value_minor")?;
     let receivable = row::int(&r, "receivable_minor")?;

@@ -180,7 +180,7 @@ pub async fn erase(db: &Db, p: &Principal, id: &str, input: &EraseInput) -> Stor
         "UPDATE customers SET name = $1, phone = NULL, email = NULL, card_code = NULL, birthday = NULL, gender = NULL, \
          tags = '[]', marketing_consent = 0, consent_at = NULL, consent_source = NULL, notes = '', \
          company_name = NULL, tax_id = NULL, billing_address = NULL, shipping_address = NULL, search_text = '', \
-         segment = NULL, status = 'erased', points_balance = 0, version = version + 1, updated_at = $2 \
+         status = 'erased', points_balance = 0, version = version + 1, updated_at = $2 \
          WHERE id = $3 AND company_id = $4 AND receivable_minor = 0 AND stored_value_minor <= 0 \
          RETURNING id",
     )
@@ -217,6 +217,11 @@ pub async fn erase(db: &Db, p: &Principal, id: &str, input: &EraseInput) -> Stor
             .execute(&mut *tx)
             .await?;
     }
+    // Scores profile the person: they go with the rest (the next recompute would drop them).
+    sqlx::query("DELETE FROM customer_rfm WHERE customer_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "UPDATE customer_tasks SET status = 'cancelled', version = version + 1, updated_at = $1 \
          WHERE customer_id = $2 AND status = 'open'",

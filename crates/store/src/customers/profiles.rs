@@ -166,9 +166,12 @@ pub struct Customer {
     pub version: i64,
 }
 
-/// The customer columns plus the tier's name. Append `WHERE …` conditions on `c.`.
-pub const SELECT: &str = "SELECT c.*, t.name AS tier_name FROM customers c \
-     LEFT JOIN member_tiers t ON t.company_id = c.company_id AND t.code = c.tier_code";
+/// The customer columns plus the tier's name and the RFM segment (`rfm.`, kept in a narrow
+/// table of its own so that recomputing it never rewrites customers). Append `WHERE …`
+/// conditions on `c.`.
+pub const SELECT: &str = "SELECT c.*, t.name AS tier_name, rfm.segment FROM customers c \
+     LEFT JOIN member_tiers t ON t.company_id = c.company_id AND t.code = c.tier_code \
+     LEFT JOIN customer_rfm rfm ON rfm.customer_id = c.id";
 
 /// Reads a customer row, unmasked (`tier_name` is read when the query has it).
 pub fn from_row(r: &AnyRow) -> StoreResult<Customer> {
@@ -748,7 +751,7 @@ pub struct CustomerFilter {
     pub status: Option<String>,
 }
 
-/// Appends the list filters (on the `c.` alias).
+/// Appends the list filters (on the `c.` alias, and `rfm.` of [`SELECT`] for the segment).
 pub fn push_filter(q: &mut Sql, f: &CustomerFilter) {
     let status = f.status.clone().unwrap_or_else(|| "active".into());
     if status != "all" {
@@ -770,7 +773,7 @@ pub fn push_filter(q: &mut Sql, f: &CustomerFilter) {
         q.push(" AND ").contains("c.tags", &quoted);
     }
     if let Some(s) = &f.segment {
-        q.push(" AND c.segment = ").bind(s.clone());
+        q.push(" AND rfm.segment = ").bind(s.clone());
     }
     if let Some(s) = &f.home_store_id {
         q.push(" AND c.home_store_id = ").bind(s.clone());
