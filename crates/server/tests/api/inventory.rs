@@ -700,7 +700,115 @@ async fn reorder_rules_raise_alerts_and_a_live_event() {
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "limit={bad}");
             assert_eq!(r.body["errors"][0]["field"], "limit", "limit={bad}");
         }
+        figures_are_flat_and_documented(&app, &admin, &sh001, &p0, &all.body).await;
         ledger_ok(&app).await;
+    }
+}
+
+/// The figures of a level (one `StockFigures` in the code) are flat fields of both the stock
+/// list's `StockLevel` and the per-product `LocationStock`, with exactly the documented names
+/// (docs/inventory.md), the same values in both, and the OpenAPI document describes them.
+async fn figures_are_flat_and_documented(
+    app: &TestApp,
+    admin: &str,
+    location: &str,
+    product: &str,
+    across: &Value,
+) {
+    const FIGURES: [&str; 8] = [
+        "on_hand",
+        "reserved",
+        "available",
+        "in_transit",
+        "reorder_point",
+        "reorder_qty",
+        "max",
+        "status",
+    ];
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().expect("an object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let with_figures = |names: &[&str]| {
+        let mut k: Vec<String> = names
+            .iter()
+            .chain(&FIGURES)
+            .map(|s| s.to_string())
+            .collect();
+        k.sort();
+        k
+    };
+    let list = app
+        .get(
+            admin,
+            &format!("/api/v1/stock?location_id={location}&product_id={product}"),
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let level = &list.body["data"][0];
+    assert_eq!(
+        keys(level),
+        with_figures(&[
+            "location_id",
+            "location_code",
+            "location_name",
+            "location_kind",
+            "region_id",
+            "region_name",
+            "address",
+            "product_id",
+            "sku",
+            "name_zh",
+            "name_en",
+            "unit",
+            "avg_cost_minor",
+            "value_minor",
+        ])
+    );
+    assert_eq!(level["on_hand"], "5");
+    assert_eq!(level["available"], "5");
+    assert_eq!(level["status"], "low");
+    let entry = across["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["location_id"] == location)
+        .expect("the location is listed");
+    assert_eq!(
+        keys(entry),
+        with_figures(&[
+            "location_id",
+            "location_code",
+            "location_name",
+            "location_kind",
+            "region_id",
+            "region_name",
+        ])
+    );
+    for f in FIGURES {
+        assert_eq!(entry[f], level[f], "{f}");
+    }
+    let doc = app
+        .call(reqwest::Method::GET, "/api/openapi.json", None, None)
+        .await
+        .body;
+    let schemas = &doc["components"]["schemas"];
+    for f in FIGURES {
+        assert!(
+            schemas["StockFigures"]["properties"][f].is_object(),
+            "StockFigures.{f} in {}",
+            schemas["StockFigures"]
+        );
+    }
+    for name in ["StockLevel", "LocationStock"] {
+        assert!(
+            schemas[name]
+                .to_string()
+                .contains("#/components/schemas/StockFigures"),
+            "{name} embeds StockFigures: {}",
+            schemas[name]
+        );
     }
 }
 

@@ -2,8 +2,9 @@
 //! the reorder rule, status and value — the stock browser, alerts and reorder rules (the
 //! per-product view across locations is [`super::product_stock`]).
 
+use super::figures::{self, StockFigures};
 use super::locations;
-use super::quantity::{self, from_milli, opt_text};
+use super::quantity;
 use crate::clock;
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
@@ -12,7 +13,7 @@ use crate::page::{Page, PageRequest};
 use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
-use salepoint_domain::inventory::{StockStatus, stock_status};
+use salepoint_domain::inventory::StockStatus;
 use salepoint_domain::validation::Validator;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -33,16 +34,8 @@ pub struct StockLevel {
     pub name_zh: String,
     pub name_en: String,
     pub unit: String,
-    pub on_hand: String,
-    pub reserved: String,
-    /// On hand − reserved.
-    pub available: String,
-    /// Shipped to this location and not yet received.
-    pub in_transit: String,
-    pub reorder_point: Option<String>,
-    pub reorder_qty: Option<String>,
-    pub max: Option<String>,
-    pub status: StockStatus,
+    #[serde(flatten)]
+    pub figures: StockFigures,
     /// Moving-average unit cost (the cost price until the first receipt).
     pub avg_cost_minor: i64,
     /// On hand × average cost.
@@ -58,11 +51,6 @@ pub(crate) const SELECT: &str = "SELECT sl.location_id, s.code AS location_code,
      LEFT JOIN product_costs pc ON pc.product_id = sl.product_id WHERE sl.company_id = ";
 
 pub(crate) fn from_row(r: &AnyRow) -> StoreResult<StockLevel> {
-    let on_hand = row::int(r, "on_hand_milli")?;
-    let reserved = row::int(r, "reserved_milli")?;
-    let in_transit = row::int(r, "in_transit_milli")?;
-    let rp = row::opt_int(r, "reorder_point_milli")?;
-    let max = row::opt_int(r, "max_milli")?;
     let cost = row::int(r, "avg_cost")?;
     Ok(StockLevel {
         location_id: row::text(r, "location_id")?,
@@ -77,16 +65,9 @@ pub(crate) fn from_row(r: &AnyRow) -> StoreResult<StockLevel> {
         name_zh: row::text(r, "name_zh")?,
         name_en: row::text(r, "name_en")?,
         unit: row::text(r, "unit")?,
-        on_hand: from_milli(on_hand),
-        reserved: from_milli(reserved),
-        available: from_milli(on_hand - reserved),
-        in_transit: from_milli(in_transit),
-        reorder_point: opt_text(rp),
-        reorder_qty: opt_text(row::opt_int(r, "reorder_qty_milli")?),
-        max: opt_text(max),
-        status: stock_status(on_hand, reserved, in_transit, rp, max),
+        figures: figures::read(r)?,
         avg_cost_minor: cost,
-        value_minor: value(on_hand, cost),
+        value_minor: value(row::int(r, "on_hand_milli")?, cost),
     })
 }
 
@@ -106,7 +87,7 @@ pub struct StockFilter {
     pub status: Option<StockStatus>,
 }
 
-/// The SQL condition of a status (as [`stock_status`] decides it).
+/// The SQL condition of a status (as [`salepoint_domain::inventory::stock_status`] decides it).
 fn status_sql(s: StockStatus) -> &'static str {
     match s {
         StockStatus::Out => " AND sl.on_hand_milli - sl.reserved_milli <= 0",

@@ -5,6 +5,7 @@
 
 pub mod adjustments;
 pub mod counts;
+pub mod figures;
 pub mod ledger;
 pub mod levels;
 pub mod locations;

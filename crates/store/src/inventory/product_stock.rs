@@ -4,14 +4,14 @@
 //! the 4 GB table), the product is named once at the top, and each location carries only what
 //! tells a shop assistant where to send the customer (docs/benchmarks.md, "Inventory").
 
+use super::figures::{self, StockFigures};
 use super::locations;
-use super::quantity::{from_milli, opt_text};
+use super::quantity::from_milli;
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
-use salepoint_domain::inventory::{StockStatus, stock_status};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use utoipa::ToSchema;
@@ -25,16 +25,8 @@ pub struct LocationStock {
     pub location_kind: String,
     pub region_id: Option<String>,
     pub region_name: Option<String>,
-    pub on_hand: String,
-    pub reserved: String,
-    /// On hand − reserved.
-    pub available: String,
-    /// Shipped to this location and not yet received.
-    pub in_transit: String,
-    pub reorder_point: Option<String>,
-    pub reorder_qty: Option<String>,
-    pub max: Option<String>,
-    pub status: StockStatus,
+    #[serde(flatten)]
+    pub figures: StockFigures,
 }
 
 /// A product at the locations in scope: the totals over all of them, and the first `limit`
@@ -71,11 +63,6 @@ const SELECT: &str = "SELECT sl.location_id, s.code, s.name, s.kind, s.region_id
      WHERE sl.product_id = ";
 
 fn from_row(r: &AnyRow) -> StoreResult<LocationStock> {
-    let on_hand = row::int(r, "on_hand_milli")?;
-    let reserved = row::int(r, "reserved_milli")?;
-    let in_transit = row::int(r, "in_transit_milli")?;
-    let rp = row::opt_int(r, "reorder_point_milli")?;
-    let max = row::opt_int(r, "max_milli")?;
     Ok(LocationStock {
         location_id: row::text(r, "location_id")?,
         location_code: row::text(r, "code")?,
@@ -83,14 +70,7 @@ fn from_row(r: &AnyRow) -> StoreResult<LocationStock> {
         location_kind: row::text(r, "kind")?,
         region_id: row::opt_text(r, "region_id")?,
         region_name: row::opt_text(r, "region_name")?,
-        on_hand: from_milli(on_hand),
-        reserved: from_milli(reserved),
-        available: from_milli(on_hand - reserved),
-        in_transit: from_milli(in_transit),
-        reorder_point: opt_text(rp),
-        reorder_qty: opt_text(row::opt_int(r, "reorder_qty_milli")?),
-        max: opt_text(max),
-        status: stock_status(on_hand, reserved, in_transit, rp, max),
+        figures: figures::read(r)?,
     })
 }
 
