@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use salepoint_domain::roles::Permission;
@@ -128,16 +128,27 @@ impl<T: DeserializeOwned> ApiJson<T> {
     }
 }
 
-/// Query parameters; a bad one is a 422 naming it.
+/// Query parameters; a bad one is a 422 naming it (`limit=x` → field `limit`).
 pub struct ApiQuery<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::try_from_uri(&parts.uri)
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e| ApiError::field("?", "invalid_query", &e.body_text()))
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                // A parameter hidden in a flattened struct has no path of its own.
+                let field = if path == "." { "?" } else { path.as_str() };
+                ApiError::field(
+                    field,
+                    "invalid_query",
+                    &format!("invalid query parameter: {}", e.inner()),
+                )
+            })
     }
 }
 

@@ -14,6 +14,12 @@ async fn malformed_wrong_missing_long_unknown_and_foreign() {
             .unwrap()
             .len();
 
+        // An unparseable query value names its parameter.
+        let r = app.get(&admin, "/api/v1/stores?limit=x").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.body["code"], "validation_failed", "{}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "limit", "{}", r.body);
+
         // Malformed JSON.
         let r = app
             .http
