@@ -33,6 +33,7 @@ import StockValuationView from './views/stock-valuation.js';
 import CustomersView from './views/customers.js';
 import CustomerView from './views/customer.js';
 import CustomerImportView from './views/customer-import.js';
+import CustomerDuplicatesView from './views/customer-duplicates.js';
 import CustomerTasksView from './views/customer-tasks.js';
 import MemberTiersView from './views/member-tiers.js';
 import SegmentsView from './views/segments.js';
@@ -72,6 +73,7 @@ export const ROUTES = [
   // hide what needs customers.manage / customers.contact / customers.admin.
   { name: 'customers', path: '/customers', component: CustomersView, perm: 'customers.read' },
   { name: 'customer-import', path: '/customers/import', component: CustomerImportView, perm: 'customers.manage' },
+  { name: 'customer-duplicates', path: '/customers/duplicates', component: CustomerDuplicatesView, perm: 'customers.read', menu: 'customers' },
   { name: 'customer', path: '/customers/:id', component: CustomerView, perm: 'customers.read', menu: 'customers' },
   { name: 'customer-tasks', path: '/customer-tasks', component: CustomerTasksView, perm: 'customers.read' },
   { name: 'member-tiers', path: '/member-tiers', component: MemberTiersView, perm: 'customers.read' },

@@ -1,7 +1,9 @@
 // The customer 360 page (客户详情, #/customers/<id>): GET /customers/{id}/overview — the profile,
-// figures (lifetime value, visits, average basket, favourite categories and stores), recent
-// sales, the points and stored-value ledgers (newest first, "load more" from
-// /customers/{id}/points and /stored-value) and the follow-up tasks. Buttons by permission: edit
+// figures (lifetime value, visits, average basket, favourite categories and stores), every sale
+// and return across stores (newest first, 20 at a time with "load more" from
+// /customers/{id}/sales, which includes those of customers merged into this one), the points and
+// stored-value ledgers (likewise from /customers/{id}/points and /stored-value) and the
+// follow-up tasks. Buttons by permission: edit
 // and new task (customers.manage), top-up (customers.manage + sales.create, with the register of
 // this device and its open shift), reveal the phone (customers.contact), merge, PIPL export and
 // erasure (customers.admin).
@@ -9,7 +11,7 @@ import { computed, onMounted, reactive, ref, watch } from 'vue';
 import { ElMessage, ElMessageBox } from 'element-plus';
 import { api, apiUrl, ApiError } from '../api.js';
 import { locale, t } from '../i18n.js';
-import { describeError, fieldMessage, formatTime, propOf, showError } from '../forms.js';
+import { describeError, fieldMessage, formatTime, propOf, showError, useCursorList } from '../forms.js';
 import { formatMoney } from '../money.js';
 import { can } from '../session.js';
 import { navigate, route } from '../router.js';
@@ -17,10 +19,11 @@ import { canTopUp, deviceRegister, ledgerAmount, SEGMENT_TAG } from '../customer
 import CustomerDialog from '../components/customer-dialog.js';
 import TopupDialog from '../components/topup-dialog.js';
 import TaskDialog from '../components/task-dialog.js';
+import LoadMore from '../components/load-more.js';
 
 export default {
   name: 'CustomerView',
-  components: { CustomerDialog, TopupDialog, TaskDialog },
+  components: { CustomerDialog, TopupDialog, TaskDialog, LoadMore },
   setup() {
     const id = computed(() => route.params.id);
     const data = ref(null);
@@ -28,6 +31,7 @@ export default {
     const tab = ref('sales');
     const phone = ref('');
     const ledgers = reactive({ points: { rows: [], cursor: null }, stored_value: { rows: [], cursor: null } });
+    const sales = useCursorList(() => `/customers/${encodeURIComponent(id.value)}/sales`, () => ({}), { limit: 20 });
 
     async function load() {
       if (!id.value) return;
@@ -41,12 +45,13 @@ export default {
         } catch (e) {
           if (!(e instanceof ApiError) || e.status !== 404) throw e;
           // Without the overview: the profile and the ledgers on their own.
-          o = { customer: await api.get(base), stats: null, recent_sales: [], tasks: [] };
+          o = { customer: await api.get(base), stats: null, tasks: [] };
         }
         const [pts, sv] = await Promise.all([
           api.get(`${base}/points`, { limit: 20 }).catch(() => null),
           api.get(`${base}/stored-value`, { limit: 20 }).catch(() => null),
         ]);
+        if (o.stats) sales.reload();
         ledgers.points = { rows: pts?.data || o.points || [], cursor: pts?.next_cursor ?? null };
         ledgers.stored_value = { rows: sv?.data || o.stored_value || [], cursor: sv?.next_cursor ?? null };
         data.value = o;
@@ -152,7 +157,7 @@ export default {
     const receiptUrl = (s) => apiUrl(`/sales/${encodeURIComponent(s.id)}/receipt`, { format: 'html', lang: locale.value });
 
     return {
-      id, data, c, stats, loading, tab, phone, ledgers, more, reveal, editOpen, taskOpen, topup, openTopup,
+      id, data, c, stats, loading, tab, phone, ledgers, more, sales, reveal, editOpen, taskOpen, topup, openTopup,
       merge, searchInto, doMerge, privacyUrl, erase, load, ledgerSign, moneySign, ledgerAmount, formatMoney, formatTime, receiptUrl,
       SEGMENT_TAG, canManage: computed(() => can('customers.manage')), canAdmin: computed(() => can('customers.admin')),
       canContact: computed(() => can('customers.contact')), canTopUp: computed(() => canTopUp()),
@@ -241,7 +246,7 @@ export default {
 
         <el-tabs v-model="tab" data-test="customer-tabs">
           <el-tab-pane :label="$t('customer.recentSales')" name="sales">
-            <el-table :data="data.recent_sales || []" stripe data-test="customer-sales" :empty-text="$t('list.empty')">
+            <el-table :data="stats ? sales.items.value : []" stripe data-test="customer-sales" :empty-text="$t('list.empty')">
               <el-table-column :label="$t('sales.receiptNo')" width="200">
                 <template #default="{ row }"><el-link type="primary" :href="receiptUrl(row)" target="_blank" :data-test="'customer-sale-' + row.receipt_no">{{ row.receipt_no }}</el-link></template>
               </el-table-column>
@@ -249,6 +254,7 @@ export default {
               <el-table-column :label="$t('customer.amount')" align="right" width="140"><template #default="{ row }">{{ formatMoney(row.total_minor) }}</template></el-table-column>
               <el-table-column :label="$t('customer.at')"><template #default="{ row }">{{ formatTime(row.created_at) }}</template></el-table-column>
             </el-table>
+            <load-more v-if="stats" :cursor="sales.nextCursor.value" :loading="sales.loading.value" data-test="customer-sales-more" @more="sales.loadMore" />
           </el-tab-pane>
           <el-tab-pane :label="$t('customer.pointsLedger')" name="points">
             <el-table :data="ledgers.points.rows" stripe data-test="customer-points-ledger" :empty-text="$t('list.empty')">

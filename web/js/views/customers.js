@@ -2,7 +2,8 @@
 // digits of the phone, company) and tier / tag / segment / kind filters, "load more". Phones show
 // as the API sends them (masked without customers.contact); "显示号码" asks
 // POST /customers/{id}/reveal (customers.contact, audited) and shows the full number in that row.
-// Create with customers.manage; import and export (the current filters) too.
+// Create with customers.manage; import and export (the current filters) too. "疑似重复" opens the
+// likely duplicates (#/customers/duplicates).
 import { computed, onMounted, reactive, ref, watch } from 'vue';
 import { api, apiUrl } from '../api.js';
 import { locale } from '../i18n.js';
@@ -46,6 +47,7 @@ export default {
     const exportUrl = (format) => apiUrl('/customers/export', { format, ...query(), lang: locale.value });
     const open = (row) => navigate(`/customers/${row.id}`);
     const goImport = () => navigate('/customers/import');
+    const goDuplicates = () => navigate('/customers/duplicates');
     function onSaved(c) {
       if (c?.id) navigate(`/customers/${c.id}`);
       else list.reload();
@@ -56,7 +58,7 @@ export default {
       list.reload();
     });
     return {
-      ...list, filters, revealed, revealing, reveal, exportUrl, open, goImport, dialog, onSaved, formatMoney,
+      ...list, filters, revealed, revealing, reveal, exportUrl, open, goImport, goDuplicates, dialog, onSaved, formatMoney,
       tiers: computed(() => customerLookups.tiers), SEGMENTS, SEGMENT_TAG, CUSTOMER_KINDS,
       canContact: computed(() => can('customers.contact')), canManage: computed(() => can('customers.manage')),
     };
@@ -72,6 +74,7 @@ export default {
           <el-button v-if="canManage" data-test="customers-import" @click="goImport">
             <el-icon><Upload /></el-icon><span>{{ $t('customers.import') }}</span>
           </el-button>
+          <el-button data-test="customers-duplicates" @click="goDuplicates">{{ $t('customers.duplicates') }}</el-button>
           <el-button tag="a" :href="exportUrl('csv')" data-test="customers-export-csv"><el-icon><Download /></el-icon><span>CSV</span></el-button>
           <el-button tag="a" :href="exportUrl('xlsx')" data-test="customers-export-xlsx"><el-icon><Download /></el-icon><span>XLSX</span></el-button>
         </div>
