@@ -16,6 +16,7 @@
 //! top-up and a points adjustment written as the ledgers want them (ledger row, lot, balance):
 //! they are the members of (d).
 
+use crate::analytics::load_average;
 use crate::chain::{self, Api, Rng, Till};
 use crate::checkout::{Basket, level};
 use crate::harness::{self, ADMIN_PASSWORD, drive, percentile};
@@ -93,6 +94,40 @@ pub async fn run(
 
     // (a) The register's lookup, as a cashier.
     let cashier = Api::login(&s, "cashier.sh001", salepoint_store::demo::DEMO_PASSWORD).await?;
+    // What a lookup costs besides its query: HTTP alone (`/healthz`), then HTTP and the
+    // caller's authentication (a lookup refused as malformed before it reads anything).
+    for (what, path, refused) in [
+        ("HTTP only: GET /healthz", "/healthz", false),
+        (
+            "HTTP + auth: GET /customers/lookup?phone=x (422, no query)",
+            "/api/v1/customers/lookup?phone=x",
+            true,
+        ),
+    ] {
+        let make = {
+            let api = cashier.clone();
+            move |_: usize| {
+                let api = api.clone();
+                async move {
+                    let status = api.load(path).await.0;
+                    if refused && status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+                        reqwest::StatusCode::OK
+                    } else {
+                        status
+                    }
+                }
+            }
+        };
+        drive(LOOKUP_WARMUP, LOOKUP_CLIENTS, make.clone()).await;
+        for clients in [1, LOOKUP_CLIENTS] {
+            let (lat, wall) = drive(LOOKUPS / 5, clients, make.clone()).await;
+            harness::report_max(
+                &format!("(a) {what}, {clients} in flight [load {}]", load_average()),
+                lat,
+                wall,
+            );
+        }
+    }
     for by in ["phone", "member_no"] {
         let make = {
             let api = cashier.clone();
@@ -121,13 +156,19 @@ pub async fn run(
         })
         .await;
         harness::report_max(
-            &format!("(a) GET /customers/lookup?{by}=…, 1 in flight"),
+            &format!(
+                "(a) GET /customers/lookup?{by}=…, 1 in flight [load {}]",
+                load_average()
+            ),
             lat,
             wall,
         );
         let (lat, wall) = drive(LOOKUPS, LOOKUP_CLIENTS, make).await;
         harness::report_max(
-            &format!("(a) GET /customers/lookup?{by}=…, {LOOKUP_CLIENTS} in flight"),
+            &format!(
+                "(a) GET /customers/lookup?{by}=…, {LOOKUP_CLIENTS} in flight [load {}]",
+                load_average()
+            ),
             lat,
             wall,
         );
@@ -162,7 +203,10 @@ pub async fn run(
     drive(10, 1, overview.clone()).await;
     let (lat, wall) = drive(OVERVIEWS, 1, overview).await;
     harness::report_max(
-        &format!("(b) GET /customers/{{id}}/overview, {HEAVY_SALES} sales, 1 in flight"),
+        &format!(
+            "(b) GET /customers/{{id}}/overview, {HEAVY_SALES} sales, 1 in flight [load {}]",
+            load_average()
+        ),
         lat,
         wall,
     );
@@ -182,10 +226,11 @@ pub async fn run(
             .post("/api/v1/segments/recompute", &json!({}), 200)
             .await?;
         println!(
-            "(c) POST /segments/recompute ({run} run): {:.1} s; answer: {} customers scored, took_ms {}",
+            "(c) POST /segments/recompute ({run} run): {:.1} s; answer: {} customers scored, took_ms {} [load {}]",
             t.elapsed().as_secs_f64(),
             r["customers"],
-            r["took_ms"]
+            r["took_ms"],
+            load_average()
         );
     }
     let segs: Vec<(Option<String>, i64)> = sqlx::query_as(
@@ -228,7 +273,7 @@ pub async fn run(
             };
             let rate = lat.len() as f64 / l.wall.max(f64::EPSILON);
             println!(
-                "(d) {lv:>3} registers, {:<36} {:>6} sales in {:.1} s = {rate:>6.0} sales/s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  errors {}",
+                "(d) {lv:>3} registers, {:<36} {:>6} sales in {:.1} s = {rate:>6.0} sales/s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  errors {}  [load {}]",
                 if member {
                     "member + points + stored value:"
                 } else {
@@ -239,7 +284,8 @@ pub async fn run(
                 ms(0.5),
                 ms(0.99),
                 lat.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1e3),
-                l.errors
+                l.errors,
+                load_average()
             );
             for e in &l.shown {
                 println!("     error: {e}");
