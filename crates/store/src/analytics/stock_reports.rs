@@ -679,16 +679,18 @@ fn figure_columns(kind: Kind) -> Vec<(&'static str, String)> {
 enum Part {
     /// The figures summed by the group (every kind but dead stock).
     Groups,
-    /// Dead stock: how many levels, their on hand and value.
-    DeadTotals,
-    /// Dead stock: the first `n` levels in the order asked for, with their last sale day.
-    DeadRows(usize),
+    /// Dead stock: one totals row (how many levels, their on hand and value), then the first
+    /// `n` levels in the order asked for, with their last sale day.
+    Dead(usize),
 }
 
-/// The locations with their bounds: rows of `stores` (a table the planner knows, so the levels
-/// are joined by hash, not probed location by location), one SELECT per distinct pair of
-/// bounds — usually one, more only across time zones or cut-offs. `whole` = every location of
-/// the company (of the kind), so no id list is needed.
+/// The locations with their bounds, as a FROM item `loc (id, a, b)`: rows of `stores` (a
+/// table the planner knows, so the levels are joined by hash, not probed location by
+/// location), one SELECT per distinct pair of bounds — usually one, more only across time
+/// zones or cut-offs. `whole` = every location of the company (of the kind), so no id list is
+/// needed. Written out where it is used rather than as a common table expression: PostgreSQL
+/// materializes a CTE read more than once, and a CTE scan keeps the plan from running in
+/// parallel workers.
 fn push_locations(sql: &mut Sql, p: &Principal, q: &StockQuery, locs: &[Loc], whole: bool) {
     let mut groups: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
     for l in locs {
@@ -698,6 +700,7 @@ fn push_locations(sql: &mut Sql, p: &Principal, q: &StockQuery, locs: &[Loc], wh
             .push(l.id.clone());
     }
     let whole = whole && groups.len() == 1;
+    sql.push("(");
     for (i, ((a, b), ids)) in groups.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
@@ -716,67 +719,53 @@ fn push_locations(sql: &mut Sql, p: &Principal, q: &StockQuery, locs: &[Loc], wh
             sql.bind_list(ids);
         }
     }
+    sql.push(") loc");
 }
 
 /// The order of dead stock rows: the measure asked for (default the value, largest first),
 /// then location code, category name and SKU; rows without a figure last.
-fn dead_order(order: Option<(M, bool)>) -> String {
+fn dead_order(order: Option<(M, bool)>, t: &str) -> String {
     let (m, desc) = order.unwrap_or((M::Value, true));
     let (col, desc) = match m {
-        M::OnHand => ("x.on_hand", desc),
-        M::LastSaleDay => ("x.last_sale", desc),
+        M::OnHand => ("on_hand", desc),
+        M::LastSaleDay => ("last_sale", desc),
         // More days since the last sale = an earlier last sale day.
-        M::DaysSinceSale => ("x.last_sale", !desc),
-        _ => ("x.value", desc),
+        M::DaysSinceSale => ("last_sale", !desc),
+        _ => ("value", desc),
     };
     let dir = if desc { "DESC" } else { "ASC" };
-    format!(" ORDER BY {col} {dir} NULLS LAST, x.code, x.category_name, x.sku")
+    format!("{t}.{col} {dir} NULLS LAST, {t}.code, {t}.category_name, {t}.sku")
 }
 
-/// A statement of a report: the locations with their bounds, the ledger and rollup sums the
-/// kind needs, the levels joined with them — summed by the group, or for dead stock counted
-/// or listed.
+/// Whether the dead stock order needs every dead level's last sale day (else it is read only
+/// for the levels shown).
+fn orders_by_last_sale(order: Option<(M, bool)>) -> bool {
+    matches!(order, Some((M::LastSaleDay | M::DaysSinceSale, _)))
+}
+
+/// The last day a level (columns `location`, `product`) sold: one probe of
+/// `analytics_product_daily (store_id, product_id, business_day)` (migration 0009).
+fn last_sale(location: &str, product: &str) -> String {
+    format!(
+        "(SELECT MAX(a.business_day) FROM analytics_product_daily a WHERE a.store_id = {location} \
+         AND a.product_id = {product} AND a.sold_milli > 0)"
+    )
+}
+
+/// A statement of a report: the levels of the locations in scope with their cost, and the
+/// ledger and rollup sums the kind needs — summed by the group, or for dead stock counted and
+/// listed. Shaped for hash joins of the levels (millions at chain scale) with small inputs:
+/// the costs (one row per product), the period's movements and sales grouped by level, the
+/// levels sold in the look-back — never a probe per level.
 fn statement(p: &Principal, q: &StockQuery, locs: &[Loc], whole: bool, part: Part) -> Sql {
     let company = p.company_id.to_string();
-    let mut sql = Sql::new("WITH RECURSIVE loc (id, a, b) AS (");
-    push_locations(&mut sql, p, q, locs, whole);
-    sql.push(")");
+    let mut sql = Sql::new("");
+    let mut ctes: Vec<&str> = Vec::new();
     if let Some(c) = &q.category {
-        sql.push(", cat (id) AS (SELECT id FROM categories WHERE id = ")
+        sql.push("WITH RECURSIVE cat (id) AS (SELECT id FROM categories WHERE id = ")
             .bind(c.clone())
             .push(" UNION ALL SELECT c.id FROM categories c JOIN cat ON c.parent_id = cat.id)");
-    }
-    let needs_ledger = q.kind.has_period();
-    if needs_ledger {
-        sql.push(
-            ", mv AS (SELECT m.location_id, m.product_id, \
-             CAST(SUM(CASE WHEN m.at < loc.b THEN m.quantity_milli ELSE 0 END) AS BIGINT) AS inside, \
-             CAST(SUM(CASE WHEN m.at >= loc.b THEN m.quantity_milli ELSE 0 END) AS BIGINT) AS later, \
-             CAST(SUM(CASE WHEN m.at < loc.b AND m.kind IN ('receipt', 'transfer_in', 'transfer_out') \
-               THEN m.quantity_milli ELSE 0 END) AS BIGINT) AS received \
-             FROM stock_movements m JOIN loc ON loc.id = m.location_id WHERE m.company_id = ",
-        )
-        .bind(company.clone())
-        .push(" AND m.at >= loc.a GROUP BY m.location_id, m.product_id)");
-    }
-    let needs_sales = matches!(q.kind, Kind::Turnover | Kind::Cover | Kind::SellThrough);
-    if needs_sales {
-        sql.push(
-            ", sd AS (SELECT a.store_id AS location_id, a.product_id, \
-             CAST(SUM(a.quantity_milli) AS BIGINT) AS sold, CAST(SUM(a.cost_minor) AS BIGINT) AS cogs \
-             FROM analytics_product_daily a JOIN loc ON loc.id = a.store_id WHERE a.company_id = ",
-        )
-        .bind(company.clone());
-        match q.period {
-            Some((from, to)) => {
-                sql.push(" AND a.business_day >= ").bind(day_text(from));
-                sql.push(" AND a.business_day <= ").bind(day_text(to));
-            }
-            None => {
-                sql.push(" AND a.business_day >= loc.a AND a.business_day <= loc.b");
-            }
-        }
-        sql.push(" GROUP BY a.store_id, a.product_id)");
+        ctes.push("cat");
     }
     let figures = figure_columns(q.kind);
     let mut inner: Vec<String> = q
@@ -786,81 +775,142 @@ fn statement(p: &Principal, q: &StockQuery, locs: &[Loc], whole: bool, part: Par
         .map(|(i, d)| format!("{} AS k{i}", d.column()))
         .collect();
     inner.extend(figures.iter().map(|(n, e)| format!("{e} AS {n}")));
-    let mut joins = String::new();
-    if let Part::DeadRows(_) = part {
-        inner.push(
-            "(SELECT MAX(a.business_day) FROM analytics_product_daily a WHERE a.store_id = sl.location_id \
-             AND a.product_id = sl.product_id AND a.sold_milli > 0) AS last_sale"
-                .into(),
-        );
+    let dead = matches!(part, Part::Dead(_));
+    if dead {
         inner.extend([
             "s.code AS code".into(),
             "COALESCE(c.name, '') AS category_name".into(),
             "p.sku AS sku".into(),
         ]);
-        joins.push_str(
+        if orders_by_last_sale(q.order) {
+            inner.push(format!(
+                "{} AS last_sale",
+                last_sale("sl.location_id", "sl.product_id")
+            ));
+        }
+    }
+    // The levels: of every location of the company when the report covers them all and needs
+    // no bounds per location, else of the locations in scope.
+    let levels_need_loc = !whole || q.kind.stores_only();
+    // `lv`: the levels with the figures; NOT MATERIALIZED, so that dead stock's two reads of
+    // it (totals, rows shown) are each planned as a scan, not a spilled copy of millions of rows.
+    sql.push(if ctes.is_empty() { "WITH " } else { ", " });
+    sql.push("lv AS NOT MATERIALIZED (");
+    sql.push(&format!(
+        "SELECT {} FROM stock_levels sl JOIN products p ON p.id = sl.product_id \
+         LEFT JOIN product_costs pc ON pc.product_id = p.id",
+        inner.join(", ")
+    ));
+    if levels_need_loc {
+        sql.push(" JOIN ");
+        push_locations(&mut sql, p, q, locs, whole);
+        sql.push(" ON loc.id = sl.location_id");
+    }
+    if dead {
+        sql.push(
             " JOIN stores s ON s.id = sl.location_id LEFT JOIN categories c ON c.id = p.category_id",
         );
     }
-    let keys: Vec<String> = (0..q.group.len()).map(|i| format!("x.k{i}")).collect();
-    let outer: Vec<String> = match part {
-        Part::Groups => keys
-            .iter()
-            .cloned()
-            .chain(
-                figures
-                    .iter()
-                    .map(|(n, _)| format!("CAST(SUM(x.{n}) AS BIGINT) AS {n}")),
-            )
-            .collect(),
-        Part::DeadTotals => vec![
-            "CAST(COUNT(*) AS BIGINT) AS n".into(),
-            "CAST(COALESCE(SUM(x.on_hand), 0) AS BIGINT) AS on_hand".into(),
-            "CAST(COALESCE(SUM(x.value), 0) AS BIGINT) AS value".into(),
-        ],
-        Part::DeadRows(_) => keys
-            .iter()
-            .cloned()
-            .chain(["x.on_hand".into(), "x.value".into(), "x.last_sale".into()])
-            .collect(),
-    };
-    sql.push(&format!(
-        " SELECT {} FROM (SELECT {} FROM stock_levels sl JOIN loc ON loc.id = sl.location_id \
-         JOIN products p ON p.id = sl.product_id LEFT JOIN product_costs pc ON pc.product_id = sl.product_id{joins}",
-        outer.join(", "),
-        inner.join(", ")
-    ));
-    if needs_ledger {
+    if q.kind.has_period() {
+        // The movements since the start of the period, by level: in the period (`inside`),
+        // after it (`later`), and the goods in (`received`).
         sql.push(
-            " LEFT JOIN mv ON mv.location_id = sl.location_id AND mv.product_id = sl.product_id",
+            " LEFT JOIN (SELECT m.location_id, m.product_id, \
+             CAST(SUM(CASE WHEN m.at < loc.b THEN m.quantity_milli ELSE 0 END) AS BIGINT) AS inside, \
+             CAST(SUM(CASE WHEN m.at >= loc.b THEN m.quantity_milli ELSE 0 END) AS BIGINT) AS later, \
+             CAST(SUM(CASE WHEN m.at < loc.b AND m.kind IN ('receipt', 'transfer_in', 'transfer_out') \
+               THEN m.quantity_milli ELSE 0 END) AS BIGINT) AS received \
+             FROM stock_movements m JOIN ",
+        );
+        push_locations(&mut sql, p, q, locs, whole);
+        sql.push(" ON loc.id = m.location_id WHERE m.company_id = ")
+            .bind(company.clone())
+            .push(
+                " AND m.at >= loc.a GROUP BY m.location_id, m.product_id) mv \
+                 ON mv.location_id = sl.location_id AND mv.product_id = sl.product_id",
+            );
+    }
+    if matches!(q.kind, Kind::Turnover | Kind::Cover | Kind::SellThrough) {
+        // Units sold and their cost over the period or look-back, by level.
+        sql.push(
+            " LEFT JOIN (SELECT a.store_id AS location_id, a.product_id, \
+             CAST(SUM(a.quantity_milli) AS BIGINT) AS sold, CAST(SUM(a.cost_minor) AS BIGINT) AS cogs \
+             FROM analytics_product_daily a JOIN ",
+        );
+        push_locations(&mut sql, p, q, locs, whole);
+        sql.push(" ON loc.id = a.store_id WHERE a.company_id = ")
+            .bind(company.clone());
+        match q.period {
+            Some((from, to)) => {
+                sql.push(" AND a.business_day >= ").bind(day_text(from));
+                sql.push(" AND a.business_day <= ").bind(day_text(to));
+            }
+            None => {
+                sql.push(" AND a.business_day >= loc.a AND a.business_day <= loc.b");
+            }
+        }
+        sql.push(
+            " GROUP BY a.store_id, a.product_id) sd \
+             ON sd.location_id = sl.location_id AND sd.product_id = sl.product_id",
         );
     }
-    if needs_sales {
+    if q.kind == Kind::DeadStock {
+        // The levels that sold in the look-back, once, for an anti-join.
         sql.push(
-            " LEFT JOIN sd ON sd.location_id = sl.location_id AND sd.product_id = sl.product_id",
+            " LEFT JOIN (SELECT a.store_id, a.product_id FROM analytics_product_daily a JOIN ",
         );
+        push_locations(&mut sql, p, q, locs, whole);
+        sql.push(" ON loc.id = a.store_id WHERE a.company_id = ")
+            .bind(company.clone())
+            .push(
+                " AND a.business_day >= loc.a AND a.sold_milli > 0 GROUP BY a.store_id, a.product_id) sold \
+                 ON sold.store_id = sl.location_id AND sold.product_id = sl.product_id",
+            );
     }
     sql.push(" WHERE sl.company_id = ").bind(company);
     if q.category.is_some() {
         sql.push(" AND p.category_id IN (SELECT id FROM cat)");
     }
     if q.kind == Kind::DeadStock {
-        sql.push(
-            " AND sl.on_hand_milli > 0 AND NOT EXISTS (SELECT 1 FROM analytics_product_daily a \
-             WHERE a.store_id = sl.location_id AND a.product_id = sl.product_id \
-             AND a.business_day >= loc.a AND a.sold_milli > 0)",
-        );
+        sql.push(" AND sl.on_hand_milli > 0 AND sold.store_id IS NULL");
     }
-    sql.push(") x");
+    sql.push(")");
+    let keys: Vec<String> = (0..q.group.len()).map(|i| format!("x.k{i}")).collect();
     match part {
         Part::Groups => {
-            sql.push(&format!(" GROUP BY {}", keys.join(", ")));
-            sql.push(&format!(" LIMIT {}", MAX_FETCH + 1));
+            let outer: Vec<String> = keys
+                .iter()
+                .cloned()
+                .chain(
+                    figures
+                        .iter()
+                        .map(|(n, _)| format!("CAST(SUM(x.{n}) AS BIGINT) AS {n}")),
+                )
+                .collect();
+            sql.push(&format!(
+                " SELECT {} FROM lv x GROUP BY {} LIMIT {}",
+                outer.join(", "),
+                keys.join(", "),
+                MAX_FETCH + 1
+            ));
         }
-        Part::DeadTotals => {}
-        Part::DeadRows(n) => {
-            sql.push(&dead_order(q.order));
-            sql.push(&format!(" LIMIT {n}"));
+        Part::Dead(n) => {
+            // The totals row first (`part` 0), then the rows shown (`part` 1) in order (`rn`).
+            let last = if orders_by_last_sale(q.order) {
+                "r.last_sale".to_string()
+            } else {
+                last_sale("r.k0", "r.k2")
+            };
+            sql.push(&format!(
+                " SELECT CAST(0 AS BIGINT) AS part, CAST(0 AS BIGINT) AS rn, CAST(COUNT(*) AS BIGINT) AS n, '' AS k0, '' AS k1, '' AS k2, \
+                 CAST(COALESCE(SUM(x.on_hand), 0) AS BIGINT) AS on_hand, \
+                 CAST(COALESCE(SUM(x.value), 0) AS BIGINT) AS value, CAST(NULL AS TEXT) AS last_sale FROM lv x \
+                 UNION ALL SELECT CAST(1 AS BIGINT), CAST(ROW_NUMBER() OVER (ORDER BY {ord}) AS BIGINT), CAST(0 AS BIGINT), \
+                 r.k0, r.k1, r.k2, r.on_hand, r.value, {last} \
+                 FROM (SELECT * FROM lv x ORDER BY {xord} LIMIT {n}) r ORDER BY 1, 2",
+                ord = dead_order(q.order, "r"),
+                xord = dead_order(q.order, "x"),
+            ));
         }
     }
     sql
@@ -922,6 +972,27 @@ async fn labels(
     Ok(out)
 }
 
+/// Runs a report statement. PostgreSQL: in a transaction of its own with room to hash the
+/// levels' joins and groups in memory (`work_mem` 64 MB: at the default 4 MB the grouped
+/// movements and sales spill to disk and the planner turns to sorts and merge joins over the
+/// levels' index) and without JIT (compiling the expressions took ~0.4 s of each report).
+async fn fetch(
+    db: &Db,
+    text: &str,
+    args: sqlx::any::AnyArguments<'static>,
+) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+    if db.backend != crate::db::Backend::Postgres {
+        return Ok(sqlx::query_with(text, args).fetch_all(&db.pool).await?);
+    }
+    let mut tx = db.pool.begin().await?;
+    for set in ["SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off"] {
+        sqlx::query(set).execute(&mut *tx).await?;
+    }
+    let rows = sqlx::query_with(text, args).fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
 /// An inventory report for the caller (docs/analytics.md, "Inventory reports").
 pub async fn report(db: &Db, p: &Principal, q: &StockQuery) -> StoreResult<StockReport> {
     if !p.can(Permission::ReportsRead) {
@@ -971,23 +1042,24 @@ pub async fn report(db: &Db, p: &Principal, q: &StockQuery) -> StoreResult<Stock
     let mut row_count = 0;
     if !locs.is_empty() && q.kind == Kind::DeadStock {
         // Dead stock can be most of the levels: counted and summed in the database, and only
-        // the rows shown are read (in the order asked for, by the database).
-        let (text, args) = statement(p, q, &locs, whole, Part::DeadTotals).build();
-        let r = sqlx::query_with(&text, args).fetch_one(&db.pool).await?;
-        row_count = usize::try_from(row::int(&r, "n")?).unwrap_or(0);
-        totals.on_hand = row::int(&r, "on_hand")?;
-        totals.value = row::int(&r, "value")?;
+        // the rows shown are read (in the order asked for, by the database), in one statement.
+        let limit = q.top.unwrap_or(MAX_ROWS);
+        let (text, args) = statement(p, q, &locs, whole, Part::Dead(limit)).build();
+        for r in &fetch(db, &text, args).await? {
+            if row::int(r, "rn")? == 0 {
+                row_count = usize::try_from(row::int(r, "n")?).unwrap_or(0);
+                totals.on_hand = row::int(r, "on_hand")?;
+                totals.value = row::int(r, "value")?;
+            } else {
+                rows.push(read(r)?);
+            }
+        }
         if row_count > MAX_ROWS && q.top.is_none() {
             return Err(too_many());
         }
-        let limit = q.top.unwrap_or(MAX_ROWS);
-        let (text, args) = statement(p, q, &locs, whole, Part::DeadRows(limit)).build();
-        for r in &sqlx::query_with(&text, args).fetch_all(&db.pool).await? {
-            rows.push(read(r)?);
-        }
     } else if !locs.is_empty() {
         let (text, args) = statement(p, q, &locs, whole, Part::Groups).build();
-        let fetched = sqlx::query_with(&text, args).fetch_all(&db.pool).await?;
+        let fetched = fetch(db, &text, args).await?;
         if fetched.len() > MAX_FETCH {
             return Err(too_many());
         }
