@@ -166,6 +166,16 @@ pub(crate) async fn run(database_url: Option<&str>, o: &Options) -> anyhow::Resu
     )
     .await?;
     export(&s, &api, today).await?;
+    // The inventory reports over the same chain, given stock (crate::analytics_stock).
+    crate::analytics_stock::run(
+        &s,
+        &api,
+        today,
+        year_from,
+        (q_from, q_to),
+        (o.requests / 10).max(3),
+    )
+    .await?;
     println!(
         "memory: peak RSS {:.0} MiB during the reports (server + load generator)",
         harness::peak_rss_mib()

@@ -26,6 +26,16 @@ pub const ADMIN_PASSWORD: &str = "Bench-Admin-Passw0rd!";
 /// Starts the server over a fresh database (SQLite in a temp dir, or the given PostgreSQL
 /// database, which must be empty) seeded with the demo chain.
 pub async fn start(database_url: Option<&str>) -> anyhow::Result<Server> {
+    start_with(database_url, false).await
+}
+
+/// As [`start`], but a PostgreSQL database that already holds a chain (an earlier run's seed,
+/// kept with `--reuse`) is used as it is.
+pub async fn start_reusing(database_url: Option<&str>) -> anyhow::Result<Server> {
+    start_with(database_url, true).await
+}
+
+async fn start_with(database_url: Option<&str>, reuse: bool) -> anyhow::Result<Server> {
     let dir = std::env::temp_dir().join(format!(
         "salepoint-bench-{}-{}",
         std::process::id(),
@@ -48,10 +58,13 @@ pub async fn start(database_url: Option<&str>) -> anyhow::Result<Server> {
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     db.migrate().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    salepoint_store::demo::seed(&db, Some(ADMIN_PASSWORD.into()))
+    let seeded = salepoint_store::demo::seed(&db, Some(ADMIN_PASSWORD.into()))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .ok_or_else(|| anyhow::anyhow!("the benchmark needs an empty database"))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(
+        seeded.is_some() || reuse,
+        "the benchmark needs an empty database"
+    );
     let mut cfg = salepoint_server::state::ServerConfig::default();
     // The benchmark logs in many times from one address; lift the throttle accordingly.
     cfg.auth.max_failures_per_address = i64::MAX;

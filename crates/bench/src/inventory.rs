@@ -7,6 +7,8 @@
 //!     `GET /stock?location_id=…&status=low&limit=200`);
 //! (c) receiving a 500-line purchase order (`POST /purchase-orders/{id}/receive`);
 //! (d) the ledger check (`inventory::ledger::verify`) over all levels and movements.
+//! With `--reuse`, a PostgreSQL database that already holds the seed at the sizes asked for is
+//! measured as it is (the seed takes ~10 minutes at 20 M levels).
 //!
 //! The seed: the demo chain (company, admin, tax classes, ~5,000 products, 22 locations), grown
 //! to `--locations` locations (every 20th a warehouse, spread over regions) and `--products`
@@ -57,8 +59,13 @@ pub async fn run(
     products: usize,
     concurrency: usize,
     requests: usize,
+    reuse: bool,
 ) -> anyhow::Result<()> {
-    let s = harness::start(database_url).await?;
+    let s = if reuse {
+        harness::start_reusing(database_url).await?
+    } else {
+        harness::start(database_url).await?
+    };
     let pg = s.db.backend == Backend::Postgres;
     let locations = locations.unwrap_or(if pg { 1000 } else { 100 });
     println!(
@@ -70,9 +77,12 @@ pub async fn run(
             .unwrap_or(0)
     );
     let t = Instant::now();
-    let seeded = seed(&s.db, locations, products).await?;
+    let seeded = match reused(&s.db, locations, products).await? {
+        Some(seeded) if reuse => seeded,
+        _ => seed(&s.db, locations, products).await?,
+    };
     println!(
-        "seeded: {} locations, {} products, {} stock levels, {} movements in {:.1} s (RSS {:.0} MiB)",
+        "seeded (or reused): {} locations, {} products, {} stock levels, {} movements in {:.1} s (RSS {:.0} MiB)",
         seeded.locations.len(),
         seeded.products.len(),
         seeded.levels,
@@ -236,7 +246,8 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
     let supplier = api
         .post(
             "/api/v1/suppliers",
-            &json!({"code": "BENCH-INV", "name": "压测供应商", "lead_time_days": 3}),
+            // A code of its own per run: a reused database keeps earlier runs' suppliers.
+            &json!({"code": format!("BENCH-INV-{}", std::process::id()), "name": "压测供应商", "lead_time_days": 3}),
             201,
         )
         .await?;
@@ -326,6 +337,34 @@ async fn receive_pos(api: &Api, seeded: &Seeded) -> anyhow::Result<()> {
     summary(&format!("POST /purchase-orders ({PO_LINES} lines)"), create);
     summary("submit + approve", approve);
     Ok(())
+}
+
+/// The seed an earlier run left (`--reuse`): every location holds a level of every product,
+/// at the sizes asked for. The seed takes minutes at 20 M levels, so a session builds it once
+/// and measures over it as often as it needs.
+async fn reused(db: &Db, locations: usize, products: usize) -> anyhow::Result<Option<Seeded>> {
+    let ids = |sql: &'static str| async move {
+        anyhow::Ok(
+            sqlx::query_scalar::<_, String>(sql)
+                .fetch_all(&db.pool)
+                .await?,
+        )
+    };
+    let location_ids = ids("SELECT id FROM stores ORDER BY id").await?;
+    let product_ids = ids("SELECT id FROM products ORDER BY id").await?;
+    let levels = count(db, "stock_levels").await?;
+    if location_ids.len() != locations
+        || product_ids.len() != products
+        || levels != (locations * products) as i64
+    {
+        return Ok(None);
+    }
+    Ok(Some(Seeded {
+        locations: location_ids,
+        products: product_ids,
+        levels,
+        movements: count(db, "stock_movements").await?,
+    }))
 }
 
 /// The seed (see the module's comment). Everything but the demo chain is written by
@@ -544,8 +583,11 @@ async fn seed(db: &Db, locations: usize, products: usize) -> anyhow::Result<Seed
 /// Drops the indexes of `stock_levels` and `stock_movements` that a bulk load should not
 /// maintain row by row; returns the statements that recreate them exactly. PostgreSQL: all of
 /// them, primary keys included; SQLite: the secondary ones (`stock_levels` is clustered by its
-/// key, `WITHOUT ROWID`).
-async fn drop_indexes(tx: &mut sqlx::AnyConnection, pg: bool) -> anyhow::Result<Vec<String>> {
+/// key, `WITHOUT ROWID`). Also used by the analytics benchmark's inventory reports phase.
+pub(crate) async fn drop_indexes(
+    tx: &mut sqlx::AnyConnection,
+    pg: bool,
+) -> anyhow::Result<Vec<String>> {
     let mut rebuild = Vec::new();
     if pg {
         let cons: Vec<(String, String, String)> = sqlx::query_as(

@@ -5,11 +5,12 @@
 //! Run: `cargo run --release -p salepoint-bench -- foundation|catalog|checkout|inventory|customers|analytics
 //! [--database-url URL] [--concurrency N] [--requests N] [--products N]
 //! [--registers 8,64,256] [--seconds N] [--locations N] [--customers N]
-//! [--stores N] [--days N] [--lines N] [--rate N]`
+//! [--stores N] [--days N] [--lines N] [--rate N] [--reuse]`
 
 mod analytics;
 mod analytics_lag;
 mod analytics_seed;
+mod analytics_stock;
 mod bulk_load;
 mod catalog;
 mod chain;
@@ -47,6 +48,8 @@ struct Args {
     lines: u64,
     /// Analytics: background sales per second while the lag is measured (default 500).
     rate: f64,
+    /// Inventory: measure over the seed an earlier run left in the PostgreSQL database.
+    reuse: bool,
 }
 
 fn parse_args() -> Args {
@@ -65,8 +68,13 @@ fn parse_args() -> Args {
         days: 365,
         lines: 10_000_000,
         rate: 500.0,
+        reuse: false,
     };
     while let Some(flag) = it.next() {
+        if flag == "--reuse" {
+            a.reuse = true;
+            continue;
+        }
         let value = it.next().unwrap_or_default();
         match flag.as_str() {
             "--database-url" => a.database_url = Some(value),
@@ -88,7 +96,7 @@ fn parse_args() -> Args {
             "--rate" => a.rate = value.parse().expect("--rate N"),
             other => panic!(
                 "unknown flag {other}; use --database-url, --concurrency, --requests, --products, \
-                 --registers, --seconds, --locations, --customers, --stores, --days, --lines, --rate"
+                 --registers, --seconds, --locations, --customers, --stores, --days, --lines, --rate, --reuse"
             ),
         }
     }
@@ -140,6 +148,7 @@ async fn main() -> anyhow::Result<()> {
                 a.products.unwrap_or(20_000),
                 a.concurrency.unwrap_or(8),
                 a.requests.unwrap_or(2000),
+                a.reuse,
             )
             .await
         }
