@@ -11,7 +11,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use salepoint_domain::roles::Permission;
-use salepoint_store::customers::segments::{self, RecomputeResult, SavedSegment, SegmentInput};
+use salepoint_store::customers::rfm::{self, RecomputeResult};
+use salepoint_store::customers::segments::{self, SavedSegment, SegmentInput};
 use salepoint_store::page::Page;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -32,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = RecomputeResult)))]
 async fn recompute(State(s): State<AppState>, Auth(p): Auth) -> ApiResult<Json<RecomputeResult>> {
     p.require(Permission::CustomersAdmin)?;
-    Ok(Json(segments::recompute(&s.db, &p).await?))
+    Ok(Json(rfm::recompute(&s.db, &p).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -12,6 +12,7 @@ pub mod merge;
 pub mod privacy;
 pub mod profiles;
 pub mod reports;
+pub mod rfm;
 pub mod segments;
 pub mod tasks;
 pub mod tier_review;
