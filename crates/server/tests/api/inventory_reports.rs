@@ -476,6 +476,18 @@ async fn every_kind_adds_up_to_the_hand_computed_figures() {
             ),
             (json!(2), json!(true), json!(1300))
         );
+        // Ordered by days since the last sale, most first: B (3 days) before A (never sold:
+        // no figure, last) — the order needs every dead level's last sale day, not only the
+        // shown rows'.
+        let by_days = report(
+            &app,
+            &admin,
+            &format!("kind=dead_stock&days=2&category={c}&order=-days_since_sale&top=1"),
+        )
+        .await;
+        assert_eq!(by_days["rows"][0]["keys"]["product"], json!(s.b));
+        assert_eq!(by_days["rows"][0]["values"]["days_since_sale"], 3);
+        assert_eq!(by_days["row_count"], 2);
 
         // The value of a location equals the stock valuation's.
         let one = report(&app, &admin, &format!("kind=value&locations={}", s.sh001)).await;
