@@ -1,6 +1,10 @@
 //! Catalog figures (issue 3): import 100,000 products from CSV over HTTP; the register snapshot
 //! of a store with ~100,000 products (time and bytes on the wire, gzip); then, with the catalog
 //! grown to 1,000,000 products, barcode scans and 3-letter search-as-you-type at 16 clients.
+//!
+//! `SALEPOINT_BENCH_PHASES=scan,search` (any of `import`, `snapshot`, `scan`, `search`) runs only
+//! those phases, to iterate faster; the catalog is bulk-loaded to `--products` either way.
+//! `SALEPOINT_BENCH_KEEP_DB=/path/copy.db` keeps a copy of the SQLite database at the end.
 
 use crate::harness::{self, ADMIN_PASSWORD, drive, report};
 use salepoint_domain::catalog::barcode::{BarcodeKind, with_check_digit};
@@ -146,77 +150,90 @@ pub async fn run(
             .unwrap_or(0)
     );
     let admin = s.login("admin", ADMIN_PASSWORD).await?;
+    let phases = std::env::var("SALEPOINT_BENCH_PHASES").unwrap_or_default();
+    let wants = |phase: &str| phases.is_empty() || phases.split(',').any(|p| p.trim() == phase);
 
     // 1. Import 100,000 products from one CSV over HTTP.
-    let import_n = 100_000.min(total);
-    let csv = csv_of(0..import_n);
-    let t = Instant::now();
-    let r: serde_json::Value = s
-        .http
-        .post(format!("{}/api/v1/products/import?dry_run=false", s.base))
-        .bearer_auth(&admin)
-        .header("content-type", "text/csv")
-        .body(csv.clone())
-        .send()
-        .await?
-        .json()
-        .await?;
-    println!(
-        "import {} products from CSV ({:.1} MB): {:.2} s (created {}, errors {})",
-        import_n,
-        csv.len() as f64 / 1e6,
-        t.elapsed().as_secs_f64(),
-        r["created"],
-        r["errors"].as_array().map(|e| e.len()).unwrap_or(0)
-    );
-    let t = Instant::now();
-    let r: serde_json::Value = s
-        .http
-        .post(format!("{}/api/v1/products/import?dry_run=false", s.base))
-        .bearer_auth(&admin)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await?
-        .json()
-        .await?;
-    println!(
-        "re-import of the same file: {:.2} s (unchanged {})",
-        t.elapsed().as_secs_f64(),
-        r["unchanged"]
-    );
+    let import_n = if wants("import") || wants("snapshot") {
+        100_000.min(total)
+    } else {
+        0
+    };
+    if import_n > 0 {
+        let csv = csv_of(0..import_n);
+        let t = Instant::now();
+        let r: serde_json::Value = s
+            .http
+            .post(format!("{}/api/v1/products/import?dry_run=false", s.base))
+            .bearer_auth(&admin)
+            .header("content-type", "text/csv")
+            .body(csv.clone())
+            .send()
+            .await?
+            .json()
+            .await?;
+        println!(
+            "import {} products from CSV ({:.1} MB): {:.2} s (created {}, errors {}); load {}",
+            import_n,
+            csv.len() as f64 / 1e6,
+            t.elapsed().as_secs_f64(),
+            r["created"],
+            r["errors"].as_array().map(|e| e.len()).unwrap_or(0),
+            loadavg()
+        );
+        let t = Instant::now();
+        let r: serde_json::Value = s
+            .http
+            .post(format!("{}/api/v1/products/import?dry_run=false", s.base))
+            .bearer_auth(&admin)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await?
+            .json()
+            .await?;
+        println!(
+            "re-import of the same file: {:.2} s (unchanged {}); load {}",
+            t.elapsed().as_secs_f64(),
+            r["unchanged"],
+            loadavg()
+        );
+    }
 
     // 2. The register snapshot of SH001 (~105,000 products), gzip on the wire.
-    let stores: serde_json::Value = s
-        .http
-        .get(format!("{}/api/v1/stores?q=SH001", s.base))
-        .bearer_auth(&admin)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let sh001 = stores["data"][0]["id"].as_str().unwrap().to_string();
-    let mut times = Vec::new();
-    let mut bytes = 0;
-    for _ in 0..3 {
-        let t = Instant::now();
-        let res = s
+    if wants("snapshot") {
+        let stores: serde_json::Value = s
             .http
-            .get(format!("{}/api/v1/stores/{sh001}/catalog", s.base))
+            .get(format!("{}/api/v1/stores?q=SH001", s.base))
             .bearer_auth(&admin)
-            .header("accept-encoding", "gzip")
             .send()
+            .await?
+            .json()
             .await?;
-        bytes = res.bytes().await?.len();
-        times.push(t.elapsed().as_secs_f64());
+        let sh001 = stores["data"][0]["id"].as_str().unwrap().to_string();
+        let mut times = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let res = s
+                .http
+                .get(format!("{}/api/v1/stores/{sh001}/catalog", s.base))
+                .bearer_auth(&admin)
+                .header("accept-encoding", "gzip")
+                .send()
+                .await?;
+            bytes = res.bytes().await?.len();
+            times.push(t.elapsed().as_secs_f64());
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "register snapshot, {} products: median {:.2} s (all {times:.2?}), {:.2} MB gzip on the wire; load {}",
+            import_n + 5000,
+            times[1],
+            bytes as f64 / 1e6,
+            loadavg()
+        );
     }
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!(
-        "register snapshot, {} products: median {:.2} s, {:.2} MB gzip on the wire",
-        import_n + 5000,
-        times[1],
-        bytes as f64 / 1e6
-    );
 
     // 3. Grow the catalog to `total` products straight through the store (bulk insert).
     let company = salepoint_store::bootstrap::first_company(&s.db)
@@ -249,84 +266,108 @@ pub async fn run(
         n = end;
     }
     println!(
-        "bulk-loaded up to {total} products in {:.1} s",
-        t.elapsed().as_secs_f64()
+        "bulk-loaded up to {total} products in {:.1} s; load {}",
+        t.elapsed().as_secs_f64(),
+        loadavg()
     );
     if database_url.is_some() {
         sqlx_analyze(&s.db).await;
     }
 
-    // 4. Barcode scans of random products.
-    let (lat, wall) = drive(requests, concurrency, {
-        let (http, base, token) = (s.http.clone(), s.base.clone(), admin.clone());
-        move |i| {
-            let (http, base, token) = (http.clone(), base.clone(), token.clone());
-            let code = barcode((i * 7919 + 13) % total);
-            async move {
-                http.get(format!("{base}/api/v1/scan/{code}"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
+    if wants("scan") {
+        // 4. Barcode scans of random products.
+        let (lat, wall) = drive(requests, concurrency, {
+            let (http, base, token) = (s.http.clone(), s.base.clone(), admin.clone());
+            move |i| {
+                let (http, base, token) = (http.clone(), base.clone(), token.clone());
+                let code = barcode((i * 7919 + 13) % total);
+                async move {
+                    http.get(format!("{base}/api/v1/scan/{code}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                }
             }
-        }
-    })
-    .await;
-    report(
-        &format!("GET /scan/{{barcode}} ({total} products)"),
-        lat,
-        wall,
-    );
-
-    // 5. Search-as-you-type: 3-character queries — pinyin initials, English and Chinese.
-    let mut queries: Vec<String> = Vec::new();
-    for i in 0..200 {
-        let p = product(i * 4999 % total, "");
-        let (_, initials) = pinyin_keys(&p.name_zh);
-        queries.push(initials.chars().take(3).collect());
-        queries.push(
-            p.name_en
-                .chars()
-                .skip(i % 4)
-                .take(3)
-                .collect::<String>()
-                .to_lowercase(),
+        })
+        .await;
+        report(
+            &format!("GET /scan/{{barcode}} ({total} products)"),
+            lat,
+            wall,
         );
-        queries.push(p.name_zh.chars().skip(i % 2).take(3).collect());
+        println!("  load {}", loadavg());
     }
-    queries.retain(|q| q.chars().count() == 3 && !q.contains(' '));
-    let (lat, wall) = drive(requests, concurrency, {
-        let (http, base, token, queries) = (
-            s.http.clone(),
-            s.base.clone(),
-            admin.clone(),
-            std::sync::Arc::new(queries),
-        );
-        move |i| {
-            let (http, base, token) = (http.clone(), base.clone(), token.clone());
-            let q = queries[i % queries.len()].clone();
-            async move {
-                http.get(format!("{base}/api/v1/products?limit=20&q={}", percent(&q)))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-            }
+
+    if wants("search") {
+        // 5. Search-as-you-type: 3-character queries — pinyin initials, English and Chinese.
+        let mut queries: Vec<String> = Vec::new();
+        for i in 0..200 {
+            let p = product(i * 4999 % total, "");
+            let (_, initials) = pinyin_keys(&p.name_zh);
+            queries.push(initials.chars().take(3).collect());
+            queries.push(
+                p.name_en
+                    .chars()
+                    .skip(i % 4)
+                    .take(3)
+                    .collect::<String>()
+                    .to_lowercase(),
+            );
+            queries.push(p.name_zh.chars().skip(i % 2).take(3).collect());
         }
-    })
-    .await;
-    report(
-        &format!("GET /products?q=<3 chars> ({total} products)"),
-        lat,
-        wall,
-    );
+        queries.retain(|q| q.chars().count() == 3 && !q.contains(' '));
+        let (lat, wall) = drive(requests, concurrency, {
+            let (http, base, token, queries) = (
+                s.http.clone(),
+                s.base.clone(),
+                admin.clone(),
+                std::sync::Arc::new(queries),
+            );
+            move |i| {
+                let (http, base, token) = (http.clone(), base.clone(), token.clone());
+                let q = queries[i % queries.len()].clone();
+                async move {
+                    http.get(format!("{base}/api/v1/products?limit=20&q={}", percent(&q)))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                }
+            }
+        })
+        .await;
+        report(
+            &format!("GET /products?q=<3 chars> ({total} products)"),
+            lat,
+            wall,
+        );
+        println!("  load {}", loadavg());
+    }
+    // `SALEPOINT_BENCH_KEEP_DB=/path/x.db` keeps a copy of the SQLite database, to study
+    // query plans at full size afterwards (PostgreSQL databases stay anyway).
+    if let Ok(path) = std::env::var("SALEPOINT_BENCH_KEEP_DB")
+        && database_url.is_none()
+    {
+        sqlx::query(&format!("VACUUM INTO '{}'", path.replace('\'', "")))
+            .execute(&s.db.pool)
+            .await?;
+        println!("kept a copy of the database in {path}");
+    }
     println!(
         "peak resident memory (server + load generator): {:.0} MiB",
         harness::peak_rss_mib()
     );
     Ok(())
+}
+
+/// The machine's load average (1, 5, 15 min), printed next to every figure: the machine is shared.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// Percent-encodes a query value.
@@ -343,10 +384,16 @@ fn uuid_v7() -> String {
     salepoint_domain::ids::ApiKeyId::new().to_string()
 }
 
-/// Refreshes PostgreSQL's statistics after a bulk load, as an operator would.
+/// Refreshes PostgreSQL's statistics and merges the trigram index's pending entries after a
+/// bulk load, as an import does.
 async fn sqlx_analyze(db: &salepoint_store::Db) {
     let _ = sqlx_exec(db, "ANALYZE products").await;
     let _ = sqlx_exec(db, "ANALYZE barcodes").await;
+    let _ = sqlx_exec(
+        db,
+        "SELECT gin_clean_pending_list('products_search_trgm'::regclass)",
+    )
+    .await;
 }
 
 async fn sqlx_exec(db: &salepoint_store::Db, sql: &str) -> anyhow::Result<()> {

@@ -133,6 +133,34 @@ async fn products_barcodes_and_pinyin_search() {
             assert_eq!(r.status, StatusCode::OK);
             assert_eq!(r.body["data"][0]["id"], json!(id), "query {q}: {}", r.body);
         }
+        // A product with two barcodes: a scan of either finds it with both, in the order they
+        // were given, and its currency; search results carry both too; an unknown code is 404.
+        let mut two = milk(&tax, &cat, "WZ-9", "96385074");
+        two["name_zh"] = json!("双码测试奶");
+        two["name_en"] = json!("Two-code test milk");
+        two["barcodes"] = json!([{"code": "96385074"}, {"code": "IN-77", "internal": true}]);
+        let two = app.post(&admin, "/api/v1/products", two).await;
+        assert_eq!(two.status, StatusCode::CREATED, "{}", two.body);
+        for code in ["96385074", "IN-77"] {
+            let r = app.get(&admin, &format!("/api/v1/scan/{code}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{code}: {}", r.body);
+            assert_eq!(r.body["source"], "barcode");
+            assert_eq!(r.body["product"]["id"], two.body["id"]);
+            assert_eq!(r.body["product"]["currency"], "CNY");
+            assert_eq!(
+                r.body["product"]["barcodes"],
+                json!([{"code": "96385074", "kind": "ean8"}, {"code": "IN-77", "kind": "internal"}])
+            );
+        }
+        let r = app.get(&admin, "/api/v1/products?q=IN-77").await;
+        assert_eq!(r.body["data"][0]["id"], two.body["id"], "{}", r.body);
+        assert_eq!(r.body["data"][0]["barcodes"].as_array().unwrap().len(), 2);
+        assert_eq!(r.body["data"][0]["currency"], "CNY");
+        assert_eq!(
+            app.get(&admin, "/api/v1/scan/96385081").await.status,
+            StatusCode::NOT_FOUND
+        );
+
         // The demo's Coca-Cola by its initials; an exact barcode beats every substring match.
         let kkkl = app.get(&admin, "/api/v1/products?q=kkkl&limit=50").await;
         let names: Vec<&str> = kkkl.body["data"]

@@ -249,7 +249,7 @@ async fn existing(
 ) -> StoreResult<HashMap<String, (String, CheckedProduct)>> {
     let mut out = HashMap::new();
     for chunk in skus.chunks(500) {
-        let mut q = Sql::new("SELECT * FROM products WHERE company_id = ");
+        let mut q = Sql::for_backend(db.backend, "SELECT * FROM products WHERE company_id = ");
         q.bind(p.company_id.to_string())
             .push(" AND sku IN ")
             .bind_list(chunk);
@@ -524,27 +524,21 @@ pub async fn import(
     let seq = super::next_change(&mut tx, p.company_id).await?;
     let updating: Vec<String> = plan.iter().filter_map(|(id, _)| id.clone()).collect();
     for chunk in updating.chunks(500) {
-        let mut q = Sql::new("DELETE FROM barcodes WHERE product_id IN ");
+        let mut q = Sql::for_backend(tx.backend, "DELETE FROM barcodes WHERE product_id IN ");
         q.bind_list(chunk);
         let (sql, args) = q.build();
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
     }
-    for (id, c) in &plan {
+    // Updates one by one, then the new products with multi-row inserts (after the updates,
+    // which may free barcodes the new products take).
+    let mut new_products = Vec::new();
+    for (id, c) in plan {
         match id {
-            Some(id) => products::write(&mut tx, p.company_id, id, c, seq, false).await?,
-            None => {
-                products::write(
-                    &mut tx,
-                    p.company_id,
-                    &uuid::Uuid::now_v7().to_string(),
-                    c,
-                    seq,
-                    true,
-                )
-                .await?
-            }
+            Some(id) => products::write(&mut tx, p.company_id, &id, &c, seq, false).await?,
+            None => new_products.push((uuid::Uuid::now_v7().to_string(), c)),
         }
     }
+    products::insert_many(&mut tx, p.company_id, &new_products, seq).await?;
     audit::append(
         &mut tx,
         AuditEntry::by(p, "product.imported", "product_import", &seq.to_string()).details(
@@ -562,6 +556,13 @@ pub async fn import(
         let mut tx = db.begin().await?;
         crate::db::execute(&mut tx, "ANALYZE products").await?;
         crate::db::execute(&mut tx, "ANALYZE barcodes").await?;
+        // Merge the new search entries into the trigram index now: until then every search
+        // reads them one by one (see migration 0012).
+        crate::db::execute(
+            &mut tx,
+            "SELECT gin_clean_pending_list('products_search_trgm'::regclass)",
+        )
+        .await?;
         tx.commit().await?;
     }
     Ok(report)

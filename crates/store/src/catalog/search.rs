@@ -13,12 +13,16 @@ use crate::sql::Sql;
 use salepoint_domain::catalog::scale::ScaleValueKind;
 use salepoint_domain::catalog::search_key::{normalize_query, pinyin_keys};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// How many index candidates are ranked for one query.
 const CANDIDATES: i64 = 300;
 
 /// Products matching `q`, best first, at most `limit`.
+///
+/// Up to [`CANDIDATES`] index hits are ranked on their SKU and names only; the full rows (with
+/// barcodes and currency) are read for the `limit` best, in one statement.
 pub async fn search(
     db: &Db,
     p: &Principal,
@@ -31,76 +35,105 @@ pub async fn search(
         return Ok(vec![]);
     }
     let company = p.company_id.to_string();
-    // Exact codes first: a scanned barcode or a typed SKU.
-    let mut exact: Vec<String> = Vec::new();
     // SKUs are matched as typed or upper-cased (an index lookup, unlike LOWER(sku)).
     let typed = q.trim().replace(['%', '_', '\\', '"'], "");
-    let by_code = sqlx::query(
-        "SELECT product_id AS id FROM barcodes WHERE company_id = $1 AND code = $2 \
-         UNION SELECT id FROM products WHERE company_id = $1 AND sku IN ($2, $3, $4)",
-    )
-    .bind(&company)
-    .bind(&typed)
-    .bind(typed.to_uppercase())
-    .bind(&query)
-    .fetch_all(&db.pool)
-    .await?;
-    for r in &by_code {
-        exact.push(row::text(r, "id")?);
-    }
     let pattern = format!("%{query}%");
-    let mut sql = match db.backend {
+    // Exact codes (a scanned barcode, a typed SKU) are always candidates, marked `e`.
+    let mut sql = Sql::new(
+        "SELECT id, sku, name_zh, name_en, 'e' AS hit_kind FROM products WHERE company_id = ",
+    );
+    sql.bind(company.clone())
+        // A scalar subquery (the barcode key is unique): with `IN` SQLite may walk the
+        // company's products instead.
+        .push(" AND id = (SELECT product_id FROM barcodes WHERE company_id = ")
+        .bind(company.clone())
+        .push(" AND code = ")
+        .bind(typed.clone())
+        .push(")");
+    push_filter(&mut sql, f);
+    sql.push(
+        " UNION ALL SELECT id, sku, name_zh, name_en, 'e' AS hit_kind FROM products WHERE company_id = ",
+    )
+    .bind(company.clone())
+    .push(" AND sku IN (")
+    .bind(typed.clone())
+    .push(", ")
+    .bind(typed.to_uppercase())
+    .push(", ")
+    .bind(query.clone())
+    .push(")");
+    push_filter(&mut sql, f);
+    sql.push(" UNION ALL SELECT * FROM (");
+    match db.backend {
         Backend::Sqlite => {
             // Drive the join from the trigram index (CROSS JOIN fixes the order): left to
             // itself the planner may walk every product of the company instead.
-            let mut s = Sql::new(
-                "SELECT products.* FROM (SELECT rowid AS hit FROM product_search WHERE search_text LIKE ",
-            );
-            s.bind(pattern).push(" LIMIT ").bind(CANDIDATES * 4);
-            s.push(") AS hits CROSS JOIN products ON products.rowid = hits.hit WHERE products.company_id = ")
-                .bind(company.clone());
-            s
+            sql.push(
+                "SELECT products.id, products.sku, products.name_zh, products.name_en, 't' AS hit_kind \
+                 FROM (SELECT rowid AS hit FROM product_search WHERE search_text LIKE ",
+            )
+            .bind(pattern)
+            .push(" LIMIT ")
+            .bind(CANDIDATES * 4)
+            .push(") AS hits CROSS JOIN products ON products.rowid = hits.hit WHERE products.company_id = ")
+            .bind(company.clone());
         }
         Backend::Postgres => {
-            let mut s = Sql::new("SELECT * FROM products WHERE search_text LIKE ");
-            s.bind(pattern)
-                .push(" AND company_id = ")
-                .bind(company.clone());
-            s
+            sql.push(
+                "SELECT id, sku, name_zh, name_en, 't' AS hit_kind FROM products WHERE search_text LIKE ",
+            )
+            .bind(pattern)
+            .push(" AND company_id = ")
+            .bind(company.clone());
         }
-    };
-    push_filter(&mut sql, f);
-    if !exact.is_empty() {
-        sql.push(" UNION SELECT * FROM products WHERE id IN ")
-            .bind_list(&exact);
-        sql.push(" AND company_id = ").bind(company.clone());
-        push_filter(&mut sql, f);
     }
-    sql.push(" LIMIT ").bind(CANDIDATES);
+    push_filter(&mut sql, f);
+    sql.push(" LIMIT ").bind(CANDIDATES).push(") AS text_hits");
     let (text, args) = sql.build();
     let rows = sqlx::query_with(&text, args).fetch_all(&db.pool).await?;
-    let mut found = products::hydrate(db, p.company_id, &rows).await?;
-    found.sort_by_cached_key(|x| {
-        (
-            rank(x, &query, &exact),
-            x.name_zh.chars().count(),
-            x.sku.clone(),
-        )
-    });
-    found.truncate(limit.max(1) as usize);
+    // (rank, name length, SKU, id) per product; an exact code outranks its text hit.
+    let mut ranked: Vec<(u8, usize, String, String)> = Vec::with_capacity(rows.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for r in &rows {
+        let id = row::text(r, "id")?;
+        let exact = row::text(r, "hit_kind")? == "e";
+        if let Some(&i) = seen.get(&id) {
+            if exact {
+                ranked[i].0 = 0;
+            }
+            continue;
+        }
+        let (sku, name_zh) = (row::text(r, "sku")?, row::text(r, "name_zh")?);
+        let rank = if exact {
+            0
+        } else {
+            rank(&sku, &name_zh, &row::text(r, "name_en")?, &query)
+        };
+        seen.insert(id.clone(), ranked.len());
+        ranked.push((rank, name_zh.chars().count(), sku, id));
+    }
+    ranked.sort();
+    ranked.truncate(limit.max(1) as usize);
+    let ids: Vec<String> = ranked.into_iter().map(|c| c.3).collect();
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut found = products::fetch_joined(db, p.company_id, |s| {
+        s.push("p.id IN ").bind_list(&ids);
+    })
+    .await?;
+    found.sort_by_key(|x| ids.iter().position(|id| *id == x.id));
     Ok(found)
 }
 
-/// 0 exact code, 1 name or SKU starts with the query, 2 pinyin starts with it, 3 contains.
-fn rank(p: &Product, q: &str, exact: &[String]) -> u8 {
-    if exact.contains(&p.id) {
-        return 0;
-    }
+/// 1 name or SKU starts with the query, 2 pinyin starts with it, 3 contains (0, an exact code,
+/// is decided by the caller).
+fn rank(sku: &str, name_zh: &str, name_en: &str, q: &str) -> u8 {
     let starts = |s: &str| s.to_lowercase().starts_with(q);
-    if starts(&p.sku) || starts(&p.name_zh) || starts(&p.name_en) {
+    if starts(sku) || starts(name_zh) || starts(name_en) {
         return 1;
     }
-    let (full, initials) = pinyin_keys(&p.name_zh);
+    let (full, initials) = pinyin_keys(name_zh);
     if full.starts_with(q) || initials.starts_with(q) {
         return 2;
     }
@@ -124,14 +157,18 @@ pub struct ScanResult {
 /// Resolves a scanned code: a product barcode, or a label of one of the scale formats.
 pub async fn scan(db: &Db, p: &Principal, code: &str) -> StoreResult<ScanResult> {
     let code = code.trim();
-    let r = sqlx::query("SELECT product_id FROM barcodes WHERE company_id = $1 AND code = $2")
-        .bind(p.company_id.to_string())
-        .bind(code)
-        .fetch_optional(&db.pool)
-        .await?;
-    if let Some(r) = r {
+    // The product behind a barcode, with all its barcodes and the currency: one statement.
+    let found = products::fetch_joined(db, p.company_id, |q| {
+        q.push("p.id = (SELECT product_id FROM barcodes WHERE company_id = ")
+            .bind(p.company_id.to_string())
+            .push(" AND code = ")
+            .bind(code.to_string())
+            .push(")");
+    })
+    .await?;
+    if let Some(product) = found.into_iter().next() {
         return Ok(ScanResult {
-            product: products::get(db, p, &row::text(&r, "product_id")?).await?,
+            product,
             source: "barcode".into(),
             quantity: None,
             weight_grams: None,
