@@ -70,16 +70,24 @@ fn day_literal(n: i64) -> String {
 /// (`$1` the company): the last purchase day, purchases (sales, not returns) and net spend,
 /// from their sales — of the customer ids in `($3, $4]` with `range`. Members who are not
 /// active are dropped through their partial index, so the customers table is not read.
-fn figures_sql(range: bool) -> String {
+/// PostgreSQL compares the days bytewise (`COLLATE "C"`, the order of `YYYY-MM-DD` text
+/// anyway) rather than by the database's language collation, which made the maximum and the
+/// sort of recency dearer (at 5 M in psql: figures 22.4 → 18.4 s, cut points 14.5 → 12.3 s);
+/// SQLite compares bytewise already.
+fn figures_sql(backend: Backend, range: bool) -> String {
     let range = if range {
         " AND customer_id > $3 AND customer_id <= $4"
     } else {
         ""
     };
+    let collate = match backend {
+        Backend::Postgres => " COLLATE \"C\"",
+        Backend::Sqlite => "",
+    };
     format!(
         "SELECT customer_id, last_day, freq, money FROM (\
            SELECT customer_id, \
-             MAX(CASE WHEN kind = 'sale' THEN SUBSTR(created_at, 1, 10) END) AS last_day, \
+             MAX(CASE WHEN kind = 'sale' THEN SUBSTR(created_at, 1, 10){collate} END) AS last_day, \
              CAST(SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END) AS BIGINT) AS freq, \
              CAST(SUM(total_minor) AS BIGINT) AS money \
            FROM sales WHERE company_id = $1 AND customer_id IS NOT NULL{range} \
@@ -219,15 +227,18 @@ async fn recompute_pg(db: &Db, company: &str, now: &str) -> StoreResult<i64> {
         sqlx::query(set).execute(&mut *tx).await?;
     }
     sqlx::query(
-        "CREATE TEMPORARY TABLE rfm_figures (customer_id TEXT NOT NULL, last_day TEXT, \
+        "CREATE TEMPORARY TABLE rfm_figures (customer_id TEXT NOT NULL, last_day TEXT COLLATE \"C\", \
          freq BIGINT NOT NULL, money BIGINT NOT NULL) ON COMMIT DROP",
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query(&format!("INSERT INTO rfm_figures {}", figures_sql(false)))
-        .bind(company)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO rfm_figures {}",
+        figures_sql(Backend::Postgres, false)
+    ))
+    .bind(company)
+    .execute(&mut *tx)
+    .await?;
     // A temporary table has no statistics until asked: the join below needs its size.
     sqlx::query("ANALYZE rfm_figures").execute(&mut *tx).await?;
     let (n, cuts) = cut_points(&mut tx, "rfm_figures", company).await?;
@@ -246,10 +257,10 @@ async fn recompute_pg(db: &Db, company: &str, now: &str) -> StoreResult<i64> {
 async fn recompute_sqlite(db: &Db, company: &str, now: &str) -> StoreResult<i64> {
     let (n, cuts) = {
         let mut conn = db.pool.acquire().await?;
-        let source = format!("({})", figures_sql(false));
+        let source = format!("({})", figures_sql(Backend::Sqlite, false));
         cut_points(&mut conn, &source, company).await?
     };
-    let upsert = upsert_sql(&format!("({})", figures_sql(true)), &cuts);
+    let upsert = upsert_sql(&format!("({})", figures_sql(Backend::Sqlite, true)), &cuts);
     let mut after = String::new();
     while let Some(upto) = next_range(db, &after).await? {
         let mut tx = db.begin().await?;
@@ -327,7 +338,10 @@ mod tests {
 
     #[test]
     fn only_a_range_statement_binds_its_bounds() {
-        assert!(!figures_sql(false).contains("$3"));
-        assert!(figures_sql(true).contains("customer_id > $3 AND customer_id <= $4"));
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            assert!(!figures_sql(backend, false).contains("$3"));
+            assert!(figures_sql(backend, true).contains("customer_id > $3 AND customer_id <= $4"));
+        }
+        assert!(!figures_sql(Backend::Sqlite, false).contains("COLLATE"));
     }
 }
