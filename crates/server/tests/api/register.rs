@@ -914,3 +914,146 @@ async fn live_events_stream_sales_of_stores_in_scope() {
         }
     }
 }
+
+/// A batch that fails as a whole (here a trigger refuses one product's lines, as a full disk or
+/// a lost connection would refuse a commit) while the writer prices the next batch: each sale
+/// with that product is answered with an error and nothing of it is written (no sale, line,
+/// movement, event or receipt number), and every other sale is written, in a gap-free receipt
+/// sequence.
+#[tokio::test]
+async fn a_failing_batch_fails_only_its_bad_sales_and_writes_nothing_of_them() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let t = till(&app, "cashier.sh001", "SH001").await;
+        let poison = t.packaged[4].0.clone();
+        let ddl: Vec<String> = match app.db.backend {
+            salepoint_store::db::Backend::Sqlite => vec![format!(
+                "CREATE TRIGGER poison_lines BEFORE INSERT ON sale_lines WHEN NEW.product_id = '{poison}' \
+                 BEGIN SELECT RAISE(ABORT, 'poisoned product'); END"
+            )],
+            salepoint_store::db::Backend::Postgres => vec![
+                format!(
+                    "CREATE FUNCTION poison_lines() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                     IF NEW.product_id = '{poison}' THEN RAISE EXCEPTION 'poisoned product'; END IF; \
+                     RETURN NEW; END $$"
+                ),
+                "CREATE TRIGGER poison_lines BEFORE INSERT ON sale_lines FOR EACH ROW \
+                 EXECUTE FUNCTION poison_lines()"
+                    .into(),
+            ],
+        };
+        for sql in &ddl {
+            sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+        }
+        let bodies: Vec<(bool, Value)> = (0..40)
+            .map(|i| match i % 4 {
+                0 => (true, t.cash_sale(&[(0, 1000), (4, 1000)])),
+                n => (false, t.cash_sale(&[(n, 1000)])),
+            })
+            .collect();
+        let calls = bodies
+            .iter()
+            .map(|(_, b)| app.post(&t.token, "/api/v1/sales", b.clone()));
+        let results = futures::future::join_all(calls).await;
+        for ((poisoned, _), r) in bodies.iter().zip(&results) {
+            if *poisoned {
+                assert!(r.status.is_server_error(), "{} {}", r.status, r.body);
+            } else {
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            }
+        }
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 30);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM sale_lines").await, 30);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM sale_tenders").await, 30);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM stock_movements").await,
+            30
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM outbox_events WHERE kind = 'sale.completed'"
+            )
+            .await,
+            30
+        );
+        for (poisoned, body) in &bodies {
+            let r = app
+                .get(
+                    &t.token,
+                    &format!("/api/v1/sales/{}", body["id"].as_str().unwrap()),
+                )
+                .await;
+            let want = if *poisoned {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(r.status, want);
+        }
+        assert_eq!(on_hand(&app, &t.store, &t.packaged[0].0).await, 0);
+        assert_eq!(on_hand(&app, &t.store, &poison).await, 0);
+        let seqs: Vec<i64> = sqlx::query("SELECT receipt_seq FROM sales ORDER BY receipt_seq")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0).unwrap())
+            .collect();
+        assert_eq!(seqs, (1..=30).collect::<Vec<i64>>(), "gap-free receipts");
+        let report = salepoint_store::inventory::ledger::verify(&app.db)
+            .await
+            .unwrap();
+        assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
+        // The writer goes on: without the trigger the same sale is written, numbered next.
+        let drop = match app.db.backend {
+            salepoint_store::db::Backend::Sqlite => "DROP TRIGGER poison_lines",
+            salepoint_store::db::Backend::Postgres => "DROP TRIGGER poison_lines ON sale_lines",
+        };
+        sqlx::query(drop).execute(&app.db.pool).await.unwrap();
+        let r = app
+            .post(&t.token, "/api/v1/sales", bodies[0].1.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert!(r.body["receipt_no"].as_str().unwrap().ends_with("-0031"));
+    }
+}
+
+/// Sales sent while their shift closes (the writer prices a batch before its transaction):
+/// each is either written and counted in the Z report, or refused with `shift_closed` —
+/// never written into the shift after its report.
+#[tokio::test]
+async fn sales_racing_their_shift_close_are_counted_or_refused() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let t = till(&app, "cashier.sh001", "SH001").await;
+        let sales = futures::future::join_all(
+            (0..30).map(|i| app.post(&t.token, "/api/v1/sales", t.cash_sale(&[(i % 4, 1000)]))),
+        );
+        let close = async {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            app.post(
+                &t.token,
+                &format!("/api/v1/shifts/{}/close", t.shift),
+                json!({"counted": [{"code": "CASH", "counted_minor": 0}]}),
+            )
+            .await
+        };
+        let (results, closed) = tokio::join!(sales, close);
+        assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+        let created = results
+            .iter()
+            .filter(|r| r.status == StatusCode::CREATED)
+            .count() as i64;
+        for r in results.iter().filter(|r| r.status != StatusCode::CREATED) {
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+            assert_eq!(r.body["errors"][0]["code"], "shift_closed", "{}", r.body);
+        }
+        assert_eq!(closed.body["sales_count"].as_i64(), Some(created));
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, created);
+        let report = app
+            .get(&t.token, &format!("/api/v1/shifts/{}", t.shift))
+            .await;
+        assert_eq!(report.body["sales_count"].as_i64(), Some(created));
+    }
+}

@@ -2,6 +2,7 @@
 //! (`sales`, `returns`), then written with its lines, tenders, stock movements, receipt number
 //! and live event in one transaction shared with other sales (`writer`).
 
+mod batch_pricing;
 pub mod context;
 pub mod model;
 pub mod prepared;
@@ -11,6 +12,7 @@ pub mod returns;
 pub mod sales;
 pub mod shifts;
 pub mod tenders;
+mod unnest;
 pub mod writer;
 
 pub use model::{ReturnInput, Sale, SaleInput};

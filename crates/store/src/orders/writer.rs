@@ -6,24 +6,23 @@
 //! statement per table. Each caller is answered only after that transaction commits, so an
 //! acknowledged sale is durable; a sale that fails its own checks inside the batch (a used
 //! approval, stock the store refuses to sell) is left out without failing the others, and if
-//! the batch fails as a whole its sales are retried one by one.
+//! the batch fails as a whole its sales are retried one by one. Register sales are priced
+//! (`batch_pricing`) before the transaction, while the batch before commits.
 
-use super::context;
+use super::batch_pricing::{self, Priced, Pricing};
 use super::model::{Sale, SaleInput};
 use super::prepared::PreparedSale;
-use super::sales::{self, PriceBook, Till};
+use super::unnest;
 use crate::approvals;
 use crate::audit::{self, AuditEntry};
-use crate::bulk::{self, Val};
+use crate::bulk::Val;
 use crate::clock;
 use crate::customers::accounts;
 use crate::db::{Backend, Db, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::payments::tender_types;
 use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
-use salepoint_domain::ids::CompanyId;
 use salepoint_domain::org::NegativeStockPolicy;
 use std::collections::{BTreeMap, HashMap};
 use tokio::sync::{mpsc, oneshot};
@@ -92,12 +91,16 @@ pub struct SaleWriter {
 }
 
 impl SaleWriter {
-    /// Starts the writer for `db`. One is enough and more would only wait: every batch
-    /// takes the receipt counters of the stores it sells for, so concurrent batches queue on
-    /// those rows (PostgreSQL) or on the single write lock (SQLite).
+    /// Starts the writer for `db`. Batches go through two stages: batch N+1 is priced (reads
+    /// on a pool connection, and CPU) while batch N commits, so the commit's round trips and
+    /// its fsync no longer wait for pricing. Only one batch commits at a time — a second
+    /// committer would only queue on the receipt counters (PostgreSQL) or on the single write
+    /// lock (SQLite) — and batch N+1 begins its transaction after batch N has committed, so
+    /// it sees N's sales (replays, stock, receipt numbers).
     pub fn start(db: Db) -> SaleWriter {
         let (tx, mut rx) = mpsc::channel::<Job>(4096);
         tokio::spawn(async move {
+            let mut committing: Option<tokio::task::JoinHandle<()>> = None;
             while let Some(first) = rx.recv().await {
                 let mut jobs = vec![first];
                 while jobs.len() < MAX_BATCH {
@@ -106,7 +109,14 @@ impl SaleWriter {
                         Err(_) => break,
                     }
                 }
-                run(&db, jobs).await;
+                let works: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
+                let pricing = batch_pricing::price(&db, &works).await;
+                if let Some(previous) = committing.take() {
+                    // A panicked commit dropped its answers: its callers hear that the writer
+                    // stopped; this batch goes on.
+                    let _ = previous.await;
+                }
+                committing = Some(tokio::spawn(run(db.clone(), jobs, pricing)));
             }
         });
         SaleWriter { queue: tx }
@@ -125,17 +135,20 @@ impl SaleWriter {
     }
 }
 
-async fn run(db: &Db, jobs: Vec<Job>) {
+/// Commits a priced batch and answers its callers. If the batch fails as a whole, its sales
+/// are written one by one, so that one bad sale fails alone and a failure of the database
+/// answers each sale with an error and writes nothing for it.
+async fn run(db: Db, jobs: Vec<Job>, mut pricing: Pricing) {
     let sales: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
-    let results = match write_batch(db, &sales).await {
+    let results = match write_priced(&db, &sales, &mut pricing).await {
         Ok(r) => r,
         Err(e) => {
             if jobs.len() > 1 {
                 tracing::warn!(error = %e, sales = jobs.len(), "a sale batch failed; writing its sales one by one");
             }
             let mut out = Vec::with_capacity(jobs.len());
-            for s in &sales {
-                out.push(write_alone(db, s).await);
+            for (i, s) in sales.iter().enumerate() {
+                out.push(write_alone(&db, s, pricing.take(i)).await);
             }
             out
         }
@@ -152,10 +165,10 @@ async fn run(db: &Db, jobs: Vec<Job>) {
 /// Writes one sale in its own transaction. A unique violation means another writer (another
 /// worker or app server) committed the same id or key meanwhile: the second attempt sees it
 /// and answers it as a replay.
-async fn write_alone(db: &Db, sale: &Work) -> StoreResult<Outcome> {
+async fn write_alone(db: &Db, sale: &Work, mut pricing: Pricing) -> StoreResult<Outcome> {
     let mut last = None;
     for _ in 0..2 {
-        match write_batch(db, &[sale]).await {
+        match write_priced(db, &[sale], &mut pricing).await {
             Ok(mut r) => {
                 return r
                     .pop()
@@ -186,10 +199,21 @@ struct Live<'a> {
     member: Option<accounts::MemberSummary>,
 }
 
-/// Writes `sales` in one transaction; one result per sale, in order.
+/// Prices `sales` and writes them in one transaction (the demo history's batches); one result
+/// per sale, in order.
 pub(crate) async fn write_batch(
     db: &Db,
     sales: &[&Work],
+) -> StoreResult<Vec<StoreResult<Outcome>>> {
+    let mut pricing = batch_pricing::price(db, sales).await;
+    write_priced(db, sales, &mut pricing).await
+}
+
+/// Writes `sales`, priced as `pricing` says, in one transaction; one result per sale, in order.
+async fn write_priced<'a>(
+    db: &Db,
+    sales: &[&'a Work],
+    pricing: &'a mut Pricing,
 ) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let mut results: Vec<Option<StoreResult<Outcome>>> = (0..sales.len()).map(|_| None).collect();
     let mut tx = db.begin().await?;
@@ -229,16 +253,23 @@ pub(crate) async fn write_batch(
         .filter(|i| results[*i].is_none() && !repeats.iter().any(|(r, _)| r == i))
         .collect();
 
-    // 2. Price the registers' sales of the batch from one read of their products and prices.
-    let priced = price_batch(db, &mut tx, sales, &todo, &mut results).await?;
+    // 2. The registers' sales were priced before the transaction: a shift that closed since
+    //    prices its sales again (refused online, flagged offline).
+    recheck_shifts(&mut tx, sales, &todo, pricing).await?;
+    let pricing: &'a Pricing = pricing;
     let mut live: Vec<Live> = Vec::new();
     for i in todo {
-        let sale: &PreparedSale = match sales[i] {
-            Work::Priced(p) => p,
-            Work::Sale(_) => match priced.get(&i) {
-                Some(p) => p,
-                None => continue,
-            },
+        let sale: &PreparedSale = match (sales[i], &pricing.sales[i]) {
+            (Work::Priced(p), _) => p,
+            (Work::Sale(_), Priced::Ready { sale, .. }) => sale,
+            (Work::Sale(_), Priced::Refused(e)) => {
+                results[i] = Some(Err(batch_pricing::copy_error(e)));
+                continue;
+            }
+            (Work::Sale(_), Priced::AsGiven) => {
+                results[i] = Some(Err(StoreError::Internal("a sale was not priced".into())));
+                continue;
+            }
         };
         live.push(Live {
             idx: i,
@@ -325,130 +356,47 @@ pub(crate) async fn write_batch(
         .collect())
 }
 
-/// Prices the `todo` sales of the batch that arrived unpriced: their registers (cached), their
-/// shifts, products and price rules read once inside the writer's transaction (a warm
-/// connection, one round trip each), tender types (cached). A sale that does not price gets
-/// its error in `results`; the others come back by batch index.
-async fn price_batch(
-    db: &Db,
+/// Reads the shifts of the batch's priced register sales inside the transaction and prices
+/// again those whose shift closed after pricing. On PostgreSQL the shifts are locked (shared)
+/// until commit: a shift closing now waits for this batch, and its Z report counts these sales.
+async fn recheck_shifts(
     tx: &mut Tx,
     sales: &[&Work],
     todo: &[usize],
-    results: &mut [Option<StoreResult<Outcome>>],
-) -> StoreResult<HashMap<usize, PreparedSale>> {
-    let requests: Vec<(usize, &SaleRequest)> = todo
+    pricing: &mut Pricing,
+) -> StoreResult<()> {
+    let mut ids: Vec<String> = todo
         .iter()
+        .filter(|i| matches!(pricing.sales[**i], Priced::Ready { .. }))
         .filter_map(|i| match sales[*i] {
-            Work::Sale(r) => Some((*i, r.as_ref())),
+            Work::Sale(r) => Some(r.input.shift_id.clone()),
             Work::Priced(_) => None,
         })
         .collect();
-    let mut out = HashMap::new();
-    if requests.is_empty() {
-        return Ok(out);
+    if ids.is_empty() {
+        return Ok(());
     }
-    let shift_ids: Vec<String> = requests
-        .iter()
-        .map(|(_, r)| r.input.shift_id.clone())
-        .collect();
-    let mut q = Sql::for_backend(
-        tx.backend,
-        "SELECT id, register_id, status FROM shifts WHERE id IN ",
-    );
-    q.bind_list(&shift_ids);
+    ids.sort();
+    ids.dedup();
+    let mut q = Sql::for_backend(tx.backend, "SELECT id, status FROM shifts WHERE id IN ");
+    q.bind_list(&ids);
     if tx.backend == Backend::Postgres {
-        // A shift closing now waits for this batch (and its Z report counts these sales), or
-        // this batch sees it closed.
         q.push(" ORDER BY id FOR SHARE");
     }
     let (sql, args) = q.build();
-    let mut shifts: HashMap<String, (String, bool)> = HashMap::new();
+    let mut open: HashMap<String, bool> = HashMap::new();
     for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        shifts.insert(
-            row::text(&r, "id")?,
-            (
-                row::text(&r, "register_id")?,
-                row::text(&r, "status")? == "open",
-            ),
-        );
+        open.insert(row::text(&r, "id")?, row::text(&r, "status")? == "open");
     }
-    let mut books: HashMap<CompanyId, PriceBook> = HashMap::new();
-    for company in requests.iter().map(|(_, r)| r.principal.company_id) {
-        if books.contains_key(&company) {
-            continue;
-        }
-        let mut ids: Vec<String> = requests
-            .iter()
-            .filter(|(_, r)| r.principal.company_id == company)
-            .flat_map(|(_, r)| r.input.lines.iter().map(|l| l.product_id.clone()))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        let (products, rules) = sales::products_and_rules(tx, company, Some(&ids), true).await?;
-        let types = tender_types::for_company(db, company).await?;
-        let mut customers: Vec<String> = requests
-            .iter()
-            .filter(|(_, r)| r.principal.company_id == company)
-            .filter_map(|(_, r)| r.input.customer_id.as_ref().map(|c| c.to_lowercase()))
-            .collect();
-        customers.sort();
-        customers.dedup();
-        // Only batches with members pay for reading them.
-        let members = if customers.is_empty() {
-            Default::default()
-        } else {
-            std::sync::Arc::new(
-                accounts::member_book(tx, Some(&db.caches), &company.to_string(), Some(&customers))
-                    .await?,
-            )
-        };
-        books.insert(
-            company,
-            PriceBook {
-                products,
-                rules,
-                types,
-                members,
-            },
-        );
-    }
-    for (i, r) in requests {
-        let p = &r.principal;
-        let priced = async {
-            let ctx =
-                context::register_context(db, p, &r.input.register_id, "/register_id").await?;
-            let shift_open = match shifts.get(&r.input.shift_id) {
-                Some((register, open)) if *register == ctx.register_id => *open,
-                _ => {
-                    return Err(StoreError::invalid(
-                        "/shift_id",
-                        "unknown",
-                        "no such shift at this register",
-                    ));
-                }
-            };
-            let book = &books[&p.company_id];
-            sales::price(
-                Till {
-                    ctx: &ctx,
-                    shift_open,
-                },
-                book,
-                p,
-                &r.input,
-                &r.request_hash,
-                r.idem_key.clone(),
-            )
-        }
-        .await;
-        match priced {
-            Ok(s) => {
-                out.insert(i, s);
-            }
-            Err(e) => results[i] = Some(Err(e)),
+    for &i in todo {
+        if let (Work::Sale(r), Priced::Ready { sale, .. }) = (sales[i], &pricing.sales[i])
+            && !sale.flags.iter().any(|f| f == "late_shift")
+            && !open.get(&r.input.shift_id).copied().unwrap_or(false)
+        {
+            pricing.reprice_closed(i, sales[i]);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn audit_entry(l: &Live) -> AuditEntry {
@@ -693,7 +641,7 @@ async fn assign_receipt_numbers(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResu
         .iter()
         .map(|((s, d), n)| vec![s.clone().into(), d.clone().into(), (*n).into()])
         .collect();
-    let back = bulk::insert(
+    let back = unnest::insert(
         tx,
         "INSERT INTO receipt_counters (store_id, business_day, last_seq) VALUES ",
         &rows,
@@ -742,7 +690,7 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
             ]
         })
         .collect();
-    let back = bulk::insert(
+    let back = unnest::insert(
         tx,
         "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at) VALUES ",
         &rows,
@@ -777,7 +725,7 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
             ]);
         }
     }
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
         &low,
@@ -936,7 +884,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
             ]);
         }
     }
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
          business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, channel_id, member_tier, subtotal_minor, discount_minor, \
@@ -946,7 +894,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
         "",
     )
     .await?;
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO sale_lines (sale_id, line_no, store_id, product_id, sku, name, quantity_milli, unit_price_minor, \
          gross_minor, line_discount_minor, order_discount_minor, net_minor, tax_rate, tax_minor, total_minor, \
@@ -955,7 +903,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
         "",
     )
     .await?;
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO sale_tenders (sale_id, seq, store_id, tender_type_id, code, kind, amount_minor, tendered_minor, \
          change_minor, reference, card_last4) VALUES ",
@@ -963,7 +911,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
         "",
     )
     .await?;
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, \
          ref_line, user_id, flagged, at) VALUES ",
@@ -971,7 +919,7 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
         "",
     )
     .await?;
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
         &events,
