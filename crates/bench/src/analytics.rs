@@ -37,8 +37,20 @@ const EXPORTS: usize = 3;
 /// it the benchmark proves its rollups equal the raw sales.
 const VERIFY_UP_TO: u64 = 1_000_000;
 
-pub(crate) async fn run(database_url: Option<&str>, o: &Options) -> anyhow::Result<()> {
-    let s = harness::start(database_url).await?;
+/// Generates the chain and rolls it up, then measures; with `reuse` (`--reuse` and a
+/// `--database-url` that already holds a generated chain, e.g. a kept SQLite file) it measures
+/// the sales reports and the lag again over what is there and skips the inventory phase, so
+/// that figures can be re-taken on a quiet machine without the hour of generation.
+pub(crate) async fn run(
+    database_url: Option<&str>,
+    reuse: bool,
+    o: &Options,
+) -> anyhow::Result<()> {
+    let s = if reuse {
+        harness::start_reusing(database_url).await?
+    } else {
+        harness::start(database_url).await?
+    };
     println!(
         "analytics — backend: {}; cores: {}; {} stores × {} days, ~{} lines; load average {}",
         s.backend,
@@ -50,6 +62,96 @@ pub(crate) async fn run(database_url: Option<&str>, o: &Options) -> anyhow::Resu
         o.lines,
         load_average()
     );
+    let store_ids = if reuse && count(&s.db, "analytics_applied").await? > 0 {
+        println!(
+            "reusing the generated chain: {} sales and returns, {} sale lines",
+            count(&s.db, "sales").await?,
+            count(&s.db, "sale_lines").await?
+        );
+        sqlx::query_scalar("SELECT id FROM stores WHERE kind = 'store' ORDER BY code")
+            .fetch_all(&s.db.pool)
+            .await?
+    } else {
+        generate_and_roll_up(&s, database_url, o).await?
+    };
+    let api = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
+    let today = Date::parse(
+        &salepoint_store::clock::now()[..10],
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )?;
+    let year_from = today - time::Duration::days(o.days - 1);
+    let (q_from, q_to) = last_quarter(today);
+    let (m_from, m_to) = whole_months(today, 12);
+    harness::reset_peak_rss();
+    let dashboard = api.get("/api/v1/reports/dashboard").await?;
+    println!(
+        "dashboard today: revenue {} fen, {} orders, {} stores",
+        dashboard["revenue"],
+        dashboard["orders"],
+        dashboard["stores"].as_array().map_or(0, Vec::len)
+    );
+    measure(
+        &api,
+        o.requests,
+        "GET /reports/dashboard (head office)",
+        "/api/v1/reports/dashboard".into(),
+    )
+    .await?;
+    let store_month =
+        format!("/api/v1/reports/sales?from={year_from}&to={today}&group=store,month");
+    measure(&api, o.requests, "store × month, the year", store_month).await?;
+    let one_store = &store_ids[0];
+    let product_day = format!(
+        "/api/v1/reports/sales?from={q_from}&to={q_to}&group=product,business_day&stores={one_store}"
+    );
+    measure(
+        &api,
+        o.requests,
+        "product × business day, 1 store, 1 quarter",
+        product_day,
+    )
+    .await?;
+    let top = format!(
+        "/api/v1/reports/sales?from={m_from}&to={m_to}&group=product&top=100&order=-revenue"
+    );
+    measure(
+        &api,
+        o.requests,
+        "top 100 products, chain, 12 whole months",
+        top,
+    )
+    .await?;
+    export(&s, &api, today).await?;
+    // The inventory reports over the same chain, given stock (crate::analytics_stock).
+    if reuse {
+        println!("inventory reports: skipped (--reuse)");
+    } else {
+        crate::analytics_stock::run(
+            &s,
+            &api,
+            today,
+            year_from,
+            (q_from, q_to),
+            (o.requests / 10).max(3),
+        )
+        .await?;
+    }
+    println!(
+        "memory: peak RSS {:.0} MiB during the reports (server + load generator)",
+        harness::peak_rss_mib()
+    );
+    crate::analytics_lag::run(&s, &api, o.rate, Duration::from_secs(o.lag_seconds)).await?;
+    println!("load average at the end: {}", load_average());
+    Ok(())
+}
+
+/// The generation, the rollup rebuild and (up to [`VERIFY_UP_TO`] lines) the verification;
+/// answers the selling stores' ids, first by code.
+async fn generate_and_roll_up(
+    s: &Server,
+    database_url: Option<&str>,
+    o: &Options,
+) -> anyhow::Result<Vec<String>> {
     let loader = Loader::new(&s.db, database_url).await?;
     let g = analytics_seed::generate(
         &s.db,
@@ -75,7 +177,7 @@ pub(crate) async fn run(database_url: Option<&str>, o: &Options) -> anyhow::Resu
         g.lines as f64 / g.seconds,
         load_average()
     );
-    analyze(&s).await?;
+    analyze(s).await?;
     let t = Instant::now();
     let applied = salepoint_store::analytics::verify::rebuild(&s.db)
         .await
@@ -86,7 +188,7 @@ pub(crate) async fn run(database_url: Option<&str>, o: &Options) -> anyhow::Resu
         applied as f64 / secs,
         load_average()
     );
-    analyze(&s).await?;
+    analyze(s).await?;
     if o.lines <= VERIFY_UP_TO {
         let v = salepoint_store::analytics::verify::verify(&s.db)
             .await
@@ -118,71 +220,7 @@ pub(crate) async fn run(database_url: Option<&str>, o: &Options) -> anyhow::Resu
         count(&s.db, "analytics_product_monthly").await?
     );
 
-    let api = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
-    let today = Date::parse(
-        &salepoint_store::clock::now()[..10],
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )?;
-    let year_from = today - time::Duration::days(o.days - 1);
-    let (q_from, q_to) = last_quarter(today);
-    let (m_from, m_to) = whole_months(today, 12);
-    harness::reset_peak_rss();
-    let dashboard = api.get("/api/v1/reports/dashboard").await?;
-    println!(
-        "dashboard today: revenue {} fen, {} orders, {} stores",
-        dashboard["revenue"],
-        dashboard["orders"],
-        dashboard["stores"].as_array().map_or(0, Vec::len)
-    );
-    measure(
-        &api,
-        o.requests,
-        "GET /reports/dashboard (head office)",
-        "/api/v1/reports/dashboard".into(),
-    )
-    .await?;
-    let store_month =
-        format!("/api/v1/reports/sales?from={year_from}&to={today}&group=store,month");
-    measure(&api, o.requests, "store × month, the year", store_month).await?;
-    let one_store = &g.store_ids[0];
-    let product_day = format!(
-        "/api/v1/reports/sales?from={q_from}&to={q_to}&group=product,business_day&stores={one_store}"
-    );
-    measure(
-        &api,
-        o.requests,
-        "product × business day, 1 store, 1 quarter",
-        product_day,
-    )
-    .await?;
-    let top = format!(
-        "/api/v1/reports/sales?from={m_from}&to={m_to}&group=product&top=100&order=-revenue"
-    );
-    measure(
-        &api,
-        o.requests,
-        "top 100 products, chain, 12 whole months",
-        top,
-    )
-    .await?;
-    export(&s, &api, today).await?;
-    // The inventory reports over the same chain, given stock (crate::analytics_stock).
-    crate::analytics_stock::run(
-        &s,
-        &api,
-        today,
-        year_from,
-        (q_from, q_to),
-        (o.requests / 10).max(3),
-    )
-    .await?;
-    println!(
-        "memory: peak RSS {:.0} MiB during the reports (server + load generator)",
-        harness::peak_rss_mib()
-    );
-    crate::analytics_lag::run(&s, &api, o.rate, Duration::from_secs(o.lag_seconds)).await?;
-    println!("load average at the end: {}", load_average());
-    Ok(())
+    Ok(g.store_ids)
 }
 
 /// Times `n` requests of `path`, one at a time (after a warm-up), and prints the figures with

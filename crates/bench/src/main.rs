@@ -155,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
         "analytics" => {
             analytics::run(
                 a.database_url.as_deref(),
+                a.reuse,
                 &analytics::Options {
                     stores: a.stores,
                     days: a.days,
