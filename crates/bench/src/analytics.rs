@@ -10,7 +10,7 @@
 use crate::analytics_seed::{self, Plan};
 use crate::bulk_load::Loader;
 use crate::chain::Api;
-use crate::harness::{self, ADMIN_PASSWORD, Server, drive};
+use crate::harness::{self, ADMIN_PASSWORD, Server, drive, load_average};
 use crate::seed_sql::{count, print_sizes};
 use salepoint_store::db::Backend;
 use std::time::{Duration, Instant};
@@ -227,15 +227,7 @@ async fn generate_and_roll_up(
 /// the first answer's size and rollup source.
 async fn measure(api: &Api, n: usize, name: &str, path: String) -> anyhow::Result<()> {
     let first = api.get(&path).await?;
-    let make = {
-        let (api, path) = (api.clone(), path.clone());
-        move |_| {
-            let (api, path) = (api.clone(), path.clone());
-            async move { api.load(&path).await.0 }
-        }
-    };
-    drive(WARMUP, 1, make.clone()).await;
-    let (lat, wall) = drive(n, 1, make).await;
+    let (lat, wall) = one_at_a_time(api, &path, WARMUP, n).await;
     harness::report_max(name, lat, wall);
     if first.get("rows").is_some() {
         println!(
@@ -244,6 +236,25 @@ async fn measure(api: &Api, n: usize, name: &str, path: String) -> anyhow::Resul
         );
     }
     Ok(())
+}
+
+/// Latencies of `n` GETs of `path`, one at a time, after `warmup` unmeasured ones, and the
+/// wall time of the measured ones.
+pub(crate) async fn one_at_a_time(
+    api: &Api,
+    path: &str,
+    warmup: usize,
+    n: usize,
+) -> (Vec<Duration>, Duration) {
+    let make = {
+        let (api, path) = (api.clone(), path.to_string());
+        move |_| {
+            let (api, path) = (api.clone(), path.clone());
+            async move { api.load(&path).await.0 }
+        }
+    };
+    drive(warmup, 1, make.clone()).await;
+    drive(n, 1, make).await
 }
 
 /// The XLSX export of `group=product,month` over the fewest whole months that reach
@@ -368,12 +379,4 @@ async fn analyze(s: &Server) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// The machine's 1, 5 and 15 minute load averages (`/proc/loadavg`): the benchmark shares
-/// its two cores with other work, which the figures must be read against.
-pub(crate) fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
 }

@@ -14,7 +14,7 @@
 //! whole quarter, cover over 28 days, dead stock over 90 days (first 200 by value).
 
 use crate::chain::Api;
-use crate::harness::{self, Server, drive};
+use crate::harness::{self, Server};
 use crate::seed_sql::{count, exec, lit, print_sizes, scalar_text, uid};
 use salepoint_store::Db;
 use salepoint_store::db::Backend;
@@ -43,7 +43,7 @@ pub(crate) async fn run(
         seeded.levels,
         seeded.movements,
         t.elapsed().as_secs_f64(),
-        crate::analytics::load_average()
+        harness::load_average()
     );
     print_sizes(&s.db, &["stock_levels", "stock_movements"]).await?;
     let month_from = today.replace_day(1)?;
@@ -82,20 +82,13 @@ pub(crate) async fn run(
     for (name, query) in series {
         let path = format!("/api/v1/reports/inventory?{query}");
         let first = api.get(&path).await?;
-        let make = {
-            let (api, path) = (api.clone(), path.clone());
-            move |_| {
-                let (api, path) = (api.clone(), path.clone());
-                async move { api.load(&path).await.0 }
-            }
-        };
-        let (lat, wall) = drive(requests, 1, make).await;
+        let (lat, wall) = crate::analytics::one_at_a_time(api, &path, 0, requests).await;
         harness::report_max(&format!("GET /reports/inventory: {name}"), lat, wall);
         println!(
             "    {} rows, totals {}; load average {}",
             first["row_count"],
             first["totals"],
-            crate::analytics::load_average()
+            harness::load_average()
         );
     }
     Ok(())

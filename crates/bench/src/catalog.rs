@@ -179,7 +179,7 @@ pub async fn run(
             t.elapsed().as_secs_f64(),
             r["created"],
             r["errors"].as_array().map(|e| e.len()).unwrap_or(0),
-            loadavg()
+            harness::load_average()
         );
         let t = Instant::now();
         let r: serde_json::Value = s
@@ -196,7 +196,7 @@ pub async fn run(
             "re-import of the same file: {:.2} s (unchanged {}); load {}",
             t.elapsed().as_secs_f64(),
             r["unchanged"],
-            loadavg()
+            harness::load_average()
         );
     }
 
@@ -231,7 +231,7 @@ pub async fn run(
             import_n + 5000,
             times[1],
             bytes as f64 / 1e6,
-            loadavg()
+            harness::load_average()
         );
     }
 
@@ -268,7 +268,7 @@ pub async fn run(
     println!(
         "bulk-loaded up to {total} products in {:.1} s; load {}",
         t.elapsed().as_secs_f64(),
-        loadavg()
+        harness::load_average()
     );
     if database_url.is_some() {
         sqlx_analyze(&s.db).await;
@@ -297,7 +297,7 @@ pub async fn run(
             lat,
             wall,
         );
-        println!("  load {}", loadavg());
+        println!("  load {}", harness::load_average());
     }
 
     if wants("search") {
@@ -344,7 +344,7 @@ pub async fn run(
             lat,
             wall,
         );
-        println!("  load {}", loadavg());
+        println!("  load {}", harness::load_average());
     }
     // `SALEPOINT_BENCH_KEEP_DB=/path/x.db` keeps a copy of the SQLite database, to study
     // query plans at full size afterwards (PostgreSQL databases stay anyway).
@@ -361,13 +361,6 @@ pub async fn run(
         harness::peak_rss_mib()
     );
     Ok(())
-}
-
-/// The machine's load average (1, 5, 15 min), printed next to every figure: the machine is shared.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }
 
 /// Percent-encodes a query value.

@@ -16,9 +16,9 @@
 //! top-up and a points adjustment written as the ledgers want them (ledger row, lot, balance):
 //! they are the members of (d).
 
-use crate::analytics::load_average;
 use crate::chain::{self, Api, Rng, Till};
 use crate::checkout::{Basket, level};
+use crate::harness::load_average;
 use crate::harness::{self, ADMIN_PASSWORD, drive, percentile};
 use crate::seed_sql::{count, exec, lit, pad, print_sizes, scalar_i64, scalar_text, series, uid};
 use salepoint_store::Db;

@@ -239,3 +239,11 @@ pub fn machine_cpu_ticks() -> (u64, u64) {
     let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
     (total - idle, total)
 }
+
+/// The machine's 1, 5 and 15 minute load averages (`/proc/loadavg`): the benchmark shares
+/// its two cores with other work, which the figures must be read against.
+pub(crate) fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
