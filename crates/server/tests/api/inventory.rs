@@ -700,6 +700,36 @@ async fn reorder_rules_raise_alerts_and_a_live_event() {
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "limit={bad}");
             assert_eq!(r.body["errors"][0]["field"], "limit", "limit={bad}");
         }
+        // Without `near`: most available first, ties by location id (creation order).
+        for code in ["BJ001", "WH-SH"] {
+            let loc = app.store_id(code).await;
+            let r = app
+                .post(
+                    &admin,
+                    "/api/v1/stock/adjustments",
+                    json!({"location_id": loc, "kind": "adjustment", "reason": "调入",
+                    "lines": [{"product_id": p0, "quantity": "9"}]}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let plain = app
+            .get(&admin, &format!("/api/v1/products/{p0}/stock"))
+            .await;
+        let order: Vec<(f64, String)> = plain.body["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let a: f64 = l["available"].as_str().unwrap().parse().unwrap();
+                (-a, l["location_id"].as_str().unwrap().to_string())
+            })
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert_eq!(order.len(), 3, "{}", plain.body);
+        assert_eq!(order, sorted, "{}", plain.body);
+        assert_eq!(plain.body["total_on_hand"], "23");
         figures_are_flat_and_documented(&app, &admin, &sh001, &p0, &all.body).await;
         ledger_ok(&app).await;
     }
@@ -807,6 +837,13 @@ async fn figures_are_flat_and_documented(
                 .to_string()
                 .contains("#/components/schemas/StockFigures"),
             "{name} embeds StockFigures: {}",
+            schemas[name]
+        );
+        assert!(
+            schemas[name]
+                .to_string()
+                .contains("#/components/schemas/LocationRef"),
+            "{name} embeds LocationRef: {}",
             schemas[name]
         );
     }

@@ -3,7 +3,7 @@
 //! per-product view across locations is [`super::product_stock`]).
 
 use super::figures::{self, StockFigures};
-use super::locations;
+use super::locations::{self, LocationRef};
 use super::quantity;
 use crate::clock;
 use crate::db::Db;
@@ -22,12 +22,8 @@ use utoipa::ToSchema;
 /// One location's stock of one product.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct StockLevel {
-    pub location_id: String,
-    pub location_code: String,
-    pub location_name: String,
-    pub location_kind: String,
-    pub region_id: Option<String>,
-    pub region_name: Option<String>,
+    #[serde(flatten)]
+    pub location: LocationRef,
     pub address: String,
     pub product_id: String,
     pub sku: String,
@@ -53,12 +49,7 @@ pub(crate) const SELECT: &str = "SELECT sl.location_id, s.code AS location_code,
 pub(crate) fn from_row(r: &AnyRow) -> StoreResult<StockLevel> {
     let cost = row::int(r, "avg_cost")?;
     Ok(StockLevel {
-        location_id: row::text(r, "location_id")?,
-        location_code: row::text(r, "location_code")?,
-        location_name: row::text(r, "location_name")?,
-        location_kind: row::text(r, "location_kind")?,
-        region_id: row::opt_text(r, "region_id")?,
-        region_name: row::opt_text(r, "region_name")?,
+        location: locations::read_ref(r)?,
         address: row::text(r, "address")?,
         product_id: row::text(r, "product_id")?,
         sku: row::text(r, "sku")?,
@@ -148,7 +139,7 @@ pub async fn list(
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
     let levels = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    Ok(page.page(levels, |l| format!("{}|{}", l.location_id, l.sku)))
+    Ok(page.page(levels, |l| format!("{}|{}", l.location.location_id, l.sku)))
 }
 
 /// Levels that need attention at the locations in scope: at or below the reorder point (low or
@@ -201,7 +192,7 @@ pub async fn alerts(
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
     let levels = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    Ok(page.page(levels, |l| format!("{}|{}", l.location_id, l.sku)))
+    Ok(page.page(levels, |l| format!("{}|{}", l.location.location_id, l.sku)))
 }
 
 /// One reorder rule; a `null` field clears it.

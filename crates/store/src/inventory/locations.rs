@@ -4,6 +4,36 @@
 use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
 use crate::row;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use utoipa::ToSchema;
+
+/// Where a level is, named as a clerk or shop assistant knows the place; embedded flat
+/// (`#[serde(flatten)]`) in every answer that shows a level (the stock browser's
+/// `StockLevel`, the per-product `LocationStock`), so they name a location the same way.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LocationRef {
+    pub location_id: String,
+    pub location_code: String,
+    pub location_name: String,
+    /// `store` or `warehouse`.
+    pub location_kind: String,
+    pub region_id: Option<String>,
+    pub region_name: Option<String>,
+}
+
+/// The location of a row carrying the columns `location_id`, `location_code`, `location_name`,
+/// `location_kind`, `region_id` and `region_name`.
+pub(crate) fn read_ref(r: &AnyRow) -> StoreResult<LocationRef> {
+    Ok(LocationRef {
+        location_id: row::text(r, "location_id")?,
+        location_code: row::text(r, "location_code")?,
+        location_name: row::text(r, "location_name")?,
+        location_kind: row::text(r, "location_kind")?,
+        region_id: row::opt_text(r, "region_id")?,
+        region_name: row::opt_text(r, "region_name")?,
+    })
+}
 
 /// A location as stock documents need it.
 #[derive(Clone, Debug)]

@@ -5,7 +5,7 @@
 //! tells a shop assistant where to send the customer (docs/benchmarks.md, "Inventory").
 
 use super::figures::{self, StockFigures};
-use super::locations;
+use super::locations::{self, LocationRef};
 use super::quantity::from_milli;
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
@@ -19,12 +19,8 @@ use utoipa::ToSchema;
 /// The product's stock at one location (the product itself is named in [`ProductStock`]).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct LocationStock {
-    pub location_id: String,
-    pub location_code: String,
-    pub location_name: String,
-    pub location_kind: String,
-    pub region_id: Option<String>,
-    pub region_name: Option<String>,
+    #[serde(flatten)]
+    pub location: LocationRef,
     #[serde(flatten)]
     pub figures: StockFigures,
 }
@@ -51,31 +47,26 @@ pub struct ProductStock {
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 1000;
 
-/// The levels of one product joined to their locations, with the totals over all of them (window
-/// sums, taken before the limit). No `company_id` test on the levels: the product was found in
-/// the caller's company, and its levels are that company's.
-const SELECT: &str = "SELECT sl.location_id, s.code, s.name, s.kind, s.region_id, r.name AS region_name, \
-     sl.on_hand_milli, sl.reserved_milli, sl.in_transit_milli, sl.reorder_point_milli, sl.reorder_qty_milli, sl.max_milli, \
+/// The levels of one product with the totals over all of them (window sums, taken before the
+/// limit), ordered and cut on the levels alone; the locations are joined for the listed rows
+/// only (`ORDER_AND_JOIN`). No `company_id` test on the levels: the product was found in the
+/// caller's company, and its levels are that company's.
+const LEVELS: &str = "SELECT lv.*, s.code AS location_code, s.name AS location_name, s.kind AS location_kind, s.region_id, r.name AS region_name FROM (\
+     SELECT sl.location_id, sl.on_hand_milli, sl.reserved_milli, sl.in_transit_milli, \
+     sl.reorder_point_milli, sl.reorder_qty_milli, sl.max_milli, \
      CAST(SUM(sl.on_hand_milli) OVER () AS BIGINT) AS total_on_hand, \
      CAST(SUM(sl.on_hand_milli - sl.reserved_milli) OVER () AS BIGINT) AS total_available, \
-     CAST(COUNT(*) OVER () AS BIGINT) AS location_count \
-     FROM stock_levels sl JOIN stores s ON s.id = sl.location_id LEFT JOIN regions r ON r.id = s.region_id \
-     WHERE sl.product_id = ";
+     CAST(COUNT(*) OVER () AS BIGINT) AS location_count";
 
 fn from_row(r: &AnyRow) -> StoreResult<LocationStock> {
     Ok(LocationStock {
-        location_id: row::text(r, "location_id")?,
-        location_code: row::text(r, "code")?,
-        location_name: row::text(r, "name")?,
-        location_kind: row::text(r, "kind")?,
-        region_id: row::opt_text(r, "region_id")?,
-        region_name: row::opt_text(r, "region_name")?,
+        location: locations::read_ref(r)?,
         figures: figures::read(r)?,
     })
 }
 
 /// One product across the locations in scope; with `near`, that location's region first, then
-/// by available stock, most first (then by location code); the first `limit` of them (the route
+/// by available stock, most first (then by location id, i.e. oldest location first); the first `limit` of them (the route
 /// checks it is 1–1,000; anything else is clamped).
 /// The database orders and cuts, so only the listed locations travel.
 pub async fn product_across(
@@ -98,18 +89,28 @@ pub async fn product_across(
         Some(n) => locations::load(&db.pool, p, n, true).await?.region_id,
         None => None,
     };
-    let mut q = Sql::new(SELECT);
-    q.bind(product_id.to_string());
+    // Ordered and cut on the levels alone (an index-only range scan of
+    // `stock_levels_product_figures`), so only the listed locations are joined to `stores`:
+    // joining all 1,000 first cost more than the rest of the answer (docs/benchmarks.md).
+    let mut q = Sql::new(LEVELS);
+    let near_rank = match near_region {
+        Some(region) => {
+            q.push(", CASE WHEN sl.location_id IN (SELECT id FROM stores WHERE region_id = ")
+                .bind(region)
+                .push(") THEN 0 ELSE 1 END AS near_rank");
+            "lv.near_rank, "
+        }
+        None => "",
+    };
+    q.push(" FROM stock_levels sl WHERE sl.product_id = ")
+        .bind(product_id.to_string());
     crate::org::push_store_scope(&mut q, p, "sl.location_id");
-    q.push(" ORDER BY ");
-    if let Some(region) = near_region {
-        q.push("CASE WHEN s.region_id = ")
-            .bind(region)
-            .push(" THEN 0 ELSE 1 END, ");
-    }
     // The limit as a literal (checked above): see `levels::list`.
     q.push(&format!(
-        "sl.on_hand_milli - sl.reserved_milli DESC, s.code LIMIT {limit}"
+        " ORDER BY {}sl.on_hand_milli - sl.reserved_milli DESC, sl.location_id LIMIT {limit}) lv \
+         JOIN stores s ON s.id = lv.location_id LEFT JOIN regions r ON r.id = s.region_id \
+         ORDER BY {near_rank}lv.on_hand_milli - lv.reserved_milli DESC, lv.location_id",
+        near_rank.replace("lv.", "")
     ));
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;

@@ -196,26 +196,36 @@ pub async fn receive(
             ref_line: Some(*line_no),
         });
     }
-    update_costs(&mut tx, p, &moves).await?;
+    let ids = product_ids(&moves);
+    let costs = lock_costs(&mut tx, p, &ids).await?;
     let complete = stored.values().all(|s| s.received >= s.ordered);
     let next = status.after_receipt(complete)?;
     let now = clock::now();
-    sqlx::query(
-        "INSERT INTO goods_receipts (id, company_id, po_id, location_id, kind, user_id, notes, warnings, at) \
-         VALUES ($1, $2, $3, $4, 'receipt', $5, $6, $7, $8)",
-    )
-    .bind(&receipt_id)
-    .bind(p.company_id.to_string())
-    .bind(id)
-    .bind(&location)
-    .bind(&p.id)
-    .bind(input.notes.trim())
-    .bind(serde_json::Value::Array(warnings).to_string())
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    post::post(&mut tx, p, &moves, &[]).await?;
-    save_lines(&mut tx, id, &stored, &wanted).await?;
+    // The company's quantity held of the received products is the slow read of a receipt (each
+    // product's levels at every location: 500,000 at chain scale). It is read on other pool
+    // connections while this transaction posts the receipt; it cannot see this uncommitted
+    // receipt, and every receipt committed before ours had locked the same cost rows
+    // (`lock_costs`), so it is exactly the stock the average starts from.
+    let (held, posted) = tokio::join!(held(db, &ids), async {
+        sqlx::query(
+            "INSERT INTO goods_receipts (id, company_id, po_id, location_id, kind, user_id, notes, warnings, at) \
+             VALUES ($1, $2, $3, $4, 'receipt', $5, $6, $7, $8)",
+        )
+        .bind(&receipt_id)
+        .bind(p.company_id.to_string())
+        .bind(id)
+        .bind(&location)
+        .bind(&p.id)
+        .bind(input.notes.trim())
+        .bind(serde_json::Value::Array(warnings).to_string())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        post::post(&mut tx, p, &moves, &[]).await?;
+        save_lines(&mut tx, id, &stored, &wanted).await
+    });
+    posted?;
+    write_costs(&mut tx, p, &moves, costs, held?).await?;
     sqlx::query("UPDATE purchase_orders SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
         .bind(next.as_str())
         .bind(&now)
@@ -229,30 +239,89 @@ pub async fn receive(
     Ok(po)
 }
 
-/// The moving-average cost of each received product, from the company's stock before the
-/// receipt (all locations) and the receipt's cost. One statement reads each product's cost and
-/// quantity held; the quantity is a correlated sum per product, so it is always a range scan of
-/// `stock_levels_product_figures` (migration 0010), which carries on hand — never a scan of the
-/// levels table (500 lines × 1,000 locations: 5 s as a sequential scan, docs/benchmarks.md).
-async fn update_costs(tx: &mut Tx, p: &Principal, moves: &[Movement]) -> StoreResult<()> {
+fn product_ids(moves: &[Movement]) -> Vec<String> {
     let mut ids: Vec<String> = moves.iter().map(|m| m.product_id.clone()).collect();
     ids.sort();
     ids.dedup();
+    ids
+}
+
+/// The current moving-average cost of each product (the cost price until its first receipt),
+/// its `product_costs` row created where missing and locked until commit (PostgreSQL; SQLite
+/// has one writer): two receipts of a product at two locations average one after the other,
+/// never both from the same starting cost.
+async fn lock_costs(
+    tx: &mut Tx,
+    p: &Principal,
+    ids: &[String],
+) -> StoreResult<HashMap<String, i64>> {
     let mut q = Sql::new(
-        "SELECT p.id, COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS cost, \
-         (SELECT CAST(COALESCE(SUM(sl.on_hand_milli), 0) AS BIGINT) FROM stock_levels sl \
-           WHERE sl.product_id = p.id) AS held \
-         FROM products p LEFT JOIN product_costs pc ON pc.product_id = p.id WHERE p.id IN ",
+        "INSERT INTO product_costs (product_id, company_id, avg_cost_minor, updated_at) \
+         SELECT id, company_id, cost_price_minor, ",
     );
-    q.bind_list(&ids);
+    q.bind(clock::now())
+        .push(" FROM products WHERE company_id = ")
+        .bind(p.company_id.to_string())
+        .push(" AND id IN ")
+        .bind_list(ids)
+        .push(" ORDER BY id ON CONFLICT (product_id) DO NOTHING");
     let (sql, args) = q.build();
-    let mut held: HashMap<String, i64> = HashMap::new();
-    let mut cost: HashMap<String, i64> = HashMap::new();
-    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        let id = row::text(&r, "id")?;
-        held.insert(id.clone(), row::int(&r, "held")?);
-        cost.insert(id, row::int(&r, "cost")?);
+    sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+    let mut q =
+        Sql::new("SELECT product_id, avg_cost_minor FROM product_costs WHERE product_id IN ");
+    q.bind_list(ids).push(" ORDER BY product_id");
+    if tx.backend == crate::db::Backend::Postgres {
+        q.push(" FOR UPDATE");
     }
+    let (sql, args) = q.build();
+    sqlx::query_with(&sql, args)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| Ok((row::text(r, "product_id")?, row::int(r, "avg_cost_minor")?)))
+        .collect()
+}
+
+/// The company's quantity held of each product (all locations), read on pool connections, in
+/// two halves at once for a large receipt. Each product's sum is a range scan of
+/// `stock_levels_product_figures` (migration 0010), which carries on hand — never a scan of the
+/// levels table (500 lines × 1,000 locations: 5 s as a sequential scan, docs/benchmarks.md).
+async fn held(db: &Db, ids: &[String]) -> StoreResult<HashMap<String, i64>> {
+    async fn read(db: &Db, ids: &[String]) -> StoreResult<Vec<(String, i64)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new(
+            "SELECT p.id, (SELECT CAST(COALESCE(SUM(sl.on_hand_milli), 0) AS BIGINT) \
+             FROM stock_levels sl WHERE sl.product_id = p.id) AS held FROM products p WHERE p.id IN ",
+        );
+        q.bind_list(ids);
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args)
+            .fetch_all(&db.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((row::text(r, "id")?, row::int(r, "held")?)))
+            .collect()
+    }
+    let (first, second) = ids.split_at(if ids.len() > 100 {
+        ids.len() / 2
+    } else {
+        ids.len()
+    });
+    let (a, b) = tokio::join!(read(db, first), read(db, second));
+    Ok(a?.into_iter().chain(b?).collect())
+}
+
+/// Writes the moving-average cost of each received product: from the cost and the company's
+/// quantity held before the receipt, one movement after the other.
+async fn write_costs(
+    tx: &mut Tx,
+    p: &Principal,
+    moves: &[Movement],
+    mut cost: HashMap<String, i64>,
+    mut held: HashMap<String, i64>,
+) -> StoreResult<()> {
     for m in moves {
         let h = held.entry(m.product_id.clone()).or_insert(0);
         let c = cost
@@ -263,7 +332,7 @@ async fn update_costs(tx: &mut Tx, p: &Principal, moves: &[Movement]) -> StoreRe
     }
     let now = clock::now();
     let company = p.company_id.to_string();
-    let rows: Vec<Vec<Val>> = ids
+    let rows: Vec<Vec<Val>> = product_ids(moves)
         .iter()
         .map(|id| {
             vec![
