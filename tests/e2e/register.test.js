@@ -239,6 +239,55 @@ test('register: a return of one item of the first sale, found by its receipt num
   });
 });
 
+test('register: a return without a receipt, by barcode, at today\'s price, with a manager\'s approval', async () => {
+  const { page, problems } = browser;
+  await screenshotOnFailure(page, 'register-return-no-receipt', async () => {
+    assert.ok(shared.packaged, 'the first test found products');
+    const product = shared.packaged[0];
+    const code = product.barcodes.find((b) => /^\d{13}$/.test(b));
+    // The cashier sees their own store only: the product's total is this store's on hand.
+    const before = await apiGet(page, `/products/${product.id}/stock`);
+    assert.equal(before.status, 200);
+    const onHandBefore = Number(before.body.total_on_hand);
+    await waitForFocus(page, 'register-search');
+    await page.keyboard.press('F8');
+    await page.locator(byTest('register-return-dialog')).waitFor({ state: 'visible' });
+    await page.locator(byTest('return-mode-none')).click();
+    await waitForFocus(page, 'return-receipt-no');
+    // Scanned twice: one line of 2; an unknown code is said so.
+    for (const c of [code, code, '0000000000000']) {
+      await page.keyboard.type(c);
+      await page.keyboard.press('Enter');
+    }
+    await page.locator(byTest('return-error')).waitFor({ state: 'visible' });
+    await page.locator(byTest(`return-item-${product.sku}`)).waitFor({ state: 'visible' });
+    assert.equal(await page.locator(byTest(`return-item-qty-${product.sku}`)).inputValue(), '2');
+    await page.locator(byTest('return-submit')).click();
+    // Without a receipt the server always asks for a manager.
+    await page.locator(byTest('return-approval-dialog')).waitFor({ state: 'visible' });
+    await waitForFocus(page, 'return-approval-username');
+    await page.keyboard.type('manager.sh001');
+    await page.locator(byTest('return-approval-method-password')).click();
+    await page.locator(byTest('return-approval-secret')).fill(DEMO_PASSWORD);
+    await page.locator(byTest('return-approval-ok')).click();
+    await page.locator(byTest('register-receipt-frame')).waitFor({ state: 'visible' });
+    const src = await page.locator(byTest('register-receipt-frame')).getAttribute('data-src');
+    const returnId = /\/sales\/([^/]+)\/receipt/.exec(src)?.[1];
+    const ret = await apiGet(page, `/sales/${returnId}`);
+    assert.equal(ret.status, 200);
+    assert.equal(ret.body.kind, 'return');
+    assert.equal(ret.body.original_sale_id ?? null, null);
+    assert.equal(ret.body.lines.length, 1);
+    assert.equal(ret.body.lines[0].product_id, product.id);
+    assert.equal(Math.abs(Number(ret.body.lines[0].quantity)), 2);
+    assert.ok(ret.body.total_minor < 0);
+    const after = await apiGet(page, `/products/${product.id}/stock`);
+    assert.equal(Number(after.body.total_on_hand), onHandBefore + 2, 'restocked');
+    await page.locator(byTest('register-receipt-close')).click();
+    assert.deepEqual(problems, []);
+  });
+});
+
 test('register: discounts with a manager approval, park and resume, the server prices as the screen', async () => {
   const { page, problems } = browser;
   await screenshotOnFailure(page, 'register-discounts', async () => {

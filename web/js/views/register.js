@@ -318,6 +318,14 @@ export default {
       scrollToSelected();
     }
 
+    /** A return without a receipt names its products by barcode, PLU, scale label or SKU. */
+    async function returnLookup(code) {
+      const hit = await lookup(code);
+      if (hit) return hit;
+      const bySku = catalog.search(code, 5).find((p) => p.sku === code.trim());
+      return bySku ? { product: bySku, source: 'sku' } : null;
+    }
+
     async function lookup(code) {
       let hit = catalog.lookupCode(code);
       if (hit || !queueState.online) return hit;
@@ -1003,7 +1011,7 @@ export default {
       parked, park, resume, dropParked, voidOpen, askVoid, confirmVoid,
       pay, payRef, openPay, complete, doc, lastSale, showLastReceipt, onDocClosed,
       closeOpen, cashMoveOpen, openClose, onShiftClosed, showReport, onCashMoved,
-      returnOpen, openReturn, onReturned,
+      returnOpen, openReturn, onReturned, returnLookup,
       attentionOpen, retry, problemText, helpOpen, shortcuts,
       formatMoney, formatTime, quantityString, minorToMajor, session,
     };
@@ -1247,7 +1255,7 @@ export default {
                            :data-test="doc.test" :close-label="doc.closeLabel" @closed="onDocClosed" />
 
         <register-return v-model="returnOpen" :store-id="ctx.store?.id" :register-id="ctx.register?.id" :shift-id="ctx.shift?.id"
-                         :offline="offline" @done="onReturned" />
+                         :offline="offline" :lookup="returnLookup" @done="onReturned" />
 
         <shift-close-dialog v-model="closeOpen" :shift="ctx.shift" :tender-types="ctx.tenderTypes" :pending="queueState.pending"
                             :offline="offline" @closed="onShiftClosed" @report="showReport" />
