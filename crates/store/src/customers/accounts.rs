@@ -10,6 +10,7 @@ use crate::clock;
 use crate::db::{Backend, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::orders::prepared::PreparedSale;
+use crate::orders::unnest;
 use crate::row;
 use crate::sql::Sql;
 use rust_decimal::Decimal;
@@ -163,7 +164,12 @@ pub async fn member_book(
     );
     q.bind(company.to_string());
     if let Some(ids) = ids {
-        q.push(" AND c.id IN ").bind_list(ids);
+        let backend = if pg(conn) {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        unnest::push_in(&mut q, backend, "c.id", ids);
     }
     let (sql, args) = q.build();
     for r in sqlx::query_with(&sql, args).fetch_all(&mut *conn).await? {
@@ -307,17 +313,15 @@ async fn read_accounts(
     let mut active: HashMap<String, bool> = HashMap::new();
     let pg = tx.backend == Backend::Postgres;
     let mut q = if pg {
-        Sql::new(
-            "SELECT id, status, points_balance, stored_value_minor FROM customers WHERE id IN ",
-        )
+        Sql::new("SELECT id, status, points_balance, stored_value_minor FROM customers WHERE ")
     } else {
         Sql::new(
             "SELECT c.id, c.status, c.points_balance, c.stored_value_minor, \
              l.ledger_id, l.expires_at, l.remaining FROM customers c \
-             LEFT JOIN points_lots l ON l.customer_id = c.id AND l.remaining > 0 WHERE c.id IN ",
+             LEFT JOIN points_lots l ON l.customer_id = c.id AND l.remaining > 0 WHERE ",
         )
     };
-    q.bind_list(ids);
+    unnest::push_in(&mut q, tx.backend, if pg { "id" } else { "c.id" }, ids);
     q.push(if pg {
         " ORDER BY id FOR UPDATE"
     } else {
@@ -342,10 +346,10 @@ async fn read_accounts(
     if pg {
         let mut q = Sql::new(
             "SELECT customer_id AS id, ledger_id, expires_at, remaining FROM points_lots \
-             WHERE remaining > 0 AND customer_id IN ",
+             WHERE remaining > 0 AND ",
         );
-        q.bind_list(ids)
-            .push(" ORDER BY customer_id, expires_at, ledger_id");
+        unnest::push_in(&mut q, tx.backend, "customer_id", ids);
+        q.push(" ORDER BY customer_id, expires_at, ledger_id");
         let (sql, args) = q.build();
         rows = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
     }
@@ -631,10 +635,12 @@ const LOTS_UPSERT: &str =
     "INSERT INTO points_lots (ledger_id, customer_id, expires_at, remaining) VALUES ";
 const LOTS_CONFLICT: &str = " ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining";
 
-/// Writes the batch's ledger rows, changed lots and changed balances. PostgreSQL: one
-/// statement (the inserts as data-modifying CTEs of the balances' UPDATE), because on the
-/// single writer a round trip costs more than the rows; SQLite (in process, rows as JSON):
-/// one statement per table.
+/// Writes the batch's ledger rows, changed lots and changed balances in statements whose text
+/// does not depend on the number of rows (so each is prepared once per connection, not planned
+/// again for every batch). PostgreSQL: one statement — the inserts as data-modifying CTEs of
+/// the balances' UPDATE, each table's rows as one array per column — because on the single
+/// writer a round trip costs more than the rows. SQLite (in process): one statement per table,
+/// the rows as one JSON parameter.
 async fn write(
     tx: &mut Tx,
     points_rows: &[Vec<Val>],
@@ -642,89 +648,73 @@ async fn write(
     lots: &[Vec<Val>],
     changed: &[(&String, &Account)],
 ) -> StoreResult<()> {
-    let params = [points_rows, value_rows, lots]
+    let balances: Vec<Vec<Val>> = changed
         .iter()
-        .map(|rows| rows.iter().map(Vec::len).sum::<usize>())
-        .sum::<usize>()
-        + changed.len() * 5;
-    if tx.backend == Backend::Postgres && !changed.is_empty() && params < ONE_STATEMENT_PARAMS {
-        let mut q = Sql::new("");
-        let mut ctes = 0;
-        for (head, rows, tail) in [
-            (POINTS_INSERT, points_rows, ""),
-            (VALUE_INSERT, value_rows, ""),
-            (LOTS_UPSERT, lots, LOTS_CONFLICT),
-        ] {
-            if rows.is_empty() {
-                continue;
-            }
-            q.push(if ctes == 0 { "WITH " } else { ", " });
-            q.push(&format!("w{ctes} AS ("));
-            q.push(head);
-            for (i, row) in rows.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                push_values(&mut q, row);
-            }
-            q.push(tail).push(") ");
-            ctes += 1;
+        .map(|(id, a)| {
+            vec![
+                Val::from(id.as_str()),
+                a.points.into(),
+                a.stored_value.into(),
+            ]
+        })
+        .collect();
+    if tx.backend == Backend::Postgres {
+        if balances.is_empty() && points_rows.is_empty() && value_rows.is_empty() && lots.is_empty()
+        {
+            return Ok(());
         }
-        push_balances(&mut q, changed);
-        let (sql, args) = q.build();
-        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+        let mut q = sqlx::query(PG_WRITE);
+        for (rows, columns) in [
+            (points_rows, 11),
+            (value_rows, 11),
+            (lots, 4),
+            (&balances[..], 3),
+        ] {
+            for a in unnest::arrays(rows, columns) {
+                q = q.bind(a);
+            }
+        }
+        q.execute(&mut **tx).await?;
         return Ok(());
     }
     bulk::insert(tx, POINTS_INSERT, points_rows, "").await?;
     bulk::insert(tx, VALUE_INSERT, value_rows, "").await?;
     bulk::insert(tx, LOTS_UPSERT, lots, LOTS_CONFLICT).await?;
-    if !changed.is_empty() {
-        let mut q = Sql::new("");
-        push_balances(&mut q, changed);
-        let (sql, args) = q.build();
-        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+    if !balances.is_empty() {
+        let json = serde_json::Value::Array(
+            changed
+                .iter()
+                .map(|(id, a)| serde_json::json!([id, a.points, a.stored_value]))
+                .collect(),
+        );
+        sqlx::query(
+            "UPDATE customers SET points_balance = j.value ->> 1, stored_value_minor = j.value ->> 2 \
+             FROM json_each($1) AS j WHERE customers.id = j.value ->> 0",
+        )
+        .bind(json.to_string())
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
 
-/// Parameters of the one-statement write (PostgreSQL allows 65,535).
-const ONE_STATEMENT_PARAMS: usize = 30_000;
+/// The PostgreSQL write of [`write`]: points ledger, stored-value ledger, lots (upserted) and
+/// balances, each given as one array per column.
+const PG_WRITE: &str = "WITH p AS (INSERT INTO points_ledger (id, company_id, customer_id, store_id, kind, points, \
+     expires_at, ref_type, ref_id, user_id, at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], \
+     $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])), \
+     v AS (INSERT INTO stored_value_ledger (id, company_id, customer_id, store_id, kind, amount_minor, \
+     tender_code, ref_type, ref_id, user_id, at) SELECT * FROM unnest($12::text[], $13::text[], $14::text[], \
+     $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])), \
+     l AS (INSERT INTO points_lots (ledger_id, customer_id, expires_at, remaining) \
+     SELECT * FROM unnest($23::text[], $24::text[], $25::text[], $26::bigint[]) AS u \
+     ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining) \
+     UPDATE customers c SET points_balance = u.p, stored_value_minor = u.v \
+     FROM unnest($27::text[], $28::bigint[], $29::bigint[]) AS u(id, p, v) WHERE c.id = u.id";
 
-/// Appends `(…)` with the row's values bound.
-fn push_values(q: &mut Sql, row: &[Val]) {
-    q.push("(");
-    for (i, v) in row.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        match v {
-            Val::Text(s) => q.bind(s.clone()),
-            Val::OptText(s) => q.bind(s.clone()),
-            Val::Int(n) => q.bind(*n),
-            Val::OptInt(n) => q.bind(*n),
-        };
-    }
-    q.push(")");
-}
-
-/// Appends the UPDATE that sets every changed balance of the batch in one statement.
-fn push_balances(q: &mut Sql, changed: &[(&String, &Account)]) {
-    q.push("UPDATE customers SET points_balance = CASE id");
-    for (id, a) in changed {
-        q.push(" WHEN ")
-            .bind((*id).clone())
-            .push(" THEN ")
-            .bind(a.points);
-    }
-    q.push(" END, stored_value_minor = CASE id");
-    for (id, a) in changed {
-        q.push(" WHEN ")
-            .bind((*id).clone())
-            .push(" THEN ")
-            .bind(a.stored_value);
-    }
-    let ids: Vec<String> = changed.iter().map(|(id, _)| (*id).clone()).collect();
-    q.push(" END WHERE id IN ").bind_list(&ids);
+/// Whether `conn` talks to PostgreSQL.
+fn pg(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME
 }
 
 /// Takes `points` from the member's lots, soonest expiry first.

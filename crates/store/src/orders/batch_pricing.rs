@@ -139,6 +139,8 @@ pub(crate) async fn price(db: &Db, sales: &[&Work]) -> Pricing {
     if requests.is_empty() {
         return out;
     }
+    let mut clock = super::timing::Clock::new();
+    let member = requests.iter().any(|(_, r)| r.input.customer_id.is_some());
     let (shifts, books) = match read(db, &requests).await {
         Ok(x) => x,
         Err(e) => {
@@ -149,6 +151,7 @@ pub(crate) async fn price(db: &Db, sales: &[&Work]) -> Pricing {
             return out;
         }
     };
+    clock.lap(0);
     for (i, r) in requests {
         let priced = async {
             let ctx =
@@ -183,7 +186,9 @@ pub(crate) async fn price(db: &Db, sales: &[&Work]) -> Pricing {
             Err(e) => Priced::Refused(e),
         };
     }
+    clock.lap(1);
     out.books = Arc::new(books);
+    clock.flush(member, 0, false);
     out
 }
 
@@ -204,9 +209,9 @@ async fn read(
     shift_ids.dedup();
     let mut q = Sql::for_backend(
         db.backend,
-        "SELECT id, register_id, status FROM shifts WHERE id IN ",
+        "SELECT id, register_id, status FROM shifts WHERE ",
     );
-    q.bind_list(&shift_ids);
+    super::unnest::push_in(&mut q, db.backend, "id", &shift_ids);
     let (sql, args) = q.build();
     let mut shifts = HashMap::new();
     for r in sqlx::query_with(&sql, args).fetch_all(&mut *conn).await? {

@@ -12,7 +12,8 @@ pub mod returns;
 pub mod sales;
 pub mod shifts;
 pub mod tenders;
-mod unnest;
+pub mod timing;
+pub(crate) mod unnest;
 pub mod writer;
 
 pub use model::{ReturnInput, Sale, SaleInput};

@@ -109,7 +109,13 @@ pub(crate) async fn products_and_rules(
         // company_id instead of looking the few ids up by primary key.
         Some(ids) => {
             q.push(" WHERE p.company_id || '' = ").bind(company);
-            q.push(" AND p.id IN ").bind_list(ids);
+            q.push(" AND ");
+            let backend = if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+                crate::db::Backend::Postgres
+            } else {
+                crate::db::Backend::Sqlite
+            };
+            super::unnest::push_in(&mut q, backend, "p.id", ids);
         }
         None => {
             q.push(" WHERE p.company_id = ").bind(company);

@@ -8,6 +8,7 @@
 use crate::bulk::{self, Val};
 use crate::db::{Backend, Tx};
 use crate::error::StoreResult;
+use crate::sql::Sql;
 use std::fmt::Write;
 
 /// Runs `head` (`INSERT INTO t (a, b) VALUES `) with `rows`, each followed by `tail` (an
@@ -32,22 +33,7 @@ pub async fn insert(
             Val::Int(_) | Val::OptInt(_) => "bigint",
         })
         .collect();
-    let mut arrays: Vec<String> = types
-        .iter()
-        .map(|_| String::with_capacity(rows.len() * 16))
-        .collect();
-    for (r, row) in rows.iter().enumerate() {
-        for (a, v) in arrays.iter_mut().zip(row) {
-            a.push(if r == 0 { '{' } else { ',' });
-            match v {
-                Val::Text(s) | Val::OptText(Some(s)) => quote(a, s),
-                Val::Int(n) | Val::OptInt(Some(n)) => {
-                    let _ = write!(a, "{n}");
-                }
-                Val::OptText(None) | Val::OptInt(None) => a.push_str("NULL"),
-            }
-        }
-    }
+    let arrays = arrays(rows, types.len());
     let columns = types
         .iter()
         .enumerate()
@@ -57,11 +43,70 @@ pub async fn insert(
     let into = head.trim_end().trim_end_matches("VALUES").trim_end();
     let sql = format!("{into} SELECT * FROM unnest({columns}) AS u{tail}");
     let mut q = sqlx::query(&sql);
-    for mut a in arrays {
-        a.push('}');
+    for a in arrays {
         q = q.bind(a);
     }
     Ok(q.fetch_all(&mut **tx).await?)
+}
+
+/// The `columns` columns of `rows` as PostgreSQL array literals (`{"a","b",NULL}`, `{1,2}`),
+/// one per column, to bind as `$n::text[]` or `$n::bigint[]`; `{}` for each when there are no
+/// rows. A statement written this way has the same text whatever the number of rows, so it is
+/// prepared once per connection.
+pub(crate) fn arrays(rows: &[Vec<Val>], columns: usize) -> Vec<String> {
+    let mut arrays: Vec<String> = (0..columns)
+        .map(|_| {
+            let mut a = String::with_capacity(rows.len() * 16 + 2);
+            a.push('{');
+            a
+        })
+        .collect();
+    for (r, row) in rows.iter().enumerate() {
+        for (a, v) in arrays.iter_mut().zip(row) {
+            if r > 0 {
+                a.push(',');
+            }
+            match v {
+                Val::Text(s) | Val::OptText(Some(s)) => quote(a, s),
+                Val::Int(n) | Val::OptInt(Some(n)) => {
+                    let _ = write!(a, "{n}");
+                }
+                Val::OptText(None) | Val::OptInt(None) => a.push_str("NULL"),
+            }
+        }
+    }
+    for a in arrays.iter_mut() {
+        a.push('}');
+    }
+    arrays
+}
+
+/// Appends `column IN (values)`. PostgreSQL: `column = ANY($n::text[])`, one array parameter,
+/// so that the statement's text — and so its prepared statement — is the same for any number of
+/// values (an `IN ($1, …, $n)` list is a new statement, parsed and planned again, for every
+/// batch size, and churns the connection's statement cache). SQLite: a list of parameters
+/// (preparing is cheap in process).
+pub(crate) fn push_in(q: &mut Sql, backend: Backend, column: &str, values: &[String]) {
+    q.push(column);
+    if backend == Backend::Postgres {
+        q.push(" = ANY(").bind(text_array(values)).push("::text[])");
+    } else {
+        q.push(" IN ").bind_list(values);
+    }
+}
+
+/// `values` as one PostgreSQL text array literal (for `= ANY($n::text[])`).
+pub(crate) fn text_array(values: &[String]) -> String {
+    let mut a = String::with_capacity(values.len() * 40 + 2);
+    a.push('{');
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            a.push(',');
+        }
+        quote(&mut a, v);
+    }
+    a.push('}');
+    a
 }
 
 /// Appends `s` as an element of an array literal: double-quoted, with `"` and `\` escaped (so
@@ -79,7 +124,26 @@ fn quote(a: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::{Val, arrays, quote, text_array};
+
+    #[test]
+    fn arrays_by_column() {
+        let rows = vec![
+            vec![Val::from("a"), Val::OptText(None), Val::Int(1)],
+            vec![
+                Val::from("b,c"),
+                Val::OptText(Some("x".into())),
+                Val::Int(-2),
+            ],
+        ];
+        assert_eq!(
+            arrays(&rows, 3),
+            vec![r#"{"a","b,c"}"#, r#"{NULL,"x"}"#, "{1,-2}"]
+        );
+        assert_eq!(arrays(&[], 2), vec!["{}", "{}"]);
+        assert_eq!(text_array(&["p".into(), "q\"".into()]), r#"{"p","q\""}"#);
+        assert_eq!(text_array(&[]), "{}");
+    }
 
     #[test]
     fn array_elements_are_quoted_and_escaped() {

@@ -216,10 +216,13 @@ async fn write_priced<'a>(
     pricing: &'a mut Pricing,
 ) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let mut results: Vec<Option<StoreResult<Outcome>>> = (0..sales.len()).map(|_| None).collect();
+    let mut clock = super::timing::Clock::new();
     let mut tx = db.begin().await?;
+    clock.lap(2);
 
     // 1. Replays: ids or keys already stored, or repeated within the batch.
     let stored = stored_requests(&mut tx, sales).await?;
+    clock.lap(3);
     let mut first_by_id: HashMap<&str, usize> = HashMap::new();
     let mut first_by_key: HashMap<&str, usize> = HashMap::new();
     let mut repeats: Vec<(usize, usize)> = Vec::new();
@@ -256,6 +259,7 @@ async fn write_priced<'a>(
     // 2. The registers' sales were priced before the transaction: a shift that closed since
     //    prices its sales again (refused online, flagged offline).
     recheck_shifts(&mut tx, sales, &todo, pricing).await?;
+    clock.lap(4);
     let pricing: &'a Pricing = pricing;
     let mut live: Vec<Live> = Vec::new();
     for i in todo {
@@ -302,31 +306,43 @@ async fn write_priced<'a>(
         keep.push(l);
     }
     let mut live = keep;
+    clock.lap(5);
+    let member = live.iter().any(|l| l.sale.member.is_some());
+    let n_live = live.len();
 
     // 2b. Returns never take back more than was sold, even when two run at once.
     live = refuse_over_returns(&mut tx, live, &mut results).await?;
+    clock.lap(6);
 
     // 3. Stores that refuse negative stock: check on-hand (locked) before selling.
     live = refuse_short_sales(&mut tx, live, &mut results).await?;
+    clock.lap(7);
 
     // 3b. Members' points and stored value: a sale the balances cannot pay is refused alone.
     live = apply_members(&mut tx, live, &mut results).await?;
+    clock.lap(8);
 
     // 4. Gap-free receipt numbers per store and business day.
     assign_receipt_numbers(&mut tx, &mut live).await?;
+    clock.lap(9);
 
     // 5. On-hand, and which lines took it below zero.
     update_stock(&mut tx, &mut live).await?;
+    clock.lap(10);
 
     // 6. The rows.
     insert_rows(&mut tx, &live).await?;
+    clock.lap(11);
     for l in &live {
         // Refunds and approved overrides belong in the audit trail.
         if l.approver.is_some() || l.sale.kind == "return" {
             audit::append(&mut tx, audit_entry(l)).await?;
         }
     }
+    clock.lap(12);
     tx.commit().await?;
+    clock.lap(13);
+    clock.flush(member, n_live, true);
 
     for l in &live {
         let mut sale = l.sale.to_sale(l.sale.receipt_no(l.seq));
@@ -378,8 +394,8 @@ async fn recheck_shifts(
     }
     ids.sort();
     ids.dedup();
-    let mut q = Sql::for_backend(tx.backend, "SELECT id, status FROM shifts WHERE id IN ");
-    q.bind_list(&ids);
+    let mut q = Sql::for_backend(tx.backend, "SELECT id, status FROM shifts WHERE ");
+    unnest::push_in(&mut q, tx.backend, "id", &ids);
     if tx.backend == Backend::Postgres {
         q.push(" ORDER BY id FOR SHARE");
     }
@@ -432,11 +448,12 @@ async fn stored_requests(
         .collect();
     let mut q = Sql::for_backend(
         tx.backend,
-        "SELECT id, request_hash, idem_key FROM sales WHERE id IN ",
+        "SELECT id, request_hash, idem_key FROM sales WHERE ",
     );
-    q.bind_list(&ids);
+    unnest::push_in(&mut q, tx.backend, "id", &ids);
     if !keys.is_empty() {
-        q.push(" OR idem_key IN ").bind_list(&keys);
+        q.push(" OR ");
+        unnest::push_in(&mut q, tx.backend, "idem_key", &keys);
     }
     let (sql, args) = q.build();
     let mut out = HashMap::new();
