@@ -41,7 +41,6 @@ const LOAD_STORED_VALUE: i64 = 10_000_000;
 const LOAD_POINTS: i64 = 1_000_000;
 /// Lookups of each kind (phone, member number) in (a), after a warm-up.
 const LOOKUPS: usize = 10_000;
-const LOOKUP_WARMUP: usize = 500;
 /// Clients in flight in (a).
 const LOOKUP_CLIENTS: usize = 16;
 /// Overview requests in (b), one at a time, after a warm-up.
@@ -58,8 +57,13 @@ pub async fn run(
     customers: Option<usize>,
     levels: &[usize],
     seconds: u64,
+    reuse: bool,
 ) -> anyhow::Result<()> {
-    let s = harness::start(database_url).await?;
+    let s = if reuse {
+        harness::start_reusing(database_url).await?
+    } else {
+        harness::start(database_url).await?
+    };
     let pg = s.db.backend == Backend::Postgres;
     let n = customers.unwrap_or(if pg { 5_000_000 } else { 1_000_000 });
     anyhow::ensure!(
@@ -69,14 +73,40 @@ pub async fn run(
     );
     let most = levels.iter().copied().max().unwrap_or(0);
     anyhow::ensure!(most > 0, "--registers needs at least one level above 0");
+    let phases = std::env::var("SALEPOINT_BENCH_PHASES").unwrap_or_default();
+    let phase = |p: &str| phases.is_empty() || phases.split(',').any(|x| x.trim() == p);
     println!(
-        "customers — backend: {}; cores: {}; {n} customers; checkout levels {levels:?}, {seconds} s each after {} s warm-up",
+        "customers — backend: {}; cores: {}; {n} customers; checkout levels {levels:?}, {seconds} s each after {} s warm-up{}",
         s.backend,
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0),
-        WARMUP.as_secs()
+        WARMUP.as_secs(),
+        if phases.is_empty() {
+            String::new()
+        } else {
+            format!("; phases {phases}")
+        }
     );
+    let seeded = reuse && reused(&s.db, n).await?;
+    if reuse && !seeded {
+        anyhow::ensure!(
+            count(&s.db, "customers").await? == 0,
+            "--reuse: the database holds customers, but not the {n} of this benchmark's seed"
+        );
+    }
+    if seeded {
+        // The shifts an earlier run left open (one per register): closed, so that this run
+        // opens its own.
+        let closed = sqlx::query(
+            "UPDATE shifts SET status = 'closed', closed_at = $1 WHERE status = 'open'",
+        )
+        .bind(salepoint_store::clock::now())
+        .execute(&s.db.pool)
+        .await?
+        .rows_affected();
+        println!("reusing the seed of an earlier run ({closed} open shifts closed)");
+    }
     let admin = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
     let t = Instant::now();
     let shops = chain::shops(&admin, usize::MAX).await?;
@@ -87,13 +117,218 @@ pub async fn run(
         tills.len(),
         t.elapsed().as_secs_f64()
     );
-    // The history is spread over one register of each store.
-    let history_tills: Vec<Arc<Till>> = tills.iter().take(shops.len()).cloned().collect();
-    seed(&s.db, n, &history_tills).await?;
+    if !seeded {
+        // The history is spread over one register of each store.
+        let history_tills: Vec<Arc<Till>> = tills.iter().take(shops.len()).cloned().collect();
+        seed(&s.db, n, &history_tills).await?;
+    }
     print_sizes(&s.db, &["customers", "sales", "sale_lines"]).await?;
 
-    // (a) The register's lookup, as a cashier.
-    let cashier = Api::login(&s, "cashier.sh001", salepoint_store::demo::DEMO_PASSWORD).await?;
+    if phase("a") {
+        lookups(&s, n, database_url).await?;
+    }
+    if phase("b") {
+        overviews(&admin).await?;
+    }
+    if phase("c") {
+        recompute(&s, &admin).await?;
+    }
+    if phase("d") {
+        checkout(&s, &admin, &tills, levels, seconds).await?;
+    }
+    Ok(())
+}
+
+/// Whether the database holds this benchmark's seed of `n` members (an earlier run's, kept for
+/// `--reuse`): member `n` exists, member `n + 1` does not, and the programme is there.
+async fn reused(db: &Db, n: usize) -> anyhow::Result<bool> {
+    let members = scalar_i64(
+        db,
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM customers WHERE member_no IN ('B{n:09}', 'B{:09}')",
+            n + 1
+        ),
+    )
+    .await?;
+    let last = scalar_i64(
+        db,
+        &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM customers WHERE member_no = 'B{n:09}'"),
+    )
+    .await?;
+    Ok(members == 1 && last == 1 && count(db, "loyalty_programs").await? > 0)
+}
+
+/// Reads the member lookup's pages once, so that (a) measures a database server that holds
+/// its hot table in memory (as a chain's does) rather than the disk: PostgreSQL through
+/// `pg_prewarm` into the operating system's cache (its own 128 MB of `shared_buffers` hold
+/// little of it), SQLite by reading its file.
+async fn warm(db: &Db) -> anyhow::Result<()> {
+    let t = Instant::now();
+    if db.backend == Backend::Postgres {
+        sqlx::raw_sql("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            .execute(&db.pool)
+            .await?;
+        let mut pages = 0i64;
+        for rel in [
+            "customers",
+            "customers_phone_key",
+            "customers_member_no_key",
+            "member_tiers",
+            "loyalty_programs",
+        ] {
+            // An index of another name (a later migration) is only not warmed.
+            if let Ok(p) = sqlx::query_scalar::<_, i64>("SELECT pg_prewarm($1::regclass, 'read')")
+                .bind(rel)
+                .fetch_one(&db.pool)
+                .await
+            {
+                pages += p;
+            }
+        }
+        println!(
+            "warmed: {pages} pages of customers and its lookup indexes read into the OS cache ({:.1} s)",
+            t.elapsed().as_secs_f64()
+        );
+    } else {
+        let file: String =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(&db.pool)
+                .await?;
+        let bytes = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+            use std::io::Read;
+            let mut f = std::fs::File::open(file)?;
+            let mut buf = vec![0u8; 1 << 20];
+            let mut total = 0;
+            loop {
+                let got = f.read(&mut buf)?;
+                if got == 0 {
+                    return Ok(total);
+                }
+                total += got as u64;
+            }
+        })
+        .await??;
+        println!(
+            "warmed: the database file read once ({} MiB, {:.1} s)",
+            bytes >> 20,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// The CPU time (user + system) of the calling thread so far, seconds.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = &s[s.rfind(')')? + 1..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// Where the load generator of (a) runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Driver {
+    /// In the server's runtime (its two worker threads), as every benchmark here drives.
+    Shared,
+    /// On a thread of its own with a single-threaded runtime and an HTTP client of its own:
+    /// the server's workers serve only requests, and the generator's CPU is measured.
+    Own,
+}
+
+/// One series of (a): `total` GETs of `path(i)` with `clients` in flight, driven as `driver`
+/// says; prints throughput and latency, and the CPU the whole machine and the load generator
+/// spent per request.
+async fn lookup_series<P>(
+    api: &Api,
+    what: &str,
+    driver: Driver,
+    total: usize,
+    clients: usize,
+    refused_ok: bool,
+    path: P,
+) where
+    P: Fn(usize) -> String + Send + Sync + Clone + 'static,
+{
+    let make = {
+        let path = path.clone();
+        move |api: Api| {
+            move |i: usize| {
+                let (api, p) = (api.clone(), path(i));
+                async move {
+                    let status = api.load(&p).await.0;
+                    if refused_ok && status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+                        reqwest::StatusCode::OK
+                    } else {
+                        status
+                    }
+                }
+            }
+        }
+    };
+    // Warm-up (connections, statement caches) before the clock starts.
+    let warmup = clients * 25;
+    let machine = harness::machine_cpu_ticks();
+    let (lat, wall, driver_cpu) = match driver {
+        Driver::Shared => {
+            let f = make(api.clone());
+            drive(warmup, clients, f.clone()).await;
+            let (lat, wall) = drive(total, clients, f).await;
+            (lat, wall, f64::NAN)
+        }
+        Driver::Own => {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let own = Api {
+                http: reqwest::Client::new(),
+                base: api.base.clone(),
+                token: api.token.clone(),
+            };
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime for the load generator");
+                let f = make(own);
+                let out = rt.block_on(async move {
+                    drive(warmup, clients, f.clone()).await;
+                    let cpu = thread_cpu_seconds();
+                    let (lat, wall) = drive(total, clients, f).await;
+                    (lat, wall, thread_cpu_seconds() - cpu)
+                });
+                let _ = tx.send(out);
+            });
+            rx.await.expect("the load generator's thread ended")
+        }
+    };
+    let after = harness::machine_cpu_ticks();
+    // /proc/stat counts ticks of 1/100 s summed over the cores.
+    let machine_ms = (after.0 - machine.0) as f64 * 10.0 / lat.len().max(1) as f64;
+    let driver = match driver {
+        Driver::Shared => "generator in the server's runtime".to_string(),
+        Driver::Own => format!(
+            "generator on its own thread: {:.3} ms CPU/req",
+            driver_cpu * 1e3 / lat.len().max(1) as f64
+        ),
+    };
+    harness::report_max(
+        &format!(
+            "(a) {what}, {clients} in flight [{driver}; machine {machine_ms:.3} ms CPU/req; load {}]",
+            load_average()
+        ),
+        lat,
+        wall,
+    );
+}
+
+/// (a) The register's lookup, as a cashier: what HTTP and authentication cost alone, then by
+/// phone and by member number, one at a time and 16 in flight, with the load generator in the
+/// server's runtime (as before) and on a thread of its own.
+async fn lookups(s: &harness::Server, n: usize, url: Option<&str>) -> anyhow::Result<()> {
+    warm(&s.db).await?;
+    let cashier = Api::login(s, "cashier.sh001", salepoint_store::demo::DEMO_PASSWORD).await?;
     // What a lookup costs besides its query: HTTP alone (`/healthz`), then HTTP and the
     // caller's authentication (a lookup refused as malformed before it reads anything).
     for (what, path, refused) in [
@@ -104,77 +339,121 @@ pub async fn run(
             true,
         ),
     ] {
-        let make = {
-            let api = cashier.clone();
-            move |_: usize| {
-                let api = api.clone();
-                async move {
-                    let status = api.load(path).await.0;
-                    if refused && status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
-                        reqwest::StatusCode::OK
-                    } else {
-                        status
-                    }
-                }
-            }
-        };
-        drive(LOOKUP_WARMUP, LOOKUP_CLIENTS, make.clone()).await;
-        for clients in [1, LOOKUP_CLIENTS] {
-            let (lat, wall) = drive(LOOKUPS / 5, clients, make.clone()).await;
-            harness::report_max(
-                &format!("(a) {what}, {clients} in flight [load {}]", load_average()),
-                lat,
-                wall,
-            );
+        let path = move |_: usize| path.to_string();
+        for (driver, clients) in [
+            (Driver::Shared, 1),
+            (Driver::Shared, LOOKUP_CLIENTS),
+            (Driver::Own, LOOKUP_CLIENTS),
+        ] {
+            lookup_series(&cashier, what, driver, LOOKUPS / 5, clients, refused, path).await;
         }
     }
     for by in ["phone", "member_no"] {
-        let make = {
-            let api = cashier.clone();
-            move |i: usize| {
-                let api = api.clone();
-                async move {
-                    let k = 1 + Rng(0x5EED ^ ((i as u64) << 8)).below(n);
-                    let q = if by == "phone" {
-                        format!("phone={}", 13_800_000_000u64 + k as u64)
-                    } else {
-                        format!("member_no=B{k:09}")
-                    };
-                    api.load(&format!("/api/v1/customers/lookup?{q}")).await.0
-                }
+        let path = move |i: usize| {
+            let k = 1 + Rng(0x5EED ^ ((i as u64) << 8)).below(n);
+            if by == "phone" {
+                format!(
+                    "/api/v1/customers/lookup?phone={}",
+                    13_800_000_000u64 + k as u64
+                )
+            } else {
+                format!("/api/v1/customers/lookup?member_no=B{k:09}")
             }
         };
-        drive(LOOKUP_WARMUP, LOOKUP_CLIENTS, {
-            let f = make.clone();
-            move |i| f(i + 10_000_000)
-        })
-        .await;
+        let what = format!("GET /customers/lookup?{by}=…");
+        let offset = |d: usize| move |i: usize| path(i + d);
         // One at a time first: the cost of one answer, without queueing behind the others.
-        let (lat, wall) = drive(LOOKUPS / 5, 1, {
-            let f = make.clone();
-            move |i| f(i + 20_000_000)
-        })
+        lookup_series(
+            &cashier,
+            &what,
+            Driver::Shared,
+            LOOKUPS / 5,
+            1,
+            false,
+            offset(20_000_000),
+        )
         .await;
-        harness::report_max(
-            &format!(
-                "(a) GET /customers/lookup?{by}=…, 1 in flight [load {}]",
-                load_average()
-            ),
-            lat,
-            wall,
-        );
-        let (lat, wall) = drive(LOOKUPS, LOOKUP_CLIENTS, make).await;
-        harness::report_max(
-            &format!(
-                "(a) GET /customers/lookup?{by}=…, {LOOKUP_CLIENTS} in flight [load {}]",
-                load_average()
-            ),
-            lat,
-            wall,
-        );
+        lookup_series(
+            &cashier,
+            &what,
+            Driver::Shared,
+            LOOKUPS,
+            LOOKUP_CLIENTS,
+            false,
+            offset(0),
+        )
+        .await;
+        lookup_series(
+            &cashier,
+            &what,
+            Driver::Own,
+            LOOKUPS,
+            LOOKUP_CLIENTS,
+            false,
+            offset(30_000_000),
+        )
+        .await;
     }
+    // PostgreSQL: the same 16 in flight against a second app server over the same database
+    // whose pool holds fewer connections than there are requests in flight (the harness's has
+    // 16, one backend process per request): requests then wait in the pool, not as runnable
+    // backend processes competing for the two cores.
+    if s.db.backend == Backend::Postgres
+        && let Some(url) = url
+    {
+        let pool: u32 = std::env::var("SALEPOINT_BENCH_LOOKUP_POOL")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(4);
+        let db = Db::connect(&salepoint_store::db::DbOptions {
+            url: url.to_string(),
+            max_connections: pool,
+            allow_async_commit: false,
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let app = salepoint_server::app(db, salepoint_server::state::ServerConfig::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let other = Api {
+            http: cashier.http.clone(),
+            base: format!("http://{}", listener.local_addr()?),
+            token: cashier.token.clone(),
+        };
+        tokio::spawn(salepoint_server::serve(
+            listener,
+            app,
+            std::future::pending(),
+        ));
+        for by in ["phone", "member_no"] {
+            let path = move |i: usize| {
+                let k = 1 + Rng(0x7EED ^ ((i as u64) << 8)).below(n);
+                if by == "phone" {
+                    format!(
+                        "/api/v1/customers/lookup?phone={}",
+                        13_800_000_000u64 + k as u64
+                    )
+                } else {
+                    format!("/api/v1/customers/lookup?member_no=B{k:09}")
+                }
+            };
+            let what = format!("GET /customers/lookup?{by}=…, pool of {pool}");
+            lookup_series(
+                &other,
+                &what,
+                Driver::Own,
+                LOOKUPS,
+                LOOKUP_CLIENTS,
+                false,
+                path,
+            )
+            .await;
+        }
+    }
+    Ok(())
+}
 
-    // (b) The 360° view of the members with 500 sales, one request at a time.
+/// (b) The 360° view of the members with 500 sales, one request at a time.
+async fn overviews(admin: &Api) -> anyhow::Result<()> {
     let heavy: Vec<String> = (1..=HEAVY).map(customer_id).collect();
     let first = admin
         .get(&format!("/api/v1/customers/{}/overview", heavy[0]))
@@ -210,9 +489,12 @@ pub async fn run(
         lat,
         wall,
     );
+    Ok(())
+}
 
-    // (c) RFM segments of every member, twice: the first run writes every score, the second
-    // finds them unchanged.
+/// (c) RFM segments of every member, twice: the first run writes every score, the second
+/// finds them unchanged.
+async fn recompute(s: &harness::Server, admin: &Api) -> anyhow::Result<()> {
     let sales_rows = count(&s.db, "sales").await?;
     let with_sales = scalar_i64(
         &s.db,
@@ -245,16 +527,26 @@ pub async fn run(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    Ok(())
+}
 
-    // (d) Plain sales, then member sales, at every level.
+/// (d) Plain sales, then member sales, at every level.
+async fn checkout(
+    s: &harness::Server,
+    admin: &Api,
+    tills: &[Arc<Till>],
+    levels: &[usize],
+    seconds: u64,
+) -> anyhow::Result<()> {
     let mut figures = Vec::new();
     let mut acked_total = 0u64;
     let before = count(&s.db, "sales").await?;
     for &lv in levels {
         for member in [false, true] {
             let basket: Basket = if member { member_sale } else { plain_sale };
+            salepoint_store::orders::timing::take();
             let l = level(
-                &admin,
+                admin,
                 &tills[..lv],
                 Duration::from_secs(seconds),
                 member as u64,
@@ -290,6 +582,11 @@ pub async fn run(
             for e in &l.shown {
                 println!("     error: {e}");
             }
+            // Where the writer's time went, per batch and step.
+            print!(
+                "     writer µs/batch: {}",
+                salepoint_store::orders::timing::take()
+            );
             figures.push((lv, member, rate, ms(0.99)));
         }
         let plain = figures.iter().find(|f| f.0 == lv && !f.1);

@@ -48,7 +48,8 @@ struct Args {
     lines: u64,
     /// Analytics: background sales per second while the lag is measured (default 500).
     rate: f64,
-    /// Inventory: measure over the seed an earlier run left in the PostgreSQL database.
+    /// Inventory, analytics and customers: measure over the seed an earlier run left in the
+    /// database (`--database-url`).
     reuse: bool,
 }
 
@@ -138,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
                 a.customers,
                 &a.registers,
                 a.seconds.unwrap_or(20),
+                a.reuse,
             )
             .await
         }
