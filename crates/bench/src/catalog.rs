@@ -5,6 +5,11 @@
 //! `SALEPOINT_BENCH_PHASES=scan,search` (any of `import`, `snapshot`, `scan`, `search`) runs only
 //! those phases, to iterate faster; the catalog is bulk-loaded to `--products` either way.
 //! `SALEPOINT_BENCH_KEEP_DB=/path/copy.db` keeps a copy of the SQLite database at the end.
+//! `SALEPOINT_BENCH_REUSE=1` with `--database-url` (a kept SQLite copy or a PostgreSQL
+//! database of an earlier run) measures over the catalog already there: no import and no
+//! snapshot (they need a fresh database), the bulk load only tops the catalog up to `--products`.
+//! Phase `http` (also in the default set) times `GET /healthz` and an authenticated request
+//! refused before any query, at the same concurrency: the ceiling the scan is measured against.
 
 use crate::harness::{self, ADMIN_PASSWORD, drive, report};
 use salepoint_domain::catalog::barcode::{BarcodeKind, with_check_digit};
@@ -141,7 +146,16 @@ pub async fn run(
     requests: usize,
     total: usize,
 ) -> anyhow::Result<()> {
-    let s = harness::start(database_url).await?;
+    let reuse = std::env::var("SALEPOINT_BENCH_REUSE").is_ok_and(|v| v == "1");
+    anyhow::ensure!(
+        !reuse || database_url.is_some(),
+        "SALEPOINT_BENCH_REUSE=1 needs --database-url"
+    );
+    let s = if reuse {
+        harness::start_reusing(database_url).await?
+    } else {
+        harness::start(database_url).await?
+    };
     println!(
         "catalog — backend: {}; cores: {}; concurrency: {concurrency}",
         s.backend,
@@ -154,7 +168,7 @@ pub async fn run(
     let wants = |phase: &str| phases.is_empty() || phases.split(',').any(|p| p.trim() == phase);
 
     // 1. Import 100,000 products from one CSV over HTTP.
-    let import_n = if wants("import") || wants("snapshot") {
+    let import_n = if !reuse && (wants("import") || wants("snapshot")) {
         100_000.min(total)
     } else {
         0
@@ -201,7 +215,7 @@ pub async fn run(
     }
 
     // 2. The register snapshot of SH001 (~105,000 products), gzip on the wire.
-    if wants("snapshot") {
+    if !reuse && wants("snapshot") {
         let stores: serde_json::Value = s
             .http
             .get(format!("{}/api/v1/stores?q=SH001", s.base))
@@ -251,6 +265,14 @@ pub async fn run(
     };
     let t = Instant::now();
     let mut n = import_n;
+    if reuse {
+        // Generated products are B0000000, B0000001, …: top up after the last one there.
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM products WHERE sku LIKE 'B%'")
+            .fetch_one(&s.db.pool)
+            .await?;
+        n = sqlx::Row::try_get::<i64, _>(&r, "n")? as usize;
+    }
+    let loaded = n < total;
     while n < total {
         let end = (n + 20_000).min(total);
         let batch: Vec<(String, CheckedProduct)> =
@@ -270,8 +292,48 @@ pub async fn run(
         t.elapsed().as_secs_f64(),
         harness::load_average()
     );
-    if database_url.is_some() {
+    if database_url.is_some() && loaded {
         sqlx_analyze(&s.db).await;
+    }
+
+    if wants("http") {
+        // The ceiling: the same client and server answering without the catalog — nothing
+        // at all (`/healthz`), then authentication and the permission check (a code longer
+        // than 64 characters is refused before any query, 404).
+        let long = "9".repeat(65);
+        for (name, path, expect) in [
+            ("GET /healthz", "/healthz".to_string(), 200),
+            (
+                "GET /scan/{65 digits} (auth, 404)",
+                format!("/api/v1/scan/{long}"),
+                404,
+            ),
+        ] {
+            let (lat, wall) = drive(requests, concurrency, {
+                let (http, base, token) = (s.http.clone(), s.base.clone(), admin.clone());
+                move |_| {
+                    let (http, url, token) = (http.clone(), format!("{base}{path}"), token.clone());
+                    async move {
+                        let st = http
+                            .get(url)
+                            .bearer_auth(&token)
+                            .send()
+                            .await
+                            .unwrap()
+                            .status();
+                        // drive() counts only successes: the expected refusal is one here.
+                        if st.as_u16() == expect {
+                            reqwest::StatusCode::OK
+                        } else {
+                            st
+                        }
+                    }
+                }
+            })
+            .await;
+            report(name, lat, wall);
+            println!("  load {}", harness::load_average());
+        }
     }
 
     if wants("scan") {
@@ -350,6 +412,7 @@ pub async fn run(
     // query plans at full size afterwards (PostgreSQL databases stay anyway).
     if let Ok(path) = std::env::var("SALEPOINT_BENCH_KEEP_DB")
         && database_url.is_none()
+        && !reuse
     {
         sqlx::query(&format!("VACUUM INTO '{}'", path.replace('\'', "")))
             .execute(&s.db.pool)

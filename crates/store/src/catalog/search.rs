@@ -11,7 +11,7 @@ use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
 use salepoint_domain::catalog::scale::ScaleValueKind;
-use salepoint_domain::catalog::search_key::{normalize_query, pinyin_keys};
+use salepoint_domain::catalog::search_key::normalize_query;
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -21,8 +21,9 @@ const CANDIDATES: i64 = 300;
 
 /// Products matching `q`, best first, at most `limit`.
 ///
-/// Up to [`CANDIDATES`] index hits are ranked on their SKU and names only; the full rows (with
-/// barcodes and currency) are read for the `limit` best, in one statement.
+/// Up to [`CANDIDATES`] index hits are ranked on their search text only (SKU, names and pinyin
+/// keys, no pinyin computed here); the full rows (with barcodes and currency) are read for the
+/// `limit` best, in one statement.
 pub async fn search(
     db: &Db,
     p: &Principal,
@@ -38,10 +39,15 @@ pub async fn search(
     // SKUs are matched as typed or upper-cased (an index lookup, unlike LOWER(sku)).
     let typed = q.trim().replace(['%', '_', '\\', '"'], "");
     let pattern = format!("%{query}%");
-    // Exact codes (a scanned barcode, a typed SKU) are always candidates, marked `e`.
-    let mut sql = Sql::new(
-        "SELECT id, sku, name_zh, name_en, 'e' AS hit_kind FROM products WHERE company_id = ",
-    );
+    // Exact codes (a scanned barcode, a typed SKU) are always candidates, marked `e`. Every
+    // candidate is read as its id and search text only: the text holds the lower-cased SKU and
+    // names and the pinyin keys, all the ranking needs.
+    // They come back as one JSON array in one row: each row through the driver costs more
+    // than SQLite's work to find it (docs/benchmarks.md, Catalog, session 6).
+    let mut sql = Sql::new(&format!(
+        "SELECT {} AS hits FROM (SELECT id, search_text, 'e' AS hit_kind FROM products WHERE company_id = ",
+        json_rows(db.backend, "id, search_text, hit_kind")
+    ));
     sql.bind(company.clone())
         // A scalar subquery (the barcode key is unique): with `IN` SQLite may walk the
         // company's products instead.
@@ -52,7 +58,7 @@ pub async fn search(
         .push(")");
     push_filter(&mut sql, f);
     sql.push(
-        " UNION ALL SELECT id, sku, name_zh, name_en, 'e' AS hit_kind FROM products WHERE company_id = ",
+        " UNION ALL SELECT id, search_text, 'e' AS hit_kind FROM products WHERE company_id = ",
     )
     .bind(company.clone())
     .push(" AND sku IN (")
@@ -67,20 +73,21 @@ pub async fn search(
     match db.backend {
         Backend::Sqlite => {
             // Drive the join from the trigram index (CROSS JOIN fixes the order): left to
-            // itself the planner may walk every product of the company instead.
+            // itself the planner may walk every product of the company instead. The text
+            // comes from the index's own copy, which the LIKE has just read.
             sql.push(
-                "SELECT products.id, products.sku, products.name_zh, products.name_en, 't' AS hit_kind \
-                 FROM (SELECT rowid AS hit FROM product_search WHERE search_text LIKE ",
+                "SELECT products.id, hits.text AS search_text, 't' AS hit_kind \
+                 FROM (SELECT rowid AS hit, search_text AS text FROM product_search WHERE search_text LIKE ",
             )
             .bind(pattern)
             .push(" LIMIT ")
-            .bind(CANDIDATES * 4)
+            .bind(CANDIDATES * 2)
             .push(") AS hits CROSS JOIN products ON products.rowid = hits.hit WHERE products.company_id = ")
             .bind(company.clone());
         }
         Backend::Postgres => {
             sql.push(
-                "SELECT id, sku, name_zh, name_en, 't' AS hit_kind FROM products WHERE search_text LIKE ",
+                "SELECT id, search_text, 't' AS hit_kind FROM products WHERE search_text LIKE ",
             )
             .bind(pattern)
             .push(" AND company_id = ")
@@ -88,29 +95,28 @@ pub async fn search(
         }
     }
     push_filter(&mut sql, f);
-    sql.push(" LIMIT ").bind(CANDIDATES).push(") AS text_hits");
+    sql.push(" LIMIT ")
+        .bind(CANDIDATES)
+        .push(") AS text_hits) AS candidates");
     let (text, args) = sql.build();
-    let rows = sqlx::query_with(&text, args).fetch_all(&db.pool).await?;
+    let r = sqlx::query_with(&text, args).fetch_one(&db.pool).await?;
+    let rows: Vec<(String, String, String)> = serde_json::from_str(&row::text(&r, "hits")?)
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
     // (rank, name length, SKU, id) per product; an exact code outranks its text hit.
     let mut ranked: Vec<(u8, usize, String, String)> = Vec::with_capacity(rows.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for r in &rows {
-        let id = row::text(r, "id")?;
-        let exact = row::text(r, "hit_kind")? == "e";
+    for (id, text, kind) in rows {
+        let exact = kind == "e";
         if let Some(&i) = seen.get(&id) {
             if exact {
                 ranked[i].0 = 0;
             }
             continue;
         }
-        let (sku, name_zh) = (row::text(r, "sku")?, row::text(r, "name_zh")?);
-        let rank = if exact {
-            0
-        } else {
-            rank(&sku, &name_zh, &row::text(r, "name_en")?, &query)
-        };
+        let keys = Keys::of(&text);
+        let rank = if exact { 0 } else { keys.rank(&query) };
         seen.insert(id.clone(), ranked.len());
-        ranked.push((rank, name_zh.chars().count(), sku, id));
+        ranked.push((rank, keys.name_zh.chars().count(), keys.sku.to_string(), id));
     }
     ranked.sort();
     ranked.truncate(limit.max(1) as usize);
@@ -126,18 +132,63 @@ pub async fn search(
     Ok(found)
 }
 
-/// 1 name or SKU starts with the query, 2 pinyin starts with it, 3 contains (0, an exact code,
-/// is decided by the caller).
-fn rank(sku: &str, name_zh: &str, name_en: &str, q: &str) -> u8 {
-    let starts = |s: &str| s.to_lowercase().starts_with(q);
-    if starts(sku) || starts(name_zh) || starts(name_en) {
-        return 1;
+/// An aggregate that returns the rows of `columns` as one JSON array of arrays (text; `[]`
+/// when there are none).
+pub(crate) fn json_rows(backend: Backend, columns: &str) -> String {
+    match backend {
+        // The cast tells sqlx the column's type, which it cannot infer through a compound
+        // select.
+        Backend::Sqlite => format!("CAST(json_group_array(json_array({columns})) AS TEXT)"),
+        Backend::Postgres => {
+            format!("COALESCE(json_agg(json_build_array({columns})), '[]'::json)::text")
+        }
     }
-    let (full, initials) = pinyin_keys(name_zh);
-    if full.starts_with(q) || initials.starts_with(q) {
-        return 2;
+}
+
+/// The parts of a product's search text (`sku | name_zh | name_en | pinyin | initials`, see
+/// `product_search_text`), all lower-case. The pinyin keys hold no spaces, so they are read
+/// from the end; a name that itself contains ` | ` only blurs its own rank.
+struct Keys<'a> {
+    sku: &'a str,
+    name_zh: &'a str,
+    name_en: &'a str,
+    full: &'a str,
+    initials: &'a str,
+}
+
+impl<'a> Keys<'a> {
+    fn of(text: &'a str) -> Keys<'a> {
+        let mut front = text.splitn(4, " | ");
+        let (sku, name_zh, name_en) = (
+            front.next().unwrap_or(""),
+            front.next().unwrap_or(""),
+            front.next().unwrap_or(""),
+        );
+        let mut back = text.rsplitn(3, " | ");
+        let (initials, full) = (back.next().unwrap_or(""), back.next().unwrap_or(""));
+        Keys {
+            sku,
+            name_zh,
+            name_en,
+            full,
+            initials,
+        }
     }
-    3
+
+    /// 1 name or SKU starts with the query, 2 pinyin starts with it, 3 contains (0, an exact
+    /// code, is decided by the caller).
+    fn rank(&self, q: &str) -> u8 {
+        if [self.sku, self.name_zh, self.name_en]
+            .iter()
+            .any(|s| s.starts_with(q))
+        {
+            1
+        } else if self.full.starts_with(q) || self.initials.starts_with(q) {
+            2
+        } else {
+            3
+        }
+    }
 }
 
 /// What a scanned code is.
@@ -212,4 +263,37 @@ pub async fn scan(db: &Db, p: &Principal, code: &str) -> StoreResult<ScanResult>
         });
     }
     Err(StoreError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Keys;
+    use salepoint_domain::catalog::search_key::product_search_text;
+
+    #[test]
+    fn ranks_from_the_search_text() {
+        let text = product_search_text("KO-500", "可口可乐 500ml", "Coca-Cola 500ml");
+        let k = Keys::of(&text);
+        assert_eq!(
+            (k.sku, k.name_zh, k.name_en, k.full, k.initials),
+            (
+                "ko-500",
+                "可口可乐 500ml",
+                "coca-cola 500ml",
+                "kekoukele500ml",
+                "kkkl500ml"
+            )
+        );
+        assert_eq!(k.rank("ko-"), 1);
+        assert_eq!(k.rank("可口"), 1);
+        assert_eq!(k.rank("coc"), 1);
+        assert_eq!(k.rank("kek"), 2);
+        assert_eq!(k.rank("kkk"), 2);
+        assert_eq!(k.rank("ola"), 3);
+        // A name with the separator in it blurs only the names; the pinyin keys still hold.
+        let odd = product_search_text("X1", "甲 | 乙", "a | b");
+        let k = Keys::of(&odd);
+        assert_eq!((k.sku, k.full, k.initials), ("x1", "jia|yi", "j|y"));
+        assert_eq!(k.rank("j|y"), 2);
+    }
 }

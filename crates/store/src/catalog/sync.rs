@@ -7,9 +7,10 @@
 
 use super::price_lists;
 use super::scale_formats::{self, ScaleFormat};
+use super::search::json_rows;
 use super::tax_classes::TaxClass;
-use crate::db::Db;
-use crate::error::StoreResult;
+use crate::db::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
@@ -92,16 +93,50 @@ async fn store_context(db: &Db, p: &Principal, store: StoreId) -> StoreResult<St
     })
 }
 
+/// A product row of [`load`]: id, SKU, names, receipt name, unit, sold by weight, quantity
+/// precision, tax class, list price, status, PLU.
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    Option<String>,
+);
+
+fn bad(column: &str, value: &str) -> StoreError {
+    StoreError::Internal(format!("products.{column} holds {value:?}"))
+}
+
 async fn load(
     db: &Db,
     p: &Principal,
     ctx: &StoreContext,
     since: Option<i64>,
 ) -> StoreResult<(Vec<SyncProduct>, Vec<String>)> {
-    let mut q = Sql::new(
-        "SELECT id, sku, name_zh, name_en, receipt_name, unit, sold_by_weight, quantity_precision, tax_class_id, \
-         list_price_minor, status, plu FROM products WHERE company_id = ",
-    );
+    // The rows come back as one JSON array in one row (`json_rows`): 100,000 rows one by one
+    // through the driver cost seconds, SQLite's own work a tenth of that.
+    let mut q = Sql::new(&format!(
+        "SELECT {} AS rows FROM products WHERE ",
+        json_rows(
+            db.backend,
+            "id, sku, name_zh, name_en, receipt_name, unit, sold_by_weight, quantity_precision, \
+             tax_class_id, list_price_minor, status, plu"
+        )
+    ));
+    match (since, db.backend) {
+        // A snapshot reads (nearly) the whole table: on SQLite, which has no statistics, a
+        // plain `company_id =` walks an index on it and fetches the rows in its order (7.6 s
+        // at 1 M against 1.4 s for a scan, measured with sqlite3); `+` makes it scan.
+        (None, Backend::Sqlite) => q.push("+company_id = "),
+        _ => q.push("company_id = "),
+    };
     q.bind(p.company_id.to_string());
     match since {
         Some(s) => {
@@ -112,24 +147,29 @@ async fn load(
         }
     }
     let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|r| row::text(r, "id"))
-        .collect::<StoreResult<_>>()?;
+    let r = sqlx::query_with(&sql, args).fetch_one(&db.pool).await?;
+    let rows: Vec<Row> = serde_json::from_str(&row::text(&r, "rows")?)
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
     // Barcodes and price rules: all of the company for a snapshot, only these for changes.
     let mut barcodes: HashMap<String, Vec<String>> = HashMap::new();
     let rules: HashMap<String, Vec<PriceRule>>;
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     if since.is_none() {
-        let all = sqlx::query("SELECT product_id, code FROM barcodes WHERE company_id = $1")
-            .bind(p.company_id.to_string())
-            .fetch_all(&db.pool)
-            .await?;
-        for r in &all {
-            barcodes
-                .entry(row::text(r, "product_id")?)
-                .or_default()
-                .push(row::text(r, "code")?);
+        let company = match db.backend {
+            Backend::Sqlite => "+company_id",
+            Backend::Postgres => "company_id",
+        };
+        let r = sqlx::query(&format!(
+            "SELECT {} AS rows FROM barcodes WHERE {company} = $1",
+            json_rows(db.backend, "product_id, code")
+        ))
+        .bind(p.company_id.to_string())
+        .fetch_one(&db.pool)
+        .await?;
+        let all: Vec<(String, String)> = serde_json::from_str(&row::text(&r, "rows")?)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        for (product, code) in all {
+            barcodes.entry(product).or_default().push(code);
         }
         rules = price_lists::rules(db, p.company_id, None).await?;
     } else {
@@ -156,13 +196,26 @@ async fn load(
     };
     let mut products = Vec::with_capacity(rows.len());
     let mut removed = Vec::new();
-    for (r, id) in rows.iter().zip(ids) {
-        let status = row::enumerated(r, "status", ProductStatus::parse)?;
+    for (
+        id,
+        sku,
+        name_zh,
+        name_en,
+        receipt_name,
+        unit,
+        by_weight,
+        precision,
+        tax,
+        list_price,
+        status,
+        plu,
+    ) in rows
+    {
+        let status = ProductStatus::parse(&status).ok_or_else(|| bad("status", &status))?;
         if status != ProductStatus::Active {
             removed.push(id);
             continue;
         }
-        let list_price = row::int(r, "list_price_minor")?;
         let own = rules.get(&id).map(Vec::as_slice).unwrap_or(&[]);
         let price = pricing::resolve(list_price, own, &base).price_minor;
         let tiers: BTreeSet<&String> = own.iter().filter_map(|r| r.tier.as_ref()).collect();
@@ -180,18 +233,18 @@ async fn load(
         products.push(SyncProduct {
             barcodes: barcodes.remove(&id).unwrap_or_default(),
             id,
-            sku: row::text(r, "sku")?,
-            name_zh: row::text(r, "name_zh")?,
-            name_en: row::text(r, "name_en")?,
-            receipt_name: row::text(r, "receipt_name")?,
-            unit: row::enumerated(r, "unit", Unit::parse)?,
-            sold_by_weight: row::flag(r, "sold_by_weight")?,
-            quantity_precision: row::int(r, "quantity_precision")?,
-            tax_class_id: row::text(r, "tax_class_id")?,
+            sku,
+            name_zh,
+            name_en,
+            receipt_name,
+            unit: Unit::parse(&unit).ok_or_else(|| bad("unit", &unit))?,
+            sold_by_weight: by_weight != 0,
+            quantity_precision: precision,
+            tax_class_id: tax,
             price_minor: price,
             tier_prices,
             status,
-            plu: row::opt_text(r, "plu")?,
+            plu,
         });
     }
     Ok((products, removed))
