@@ -43,7 +43,11 @@ fn status(s: Option<&str>, field: &str) -> ApiResult<Option<StockStatus>> {
 
 #[derive(Deserialize, IntoParams)]
 struct StockQuery {
+    /// Also accepted as `location` (the short form integrators are told in the issue text).
+    #[serde(alias = "location")]
     location_id: Option<Uuid>,
+    /// Also accepted as `product`.
+    #[serde(alias = "product")]
     product_id: Option<Uuid>,
     category_id: Option<Uuid>,
     /// SKU, name or pinyin.

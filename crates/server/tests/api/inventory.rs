@@ -730,6 +730,24 @@ async fn reorder_rules_raise_alerts_and_a_live_event() {
         assert_eq!(order.len(), 3, "{}", plain.body);
         assert_eq!(order, sorted, "{}", plain.body);
         assert_eq!(plain.body["total_on_hand"], "23");
+        // `location=` and `product=` are the same filters as `location_id=` and `product_id=`.
+        let short = app
+            .get(
+                &admin,
+                &format!("/api/v1/stock?location={sh001}&product={p0}"),
+            )
+            .await;
+        assert_eq!(short.status, StatusCode::OK, "{}", short.body);
+        assert_eq!(
+            short.body["data"].as_array().unwrap().len(),
+            1,
+            "{}",
+            short.body
+        );
+        assert_eq!(
+            short.body["data"][0],
+            level(&app, &admin, &sh001, &p0).await
+        );
         figures_are_flat_and_documented(&app, &admin, &sh001, &p0, &all.body).await;
         ledger_ok(&app).await;
     }
