@@ -169,6 +169,7 @@ pub async fn member_book(
         } else {
             Backend::Sqlite
         };
+        q.push(" AND ");
         unnest::push_in(&mut q, backend, "c.id", ids);
     }
     let (sql, args) = q.build();
