@@ -6,6 +6,11 @@
 //! products of the chain over the last twelve whole months; an export of ~100,000 rows to XLSX;
 //! and the dashboard's lag behind a sale under `--rate` sales/s of background load
 //! (`analytics_lag`).
+//!
+//! `SALEPOINT_BENCH_PHASES` (any of `dashboard`, `reports`, `export`, `stock`, `lag`; default
+//! all; `none` stops after the generation and rollup) runs only those phases.
+//! `SALEPOINT_BENCH_LAG_REGISTERS=N` sets the background registers of the lag phase (default
+//! 64).
 
 use crate::analytics_seed::{self, Plan};
 use crate::bulk_load::Loader;
@@ -62,6 +67,8 @@ pub(crate) async fn run(
         o.lines,
         load_average()
     );
+    let phases = std::env::var("SALEPOINT_BENCH_PHASES").unwrap_or_default();
+    let wants = |phase: &str| phases.is_empty() || phases.split(',').any(|p| p.trim() == phase);
     let store_ids = if reuse && count(&s.db, "analytics_applied").await? > 0 {
         println!(
             "reusing the generated chain: {} sales and returns, {} sale lines",
@@ -74,6 +81,9 @@ pub(crate) async fn run(
     } else {
         generate_and_roll_up(&s, database_url, o).await?
     };
+    if phases == "none" {
+        return Ok(());
+    }
     let api = Api::login(&s, "admin", ADMIN_PASSWORD).await?;
     let today = Date::parse(
         &salepoint_store::clock::now()[..10],
@@ -83,49 +93,56 @@ pub(crate) async fn run(
     let (q_from, q_to) = last_quarter(today);
     let (m_from, m_to) = whole_months(today, 12);
     harness::reset_peak_rss();
-    let dashboard = api.get("/api/v1/reports/dashboard").await?;
-    println!(
-        "dashboard today: revenue {} fen, {} orders, {} stores",
-        dashboard["revenue"],
-        dashboard["orders"],
-        dashboard["stores"].as_array().map_or(0, Vec::len)
-    );
-    measure(
-        &api,
-        o.requests,
-        "GET /reports/dashboard (head office)",
-        "/api/v1/reports/dashboard".into(),
-    )
-    .await?;
-    let store_month =
-        format!("/api/v1/reports/sales?from={year_from}&to={today}&group=store,month");
-    measure(&api, o.requests, "store × month, the year", store_month).await?;
-    let one_store = &store_ids[0];
-    let product_day = format!(
-        "/api/v1/reports/sales?from={q_from}&to={q_to}&group=product,business_day&stores={one_store}"
-    );
-    measure(
-        &api,
-        o.requests,
-        "product × business day, 1 store, 1 quarter",
-        product_day,
-    )
-    .await?;
-    let top = format!(
-        "/api/v1/reports/sales?from={m_from}&to={m_to}&group=product&top=100&order=-revenue"
-    );
-    measure(
-        &api,
-        o.requests,
-        "top 100 products, chain, 12 whole months",
-        top,
-    )
-    .await?;
-    export(&s, &api, today).await?;
+    if wants("dashboard") {
+        let dashboard = api.get("/api/v1/reports/dashboard").await?;
+        println!(
+            "dashboard today: revenue {} fen, {} orders, {} stores, load average {}",
+            dashboard["revenue"],
+            dashboard["orders"],
+            dashboard["stores"].as_array().map_or(0, Vec::len),
+            load_average()
+        );
+        measure(
+            &api,
+            o.requests,
+            "GET /reports/dashboard (head office)",
+            "/api/v1/reports/dashboard".into(),
+        )
+        .await?;
+    }
+    if wants("reports") {
+        let store_month =
+            format!("/api/v1/reports/sales?from={year_from}&to={today}&group=store,month");
+        measure(&api, o.requests, "store × month, the year", store_month).await?;
+        let one_store = &store_ids[0];
+        let product_day = format!(
+            "/api/v1/reports/sales?from={q_from}&to={q_to}&group=product,business_day&stores={one_store}"
+        );
+        measure(
+            &api,
+            o.requests,
+            "product × business day, 1 store, 1 quarter",
+            product_day,
+        )
+        .await?;
+        let top = format!(
+            "/api/v1/reports/sales?from={m_from}&to={m_to}&group=product&top=100&order=-revenue"
+        );
+        measure(
+            &api,
+            o.requests,
+            "top 100 products, chain, 12 whole months",
+            top,
+        )
+        .await?;
+    }
+    if wants("export") {
+        export(&s, &api, today).await?;
+    }
     // The inventory reports over the same chain, given stock (crate::analytics_stock).
     if reuse {
         println!("inventory reports: skipped (--reuse)");
-    } else {
+    } else if wants("stock") {
         crate::analytics_stock::run(
             &s,
             &api,
@@ -140,7 +157,36 @@ pub(crate) async fn run(
         "memory: peak RSS {:.0} MiB during the reports (server + load generator)",
         harness::peak_rss_mib()
     );
-    crate::analytics_lag::run(&s, &api, o.rate, Duration::from_secs(o.lag_seconds)).await?;
+    if wants("lag") {
+        let registers = std::env::var("SALEPOINT_BENCH_LAG_REGISTERS")
+            .ok()
+            .map(|v| v.parse().expect("SALEPOINT_BENCH_LAG_REGISTERS=N"))
+            .unwrap_or(crate::analytics_lag::BACKGROUND_REGISTERS);
+        crate::analytics_lag::run(
+            &s,
+            &api,
+            o.rate,
+            Duration::from_secs(o.lag_seconds),
+            registers,
+        )
+        .await?;
+        if wants("dashboard") {
+            // Again over today's rows grown by the lag's sales (tens of thousands at 8 stores).
+            let today = api.get("/api/v1/reports/dashboard").await?;
+            println!(
+                "dashboard after the lag: {} orders today; load average {}",
+                today["orders"],
+                load_average()
+            );
+            measure(
+                &api,
+                o.requests,
+                "GET /reports/dashboard (head office), after the lag",
+                "/api/v1/reports/dashboard".into(),
+            )
+            .await?;
+        }
+    }
     println!("load average at the end: {}", load_average());
     Ok(())
 }
@@ -215,8 +261,9 @@ async fn generate_and_roll_up(
     )
     .await?;
     println!(
-        "  analytics_product_daily: {} rows, analytics_product_monthly: {} rows",
+        "  analytics_product_daily: {} rows, analytics_chain_product_daily: {} rows, analytics_product_monthly: {} rows",
         count(&s.db, "analytics_product_daily").await?,
+        count(&s.db, "analytics_chain_product_daily").await?,
         count(&s.db, "analytics_product_monthly").await?
     );
 
@@ -360,6 +407,7 @@ async fn analyze(s: &Server) -> anyhow::Result<()> {
         sqlx::raw_sql(
             "VACUUM (ANALYZE) sales, sale_lines, sale_tenders, shifts, analytics_daily, \
              analytics_hourly, analytics_product_daily, analytics_product_monthly, \
+             analytics_chain_product_daily, \
              analytics_cashier_daily, analytics_tender_daily, analytics_applied",
         )
         .execute(&s.db.pool)

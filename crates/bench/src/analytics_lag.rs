@@ -1,10 +1,12 @@
 //! The dashboard's lag behind a sale under load: the rollup worker runs as `salepoint serve`
-//! runs it; [`BACKGROUND_REGISTERS`] virtual registers in eight stores post sales through
-//! `POST /api/v1/sales` at a paced total of `rate` sales/s (each register sends its next
-//! sale at its scheduled time, or at once when it is behind); meanwhile, once a second, a probe
-//! sale is posted at a ninth store that nothing else sells in, and the dashboard of that store
-//! is read every [`POLL`] until its `orders` count shows it. Lag = from sending the probe to
-//! the first dashboard answer that counts it.
+//! runs it; `registers` virtual registers (default [`BACKGROUND_REGISTERS`]) in eight stores
+//! post sales through `POST /api/v1/sales` at a paced total of `rate` sales/s (each register
+//! sends its next sale at its scheduled time, or at once when it is behind — so the rate
+//! reached is at most registers ÷ a sale's latency); meanwhile, once a second, a probe sale is
+//! posted at a ninth store that nothing else sells in, and the dashboard of that store is read
+//! every [`POLL`] until its `orders` count shows it. Lag = from sending the probe to the first
+//! dashboard answer that counts it. Shifts left open at those stores by an earlier run (over a
+//! reused database) are closed first.
 
 use crate::chain::{self, Api, Rng, Till};
 use crate::checkout::{post_sale, sale};
@@ -12,8 +14,8 @@ use crate::harness::{Server, percentile};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Registers of the background load.
-const BACKGROUND_REGISTERS: usize = 64;
+/// Registers of the background load, unless `--registers` says otherwise.
+pub(crate) const BACKGROUND_REGISTERS: usize = 64;
 /// How often the probe's dashboard is read.
 const POLL: Duration = Duration::from_millis(25);
 /// Longest a probe is waited for before it counts as lost.
@@ -21,12 +23,22 @@ const GIVE_UP: Duration = Duration::from_secs(30);
 /// Load before the first probe: the worker and the writer reach their steady state.
 const WARMUP: Duration = Duration::from_secs(5);
 
-pub(crate) async fn run(s: &Server, api: &Api, rate: f64, length: Duration) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    s: &Server,
+    api: &Api,
+    rate: f64,
+    length: Duration,
+    registers: usize,
+) -> anyhow::Result<()> {
     salepoint_store::analytics::rollup::start(s.db.clone());
     let shops = chain::shops(api, 9).await?;
     anyhow::ensure!(shops.len() == 9, "the lag needs 9 stores");
+    let closed = close_open_shifts(api, &shops).await?;
+    if closed > 0 {
+        println!("lag: closed {closed} shifts an earlier run left open");
+    }
     let probe = chain::tills(api, &shops[..1], 1).await?.remove(0);
-    let tills = chain::tills(api, &shops[1..], BACKGROUND_REGISTERS).await?;
+    let tills = chain::tills(api, &shops[1..], registers).await?;
     let probe_store = probe.shop.id.clone();
     println!(
         "lag: {} background registers in {} stores at {rate} sales/s; probes at {} once a second for {} s",
@@ -64,13 +76,16 @@ pub(crate) async fn run(s: &Server, api: &Api, rate: f64, length: Duration) -> a
     }
     let window = measured_from.elapsed();
     let (mut acked, mut in_window, mut errors, mut shown) = (0u64, 0u64, 0u64, Vec::new());
+    let mut latencies = Vec::new();
     for t in tasks {
         let b = t.await?;
         acked += b.acked;
         in_window += b.in_window(measured_from, measured_from + window);
+        latencies.extend(b.latencies_in(measured_from, measured_from + window));
         errors += b.errors;
         shown.extend(b.first_error);
     }
+    latencies.sort();
     lags.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     anyhow::ensure!(!lags.is_empty(), "no probe was seen on the dashboard");
@@ -83,10 +98,19 @@ pub(crate) async fn run(s: &Server, api: &Api, rate: f64, length: Duration) -> a
         GIVE_UP.as_secs()
     );
     println!(
-        "    background: {:.0} sales/s achieved over {:.1} s (target {rate}), {acked} sales acknowledged in all, {errors} errors",
+        "    background: {:.0} sales/s achieved over {:.1} s (target {rate}, {} registers), {acked} sales acknowledged in all, {errors} errors",
         in_window as f64 / window.as_secs_f64(),
-        window.as_secs_f64()
+        window.as_secs_f64(),
+        tills.len()
     );
+    if !latencies.is_empty() {
+        println!(
+            "    background sale latency: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+            ms(percentile(&latencies, 0.5)),
+            ms(percentile(&latencies, 0.99)),
+            ms(*latencies.last().expect("a sale"))
+        );
+    }
     for e in shown.iter().take(3) {
         println!("    error: {e}");
     }
@@ -127,10 +151,47 @@ async fn probe_once(
     Ok(None)
 }
 
+/// Closes every open shift at `shops` (a kept database's earlier run may have left them
+/// open, and a register takes one open shift at a time); returns how many.
+async fn close_open_shifts(api: &Api, shops: &[Arc<chain::Shop>]) -> anyhow::Result<usize> {
+    let mut n = 0;
+    for shop in shops {
+        loop {
+            let open = api
+                .get(&format!(
+                    "/api/v1/shifts?store_id={}&status=open&limit=100",
+                    shop.id
+                ))
+                .await?;
+            let ids: Vec<String> = open["data"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s["id"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if ids.is_empty() {
+                break;
+            }
+            for id in ids {
+                api.post(
+                    &format!("/api/v1/shifts/{id}/close"),
+                    &serde_json::json!({"counted": []}),
+                    200,
+                )
+                .await?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
 /// What one background register did.
 struct Background {
-    /// When each acknowledged sale was answered.
-    done: Vec<Instant>,
+    /// When each acknowledged sale was answered, and how long it took.
+    done: Vec<(Instant, Duration)>,
     acked: u64,
     errors: u64,
     first_error: Option<String>,
@@ -138,7 +199,15 @@ struct Background {
 
 impl Background {
     fn in_window(&self, from: Instant, to: Instant) -> u64 {
-        self.done.iter().filter(|t| **t >= from && **t < to).count() as u64
+        self.latencies_in(from, to).count() as u64
+    }
+
+    /// The latencies of the sales answered between `from` and `to`.
+    fn latencies_in(&self, from: Instant, to: Instant) -> impl Iterator<Item = Duration> + '_ {
+        self.done
+            .iter()
+            .filter(move |(t, _)| *t >= from && *t < to)
+            .map(|(_, d)| *d)
     }
 }
 
@@ -164,10 +233,11 @@ async fn background(
         tokio::time::sleep_until(next.into()).await;
         next += interval;
         let body = sale(&till, &mut rng);
+        let sent = Instant::now();
         match post_sale(&api.http, &url, &api.token, &body).await {
             Ok(()) => {
                 out.acked += 1;
-                out.done.push(Instant::now());
+                out.done.push((Instant::now(), sent.elapsed()));
             }
             Err(e) => {
                 out.errors += 1;

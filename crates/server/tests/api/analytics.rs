@@ -733,6 +733,11 @@ async fn all_rollups(app: &TestApp) -> BTreeMap<String, Vec<(Vec<String>, Vec<i6
             with_milli.clone(),
         ),
         (
+            "analytics_chain_product_daily",
+            vec!["company_id", "business_day", "product_id"],
+            with_milli.clone(),
+        ),
+        (
             "analytics_cashier_daily",
             [&day[..], &["cashier_id"]].concat(),
             M.to_vec(),
@@ -893,6 +898,215 @@ async fn rebuild_writes_exactly_what_the_worker_writes() {
                 .unwrap(),
             0
         );
+    }
+}
+
+/// `n` packaged products of the store's register catalog, spread over it (so over several
+/// categories): (id, price).
+async fn spread_products(app: &TestApp, token: &str, store: &str, n: usize) -> Vec<(String, i64)> {
+    let snap = app
+        .get(token, &format!("/api/v1/stores/{store}/catalog"))
+        .await;
+    let products: Vec<(String, i64)> = snap.body["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["sold_by_weight"] == false && p["price_minor"].as_i64() > Some(0))
+        .step_by(37)
+        .take(n)
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["price_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(products.len(), n);
+    products
+}
+
+/// The dashboard's top products and top categories, recomputed from the raw sales of the
+/// stores it lists, each on its own business day: (id, quantity, revenue), ranked as the
+/// dashboard ranks them (revenue descending, then SKU / category name), the first ten.
+async fn top_lists_from_raw(
+    app: &TestApp,
+    dashboard: &Value,
+) -> (Vec<(String, i64, i64)>, Vec<(String, i64, i64)>) {
+    // product → (sku, category, quantity, revenue)
+    let mut products: BTreeMap<String, (String, String, i64, i64)> = BTreeMap::new();
+    for s in dashboard["stores"].as_array().unwrap() {
+        for r in raw(
+            app,
+            "SELECT l.product_id, p.sku, COALESCE(p.category_id, '') AS category_id, \
+             CAST(SUM(l.quantity_milli) AS BIGINT) AS q, CAST(SUM(l.total_minor) AS BIGINT) AS r \
+             FROM sale_lines l JOIN sales s ON s.id = l.sale_id JOIN products p ON p.id = l.product_id \
+             WHERE s.store_id = $1 AND s.business_day = $2 GROUP BY l.product_id, p.sku, p.category_id",
+            &[
+                s["store_id"].as_str().unwrap(),
+                s["business_day"].as_str().unwrap(),
+            ],
+        )
+        .await
+        {
+            let e = products
+                .entry(r.try_get("product_id").unwrap())
+                .or_insert_with(|| {
+                    (
+                        r.try_get("sku").unwrap(),
+                        r.try_get("category_id").unwrap(),
+                        0,
+                        0,
+                    )
+                });
+            e.2 += i(&r, "q");
+            e.3 += i(&r, "r");
+        }
+    }
+    let mut top: Vec<_> = products.iter().collect();
+    top.sort_by(|a, b| b.1.3.cmp(&a.1.3).then_with(|| a.1.0.cmp(&b.1.0)));
+    let top = top
+        .into_iter()
+        .take(10)
+        .map(|(id, v)| (id.clone(), v.2, v.3))
+        .collect();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for r in raw(app, "SELECT id, name FROM categories", &[]).await {
+        names.insert(r.try_get("id").unwrap(), r.try_get("name").unwrap());
+    }
+    let mut cats: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (_, category, q, r) in products.values() {
+        let e = cats.entry(category.clone()).or_default();
+        e.0 += q;
+        e.1 += r;
+    }
+    let mut cats: Vec<(String, i64, i64)> = cats.into_iter().map(|(c, (q, r))| (c, q, r)).collect();
+    let name = |c: &str| names.get(c).cloned().unwrap_or_default();
+    cats.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| name(&a.0).cmp(&name(&b.0))));
+    cats.truncate(10);
+    (top, cats)
+}
+
+/// (id, quantity, revenue) of the dashboard's `top_products` or `top_categories`.
+fn top_list(dashboard: &Value, list: &str, id: &str) -> Vec<(String, i64, i64)> {
+    dashboard[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[id].as_str().unwrap_or("").to_string(),
+                r["quantity_milli"].as_i64().unwrap(),
+                r["revenue"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Head office's top products and categories of today come from the chain-wide rollup
+/// (`analytics_chain_product_daily`) — every store that sold today is in view — and a store
+/// manager's, or one store's, from the stores' own product rows, though other stores sold
+/// today too; every one equals the raw sales of the stores in view.
+#[tokio::test]
+async fn dashboard_top_lists_chain_wide_and_per_store_equal_the_raw_sales() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let admin = app.admin().await;
+        let mut tills = [
+            till(&app, "cashier.sh001", "SH001").await,
+            till(&app, "cashier.bj001", "BJ001").await,
+        ];
+        for t in &mut tills {
+            t.packaged = spread_products(&app, &t.token, &t.store, 18).await;
+        }
+        let mut rng = Rng(0x51A7_E5C0_FFEE_0001);
+        let mut sold = Vec::new();
+        for _ in 0..40 {
+            let t = &tills[rng.next(2) as usize];
+            // SH001 sells the first 13 products, BJ001 the last 13: the rankings differ.
+            let first = if t.store == tills[1].store { 5 } else { 0 };
+            let lines: Vec<(usize, i64)> = (0..1 + rng.next(4))
+                .map(|_| {
+                    (
+                        first + rng.next(13) as usize,
+                        1000 * (1 + rng.next(3) as i64),
+                    )
+                })
+                .collect();
+            let r = app
+                .post(&t.token, "/api/v1/sales", t.cash_sale(&lines))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            sold.push((t.token.clone(), t.register.clone(), t.shift.clone(), r.body));
+        }
+        // A return: a product's figures go down.
+        let (token, register, shift, orig) = &sold[0];
+        let r = app
+            .post(
+                token,
+                "/api/v1/returns",
+                json!({"id": uuid::Uuid::now_v7().to_string(),
+                    "register_id": register, "shift_id": shift,
+                    "original_sale_id": orig["id"],
+                    "lines": [{"line_no": 1, "quantity": "1"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        salepoint_store::analytics::rollup::drain(&app.db)
+            .await
+            .unwrap();
+        let manager = app.demo_user("manager.sh001").await;
+        let bj = tills[1].store.clone();
+        let views = [
+            (&admin, String::new(), 2),
+            (&manager, String::new(), 1),
+            (&admin, format!("?store_id={bj}"), 1),
+        ];
+        let mut seen = Vec::new();
+        for (token, query, stores) in &views {
+            let d = app
+                .get(token, &format!("/api/v1/reports/dashboard{query}"))
+                .await;
+            assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+            let d = d.body;
+            let selling = d["stores"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["orders"].as_i64() > Some(0))
+                .count();
+            assert_eq!(selling, *stores, "{d}");
+            let (products, categories) = top_lists_from_raw(&app, &d).await;
+            assert_eq!(products.len(), 10, "more than ten products sold");
+            assert_eq!(
+                top_list(&d, "top_products", "product_id"),
+                products,
+                "{query}"
+            );
+            assert_eq!(
+                top_list(&d, "top_categories", "category_id"),
+                categories,
+                "{query}"
+            );
+            seen.push(products);
+        }
+        assert_ne!(seen[0], seen[1], "the chain's ranking is not one store's");
+        // Head office reads the chain-wide rollup, the others the stores' rows.
+        sqlx::query("DELETE FROM analytics_chain_product_daily")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        for (k, (token, query, _)) in views.iter().enumerate() {
+            let d = app
+                .get(token, &format!("/api/v1/reports/dashboard{query}"))
+                .await
+                .body;
+            let top = top_list(&d, "top_products", "product_id");
+            if k == 0 {
+                assert!(top.is_empty(), "{d}");
+            } else {
+                assert_eq!(top, seen[k]);
+            }
+        }
     }
 }
 

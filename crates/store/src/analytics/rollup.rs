@@ -13,10 +13,22 @@ use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::{clock, row};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How far before the watermark the worker looks for sales that committed late.
 pub const LOOKBACK: time::Duration = time::Duration::minutes(10);
+/// How far before the watermark the worker looks on every pass: sales stamped a little before
+/// others but committed after them (the sale writer's batches, a wait for SQLite's write turn,
+/// PostgreSQL's concurrent transactions). Finding the unapplied sales means probing
+/// `analytics_applied` for every sale in the window, so the full [`LOOKBACK`] (at 500 sales/s,
+/// 300,000 probes) is swept only every [`SWEEP`].
+pub const RECENT: time::Duration = time::Duration::seconds(10);
+/// How often the worker sweeps the whole [`LOOKBACK`] for sales that committed later still.
+pub const SWEEP: Duration = Duration::from_secs(15);
+/// The least time between two passes of the worker under load: each pass is a write
+/// transaction that the sale writer waits for on SQLite, and scans the recent window, so many
+/// tiny batches cost more than a few bigger ones; the lag grows by at most this.
+pub const PAUSE: Duration = Duration::from_millis(200);
 /// Sales per batch.
 pub const BATCH: i64 = 500;
 
@@ -125,6 +137,37 @@ pub const SALE_DIMS: [SaleDim; 4] = [
     },
 ];
 
+/// A chain-wide product rollup: (company, period, product) where the period is the first
+/// `len` characters of the business day.
+pub type ChainRows = BTreeMap<(String, String, String), Sums>;
+
+/// A chain-wide (company, not store) rollup of products by a period of the business day: they
+/// share one shape, one aggregation, one writer and one rebuild statement.
+pub struct ChainDim {
+    pub table: &'static str,
+    /// The period's column.
+    pub column: &'static str,
+    /// The period is the business day's first `len` characters (`YYYY-MM-DD` or `YYYY-MM`).
+    pub len: usize,
+}
+
+/// The chain-wide product rollups, finest first (a rebuild sums each coarser one from the
+/// first), in the order of `Rollups::by_company`: company × business day × product (migration
+/// 0015: the head-office dashboard's top products and categories of today) and company ×
+/// month × product (top-N over whole months).
+pub const CHAIN_DIMS: [ChainDim; 2] = [
+    ChainDim {
+        table: "analytics_chain_product_daily",
+        column: "business_day",
+        len: 10,
+    },
+    ChainDim {
+        table: "analytics_product_monthly",
+        column: "month",
+        len: 7,
+    },
+];
+
 /// Every rollup's rows for a set of sales. Keys start with the company id.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Rollups {
@@ -134,8 +177,9 @@ pub struct Rollups {
     pub hourly: BTreeMap<(String, String, String, i64), Sums>,
     /// (company, store, day, product)
     pub product: BTreeMap<(String, String, String, String), Sums>,
-    /// (company, month, product)
-    pub monthly: BTreeMap<(String, String, String), Sums>,
+    /// The chain-wide product rollups, one per entry of `CHAIN_DIMS` (company × day ×
+    /// product, company × month × product).
+    pub by_company: [ChainRows; 2],
     /// The sale-attribute rollups, one per entry of `SALE_DIMS` (cashier, register, tier,
     /// channel).
     pub by_sale: [SaleDimRows; 4],
@@ -256,10 +300,15 @@ pub fn aggregate(
             ))
             .or_default()
             .add(&pm);
-        out.monthly
-            .entry((c, day[..7.min(day.len())].to_string(), l.product_id.clone()))
+        for (rows, dim) in out.by_company.iter_mut().zip(&CHAIN_DIMS) {
+            rows.entry((
+                c.clone(),
+                day[..dim.len.min(day.len())].to_string(),
+                l.product_id.clone(),
+            ))
             .or_default()
             .add(&pm);
+        }
         *out.sale_cost.entry(s.id.clone()).or_default() += cost;
     }
     for t in tenders {
@@ -368,10 +417,10 @@ pub async fn watermark(db: &Db) -> StoreResult<String> {
     }
 }
 
-/// Where the worker starts looking: the watermark minus the lookback.
-pub fn since(watermark: &str) -> String {
+/// Where the worker starts looking: `back` before the watermark.
+pub fn since(watermark: &str, back: time::Duration) -> String {
     match clock::parse(watermark) {
-        Some(t) => clock::format(t - LOOKBACK),
+        Some(t) => clock::format(t - back),
         None => String::new(),
     }
 }
@@ -466,23 +515,26 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
         &upsert_tail("analytics_product_daily", "store_id, business_day, product_id", &["returns_milli"]),
     )
     .await?;
-    let rows: Vec<Vec<Val>> = r
-        .monthly
-        .iter()
-        .map(|((c, mo, p), m)| {
-            let mut v: Vec<Val> = vec![c.clone().into(), mo.clone().into(), p.clone().into()];
-            v.extend(measure_vals(m));
-            v.push(m.returns_milli.into());
-            v
-        })
-        .collect();
-    bulk::insert(
-        tx,
-        &format!("INSERT INTO analytics_product_monthly (company_id, month, product_id, {MEASURE_COLS}, returns_milli) VALUES "),
-        &rows,
-        &upsert_tail("analytics_product_monthly", "company_id, month, product_id", &["returns_milli"]),
-    )
-    .await?;
+    for (rows, dim) in r.by_company.iter().zip(&CHAIN_DIMS) {
+        let rows: Vec<Vec<Val>> = rows
+            .iter()
+            .map(|((c, period, p), m)| {
+                let mut v: Vec<Val> =
+                    vec![c.clone().into(), period.clone().into(), p.clone().into()];
+                v.extend(measure_vals(m));
+                v.push(m.returns_milli.into());
+                v
+            })
+            .collect();
+        let (table, column) = (dim.table, dim.column);
+        bulk::insert(
+            tx,
+            &format!("INSERT INTO {table} (company_id, {column}, product_id, {MEASURE_COLS}, returns_milli) VALUES "),
+            &rows,
+            &upsert_tail(table, &format!("company_id, {column}, product_id"), &["returns_milli"]),
+        )
+        .await?;
+    }
     for (rows, dim) in r.by_sale.iter().zip(&SALE_DIMS) {
         let rows: Vec<Vec<Val>> = rows
             .iter()
@@ -532,10 +584,16 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
     Ok(())
 }
 
-/// Rolls up one batch of sales not yet applied; returns how many it applied (0: none
-/// waiting, or another server took them first).
+/// Rolls up one batch of sales not yet applied, stamped after the watermark minus the whole
+/// [`LOOKBACK`]; returns how many it applied (0: none waiting, or another server took them
+/// first).
 pub async fn apply_batch(db: &Db, limit: i64) -> StoreResult<usize> {
-    let from = since(&watermark(db).await?);
+    apply_since(db, LOOKBACK, limit).await
+}
+
+/// [`apply_batch`] over the sales stamped after the watermark minus `back`.
+async fn apply_since(db: &Db, back: time::Duration, limit: i64) -> StoreResult<usize> {
+    let from = since(&watermark(db).await?, back);
     let rows = sqlx::query(&format!(
         "SELECT {SALE_COLUMNS} FROM {SALE_FROM} \
          WHERE s.created_at > $1 AND NOT EXISTS \
@@ -563,7 +621,6 @@ pub async fn apply_batch(db: &Db, limit: i64) -> StoreResult<usize> {
         .max()
         .unwrap_or("")
         .to_string();
-    let now = clock::now();
     let mut tx = db.begin().await?;
     // Recording the sales first: a sale another server counted meanwhile breaks the primary
     // key and rolls the whole batch back.
@@ -608,6 +665,19 @@ pub async fn apply_batch(db: &Db, limit: i64) -> StoreResult<usize> {
             *e = s.business_day.clone();
         }
     }
+    send_updated(&mut tx, &touched).await?;
+    tx.commit().await?;
+    db.notify();
+    Ok(sales.len())
+}
+
+/// Writes one `analytics.updated` live event per store of `touched` ((company, store) → the
+/// newest business day counted there), as the worker's batches and the rebuild send them.
+pub(crate) async fn send_updated(
+    tx: &mut crate::Tx,
+    touched: &BTreeMap<(String, String), String>,
+) -> StoreResult<()> {
+    let now = clock::now();
     let events: Vec<Vec<Val>> = touched
         .iter()
         .map(|((c, s), d)| {
@@ -623,22 +693,25 @@ pub async fn apply_batch(db: &Db, limit: i64) -> StoreResult<usize> {
         })
         .collect();
     bulk::insert(
-        &mut tx,
+        tx,
         "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
         &events,
         "",
     )
     .await?;
-    tx.commit().await?;
-    db.notify();
-    Ok(sales.len())
+    Ok(())
 }
 
-/// Applies batches until none is waiting; returns how many sales it applied.
+/// Applies batches until none is waiting (over the whole [`LOOKBACK`]); returns how many
+/// sales it applied.
 pub async fn drain(db: &Db) -> StoreResult<usize> {
+    drain_since(db, LOOKBACK).await
+}
+
+async fn drain_since(db: &Db, back: time::Duration) -> StoreResult<usize> {
     let mut n = 0;
     loop {
-        let k = apply_batch(db, BATCH).await?;
+        let k = apply_since(db, back, BATCH).await?;
         if k == 0 {
             return Ok(n);
         }
@@ -658,8 +731,9 @@ pub async fn needs_rebuild(db: &Db) -> StoreResult<bool> {
 }
 
 /// Starts the worker: first the rebuild a migration asked for (once), then it drains on every
-/// commit signal and every second, until the process ends. Safe to run on several servers at
-/// once.
+/// commit signal and every second, until the process ends — over the [`RECENT`] window, and
+/// over the whole [`LOOKBACK`] every [`SWEEP`]; after a pass that applied sales it pauses
+/// [`PAUSE`]. Safe to run on several servers at once.
 pub fn start(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut wake = db.subscribe();
@@ -673,16 +747,28 @@ pub fn start(db: Db) -> tokio::task::JoinHandle<()> {
             },
             Err(e) => tracing::warn!(error = %e, "analytics state unreadable"),
         }
+        let mut swept: Option<Instant> = None;
         loop {
-            if let Err(e) = drain(&db).await {
-                tracing::warn!(error = %e, "analytics rollup failed; will retry");
+            let back = if swept.is_none_or(|t| t.elapsed() >= SWEEP) {
+                swept = Some(Instant::now());
+                LOOKBACK
+            } else {
+                RECENT
+            };
+            match drain_since(&db, back).await {
+                Ok(0) => {}
+                Ok(_) => tokio::time::sleep(PAUSE).await,
+                Err(e) => tracing::warn!(error = %e, "analytics rollup failed; will retry"),
             }
             let _ = tokio::time::timeout(Duration::from_secs(1), wake.changed()).await;
         }
     })
 }
 
-/// Sales of a company waiting for the worker, and the newest applied sale's `created_at`.
+/// Sales of a company waiting for the worker — those stamped after the watermark minus
+/// [`RECENT`] (a sale committed later than that is found by the worker's sweep, not counted
+/// here: counting the whole lookback probed every sale of the last 10 minutes on every
+/// dashboard read) — and the newest applied sale's `created_at`.
 pub async fn pending(db: &Db, company_id: &str) -> StoreResult<(i64, String)> {
     let wm = watermark(db).await?;
     let r = sqlx::query(
@@ -691,7 +777,7 @@ pub async fn pending(db: &Db, company_id: &str) -> StoreResult<(i64, String)> {
          (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id)",
     )
     .bind(company_id.to_string())
-    .bind(since(&wm))
+    .bind(since(&wm, RECENT))
     .fetch_one(&db.pool)
     .await?;
     let n = row::int(&r, "n")?;

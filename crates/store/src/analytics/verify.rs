@@ -6,7 +6,7 @@
 //! the same in the daily, hourly, product, cashier, register, tier and channel rollups, and
 //! equals the sum of the costs recorded per applied sale).
 
-use super::rollup::{self, Rollups, SALE_COLUMNS, SALE_DIMS, SALE_FROM, Sums};
+use super::rollup::{self, CHAIN_DIMS, Rollups, SALE_COLUMNS, SALE_DIMS, SALE_FROM, Sums};
 use crate::bulk::{self, Val};
 use crate::db::{Backend, Db};
 use crate::error::StoreResult;
@@ -117,18 +117,20 @@ async fn stored(db: &Db) -> StoreResult<Rollups> {
             sums(&r, true)?,
         );
     }
-    for r in sqlx::query("SELECT * FROM analytics_product_monthly")
-        .fetch_all(&db.pool)
-        .await?
-    {
-        out.monthly.insert(
-            (
-                row::text(&r, "company_id")?,
-                row::text(&r, "month")?,
-                row::text(&r, "product_id")?,
-            ),
-            sums(&r, true)?,
-        );
+    for (rows, dim) in out.by_company.iter_mut().zip(&CHAIN_DIMS) {
+        for r in sqlx::query(&format!("SELECT * FROM {}", dim.table))
+            .fetch_all(&db.pool)
+            .await?
+        {
+            rows.insert(
+                (
+                    row::text(&r, "company_id")?,
+                    row::text(&r, dim.column)?,
+                    row::text(&r, "product_id")?,
+                ),
+                sums(&r, true)?,
+            );
+        }
     }
     for (rows, dim) in out.by_sale.iter_mut().zip(&SALE_DIMS) {
         for r in sqlx::query(&format!("SELECT * FROM {}", dim.table))
@@ -210,12 +212,14 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         &have.product,
         &mut d,
     );
-    compare(
-        "analytics_product_monthly",
-        &want.monthly,
-        &have.monthly,
-        &mut d,
-    );
+    for ((w, h), dim) in want
+        .by_company
+        .iter()
+        .zip(&have.by_company)
+        .zip(&CHAIN_DIMS)
+    {
+        compare(dim.table, w, h, &mut d);
+    }
     for ((w, h), dim) in want.by_sale.iter().zip(&have.by_sale).zip(&SALE_DIMS) {
         compare(dim.table, w, h, &mut d);
     }
@@ -268,17 +272,22 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         }
     }
     let daily_cost: i64 = have.daily.values().map(|m| m.cost).sum();
-    let monthly_cost: i64 = have.monthly.values().map(|m| m.cost).sum();
     let applied_cost: i64 = have.sale_cost.values().sum();
-    if daily_cost != applied_cost || monthly_cost != applied_cost {
+    let chain_cost: Vec<i64> = have
+        .by_company
+        .iter()
+        .map(|rows| rows.values().map(|m| m.cost).sum())
+        .collect();
+    if daily_cost != applied_cost || chain_cost.iter().any(|c| *c != applied_cost) {
         d.push(format!(
-            "total cost: daily {daily_cost}, monthly {monthly_cost}, applied sales {applied_cost}"
+            "total cost: daily {daily_cost}, chain-wide by day and by month {chain_cost:?}, \
+             applied sales {applied_cost}"
         ));
     }
     let rows = have.daily.len()
         + have.hourly.len()
         + have.product.len()
-        + have.monthly.len()
+        + have.by_company.iter().map(|r| r.len()).sum::<usize>()
         + have.by_sale.iter().map(|r| r.len()).sum::<usize>()
         + have.tender.len();
     Ok(VerifyReport {
@@ -369,11 +378,14 @@ pub async fn rebuild(db: &Db) -> StoreResult<usize> {
         "analytics_daily",
         "analytics_hourly",
         "analytics_product_daily",
-        "analytics_product_monthly",
         "analytics_tender_daily",
         "analytics_applied",
     ];
-    for t in tables.into_iter().chain(SALE_DIMS.iter().map(|d| d.table)) {
+    for t in tables
+        .into_iter()
+        .chain(SALE_DIMS.iter().map(|d| d.table))
+        .chain(CHAIN_DIMS.iter().map(|d| d.table))
+    {
         run(&mut tx, &format!("DELETE FROM {t}")).await?;
     }
     run(&mut tx, REBUILD_HOURS).await?;
@@ -483,20 +495,29 @@ pub async fn rebuild(db: &Db) -> StoreResult<usize> {
         ),
     )
     .await?;
-    // A sale belongs to one store and one day, so a month is the sum of its product-days.
-    run(
-        &mut tx,
-        &format!(
-            "INSERT INTO analytics_product_monthly (company_id, month, product_id, {MEASURES}, \
-             returns_milli) SELECT company_id, substr(business_day, 1, 7), product_id, \
-             SUM(revenue_minor), SUM(net_minor), SUM(tax_minor), SUM(discount_minor), \
-             SUM(quantity_milli), SUM(sold_milli), SUM(orders), SUM(returns_count), \
-             SUM(returns_minor), SUM(cost_minor), SUM(returns_milli) \
-             FROM analytics_product_daily \
-             GROUP BY company_id, substr(business_day, 1, 7), product_id"
-        ),
-    )
-    .await?;
+    // A sale belongs to one store and one day, so a chain-wide product-day is the sum of its
+    // stores' product-days, and a coarser period the sum of the finest chain-wide one's rows.
+    let finest = &CHAIN_DIMS[0];
+    for dim in &CHAIN_DIMS {
+        let (from, day) = if std::ptr::eq(dim, finest) {
+            ("analytics_product_daily", "business_day")
+        } else {
+            (finest.table, finest.column)
+        };
+        let (table, column, len) = (dim.table, dim.column, dim.len);
+        run(
+            &mut tx,
+            &format!(
+                "INSERT INTO {table} (company_id, {column}, product_id, {MEASURES}, returns_milli) \
+                 SELECT company_id, substr({day}, 1, {len}), product_id, \
+                 SUM(revenue_minor), SUM(net_minor), SUM(tax_minor), SUM(discount_minor), \
+                 SUM(quantity_milli), SUM(sold_milli), SUM(orders), SUM(returns_count), \
+                 SUM(returns_minor), SUM(cost_minor), SUM(returns_milli) \
+                 FROM {from} GROUP BY company_id, substr({day}, 1, {len}), product_id"
+            ),
+        )
+        .await?;
+    }
     run(
         &mut tx,
         "INSERT INTO analytics_tender_daily (store_id, business_day, code, company_id, \
@@ -524,29 +545,16 @@ pub async fn rebuild(db: &Db) -> StoreResult<usize> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    let now = clock::now();
     let mut n = 0;
-    let mut events: Vec<Vec<Val>> = Vec::new();
+    let mut touched = BTreeMap::new();
     for r in &stores {
-        let (store, day) = (row::text(r, "store_id")?, row::text(r, "day")?);
         n += row::int(r, "n")?;
-        events.push(vec![
-            row::text(r, "company_id")?.into(),
-            Some(store.clone()).into(),
-            "analytics.updated".into(),
-            serde_json::json!({"store_id": store, "business_day": day})
-                .to_string()
-                .into(),
-            now.clone().into(),
-        ]);
+        touched.insert(
+            (row::text(r, "company_id")?, row::text(r, "store_id")?),
+            row::text(r, "day")?,
+        );
     }
-    bulk::insert(
-        &mut tx,
-        "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
-        &events,
-        "",
-    )
-    .await?;
+    rollup::send_updated(&mut tx, &touched).await?;
     run(&mut tx, "DROP TABLE rebuild_sales").await?;
     run(&mut tx, "DROP TABLE rebuild_hours").await?;
     tx.commit().await?;
