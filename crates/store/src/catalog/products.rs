@@ -461,57 +461,9 @@ fn conflict(e: StoreError, field: &str, message: &str) -> StoreError {
 }
 
 /// Inserts `rows` with `head` (`INSERT INTO t (a, b) VALUES `): one array parameter per column
-/// on PostgreSQL, `bulk::insert` (one JSON parameter) on SQLite. Every row has the same kinds
-/// of values. (The sale writer has the same PostgreSQL statement in `orders/unnest.rs`, private
-/// to its module.)
+/// on PostgreSQL, one JSON parameter on SQLite — the sale writer's `orders::unnest::insert`.
 async fn insert_rows(tx: &mut Tx, head: &str, rows: &[Vec<crate::bulk::Val>]) -> StoreResult<()> {
-    use crate::bulk::Val;
-    let Some(first) = rows.first() else {
-        return Ok(());
-    };
-    if tx.backend != crate::db::Backend::Postgres {
-        crate::bulk::insert(tx, head, rows, "").await?;
-        return Ok(());
-    }
-    let mut arrays: Vec<String> = first.iter().map(|_| String::from("{")).collect();
-    for (r, row) in rows.iter().enumerate() {
-        for (a, v) in arrays.iter_mut().zip(row) {
-            if r > 0 {
-                a.push(',');
-            }
-            match v {
-                Val::Text(s) | Val::OptText(Some(s)) => {
-                    a.push('"');
-                    for c in s.chars() {
-                        if c == '"' || c == '\\' {
-                            a.push('\\');
-                        }
-                        a.push(c);
-                    }
-                    a.push('"');
-                }
-                Val::Int(n) | Val::OptInt(Some(n)) => a.push_str(&n.to_string()),
-                Val::OptText(None) | Val::OptInt(None) => a.push_str("NULL"),
-            }
-        }
-    }
-    let columns = first
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            Val::Text(_) | Val::OptText(_) => format!("${}::text[]", i + 1),
-            Val::Int(_) | Val::OptInt(_) => format!("${}::bigint[]", i + 1),
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let into = head.trim_end().trim_end_matches("VALUES").trim_end();
-    let sql = format!("{into} SELECT * FROM unnest({columns})");
-    let mut q = sqlx::query(&sql);
-    for mut a in arrays {
-        a.push('}');
-        q = q.bind(a);
-    }
-    q.execute(&mut **tx).await?;
+    crate::orders::unnest::insert(tx, head, rows, "").await?;
     Ok(())
 }
 
