@@ -10,6 +10,10 @@
 //! snapshot (they need a fresh database), the bulk load only tops the catalog up to `--products`.
 //! Phase `http` (also in the default set) times `GET /healthz` and an authenticated request
 //! refused before any query, at the same concurrency: the ceiling the scan is measured against.
+//!
+//! Scan and search are each measured twice: at *saturation* (16 closed-loop clients: throughput,
+//! and a p99 that is queueing on two cores) and *paced* (16 clients on a fixed schedule, latency
+//! from the scheduled send: the latency at a stated offered load, see [`both_loads`]).
 
 use crate::harness::{self, ADMIN_PASSWORD, drive, report};
 use salepoint_domain::catalog::barcode::{BarcodeKind, with_check_digit};
@@ -338,9 +342,9 @@ pub async fn run(
 
     if wants("scan") {
         // 4. Barcode scans of random products.
-        let (lat, wall) = drive(requests, concurrency, {
+        let scan = {
             let (http, base, token) = (s.http.clone(), s.base.clone(), admin.clone());
-            move |i| {
+            move |i: usize| {
                 let (http, base, token) = (http.clone(), base.clone(), token.clone());
                 let code = barcode((i * 7919 + 13) % total);
                 async move {
@@ -352,14 +356,9 @@ pub async fn run(
                         .status()
                 }
             }
-        })
-        .await;
-        report(
-            &format!("GET /scan/{{barcode}} ({total} products)"),
-            lat,
-            wall,
-        );
-        println!("  load {}", harness::load_average());
+        };
+        let name = format!("GET /scan/{{barcode}} ({total} products)");
+        both_loads(&name, requests, concurrency, PACED_SCAN_RATE, scan).await;
     }
 
     if wants("search") {
@@ -380,14 +379,14 @@ pub async fn run(
             queries.push(p.name_zh.chars().skip(i % 2).take(3).collect());
         }
         queries.retain(|q| q.chars().count() == 3 && !q.contains(' '));
-        let (lat, wall) = drive(requests, concurrency, {
+        let search = {
             let (http, base, token, queries) = (
                 s.http.clone(),
                 s.base.clone(),
                 admin.clone(),
                 std::sync::Arc::new(queries),
             );
-            move |i| {
+            move |i: usize| {
                 let (http, base, token) = (http.clone(), base.clone(), token.clone());
                 let q = queries[i % queries.len()].clone();
                 async move {
@@ -399,14 +398,9 @@ pub async fn run(
                         .status()
                 }
             }
-        })
-        .await;
-        report(
-            &format!("GET /products?q=<3 chars> ({total} products)"),
-            lat,
-            wall,
-        );
-        println!("  load {}", harness::load_average());
+        };
+        let name = format!("GET /products?q=<3 chars> ({total} products)");
+        both_loads(&name, requests, concurrency, PACED_SEARCH_RATE, search).await;
     }
     // `SALEPOINT_BENCH_KEEP_DB=/path/x.db` keeps a copy of the SQLite database, to study
     // query plans at full size afterwards (PostgreSQL databases stay anyway).
@@ -424,6 +418,47 @@ pub async fn run(
         harness::peak_rss_mib()
     );
     Ok(())
+}
+
+/// Offered load of the paced scan: requests a second per client (16 × 100 = 1,600 scans a
+/// second, far above what 16 cashiers scan).
+const PACED_SCAN_RATE: f64 = 100.0;
+/// Offered load of the paced search: queries a second per client (16 × 10 = 160 a second,
+/// a keystroke every 100 ms at every register at once).
+const PACED_SEARCH_RATE: f64 = 10.0;
+/// Length of a paced run (`SALEPOINT_BENCH_PACED_SECS`, default 10).
+fn paced_seconds() -> f64 {
+    std::env::var("SALEPOINT_BENCH_PACED_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10.0)
+}
+
+/// Measures one request kind twice and prints both, labelled: *saturation* (`concurrency`
+/// closed-loop clients, each sending as soon as its last answer came: throughput, and a p99
+/// that is mostly queueing) and *paced* (`concurrency` clients each sending `rate` a second
+/// on a fixed schedule: latency from the scheduled send at a stated offered load).
+async fn both_loads<F, Fut>(name: &str, requests: usize, concurrency: usize, rate: f64, make: F)
+where
+    F: Fn(usize) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = reqwest::StatusCode> + Send,
+{
+    let (lat, wall) = drive(requests, concurrency, make.clone()).await;
+    report(
+        &format!("{name} saturation, {concurrency} closed-loop"),
+        lat,
+        wall,
+    );
+    println!("  load {}", harness::load_average());
+    let (lat, wall, late) = harness::drive_paced(concurrency, rate, paced_seconds(), make).await;
+    harness::report_paced(
+        &format!("{name} paced, {concurrency} × {rate:.0}/s"),
+        concurrency as f64 * rate,
+        lat,
+        wall,
+        late,
+    );
+    println!("  load {}", harness::load_average());
 }
 
 /// Percent-encodes a query value.

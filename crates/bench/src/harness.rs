@@ -247,3 +247,74 @@ pub(crate) fn load_average() -> String {
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "?".into())
 }
+
+/// Open-loop load at a stated offered rate (as wrk2 does): `clients` tasks each send
+/// `per_client_rate` requests a second on a fixed schedule for `seconds`, and each latency is
+/// measured from the request's *scheduled* send time, so a slow answer that delays the next
+/// send is counted against that next request too (no coordinated omission). [`drive`]'s
+/// closed loop measures saturation instead: there p99 is mostly queueing.
+///
+/// Returns the latencies, the wall time, and how late each send left against its schedule
+/// (the load generator's own slack: tokio's timer ticks in whole milliseconds).
+pub async fn drive_paced<F, Fut>(
+    clients: usize,
+    per_client_rate: f64,
+    seconds: f64,
+    make: F,
+) -> (Vec<Duration>, Duration, Vec<Duration>)
+where
+    F: Fn(usize) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = reqwest::StatusCode> + Send,
+{
+    let interval = Duration::from_secs_f64(1.0 / per_client_rate);
+    let per = (per_client_rate * seconds).ceil() as usize;
+    let start = tokio::time::Instant::now() + Duration::from_millis(20);
+    let mut tasks = Vec::new();
+    for w in 0..clients {
+        let make = make.clone();
+        // Clients are spread evenly over one interval, as independent cashiers would be.
+        let first = start + interval.mul_f64(w as f64 / clients as f64);
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut late) = (Vec::with_capacity(per), Vec::with_capacity(per));
+            for j in 0..per {
+                let scheduled = first + interval * j as u32;
+                tokio::time::sleep_until(scheduled).await;
+                late.push(scheduled.elapsed());
+                let status = make(w * per + j).await;
+                assert!(status.is_success(), "request {w}/{j} failed: {status}");
+                lat.push(scheduled.elapsed());
+            }
+            (lat, late)
+        }));
+    }
+    let (mut all, mut lags) = (Vec::new(), Vec::new());
+    for t in tasks {
+        let (lat, late) = t.await.expect("a load task panicked");
+        all.extend(lat);
+        lags.extend(late);
+    }
+    (all, start.elapsed(), lags)
+}
+
+/// Prints one line of figures of a paced run: offered and achieved rate, p50, p99, max from
+/// the scheduled send, and the p99 of the generator's own lateness in sending.
+pub fn report_paced(
+    name: &str,
+    offered: f64,
+    mut lat: Vec<Duration>,
+    wall: Duration,
+    mut late: Vec<Duration>,
+) {
+    lat.sort();
+    late.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{name:<40} offered {offered:>6.0}/s  done {:>6} ({:>6.0}/s)  from schedule: p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  (send lag p99 {:.2} ms)",
+        lat.len(),
+        lat.len() as f64 / wall.as_secs_f64(),
+        ms(percentile(&lat, 0.50)),
+        ms(percentile(&lat, 0.99)),
+        ms(*lat.last().expect("at least one request")),
+        ms(percentile(&late, 0.99)),
+    );
+}
