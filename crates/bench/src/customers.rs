@@ -219,7 +219,13 @@ async fn warm(db: &Db) -> anyhow::Result<()> {
 
 /// The CPU time (user + system) of the calling thread so far, seconds.
 fn thread_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/stat")
+    proc_cpu_seconds("/proc/thread-self/stat")
+}
+
+/// The CPU time (user + system) of the task whose `stat` file is `path`, seconds (`NAN` if it
+/// is gone). Linux counts it in ticks of 1/100 s.
+fn proc_cpu_seconds(path: &str) -> f64 {
+    std::fs::read_to_string(path)
         .ok()
         .and_then(|s| {
             let rest = &s[s.rfind(')')? + 1..];
@@ -227,6 +233,33 @@ fn thread_cpu_seconds() -> f64 {
             Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
         })
         .unwrap_or(f64::NAN)
+}
+
+/// The CPU time so far of each PostgreSQL backend process serving this database (by pid), so a
+/// series can say what the database spent per request apart from the rest of the machine (other
+/// sessions' builds and databases). Empty on SQLite, whose work runs in this process.
+async fn backend_cpu(db: &Db) -> Vec<(i32, f64)> {
+    if db.backend != Backend::Postgres {
+        return Vec::new();
+    }
+    let pids: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap_or_default();
+    pids.into_iter()
+        .map(|pid| (pid, proc_cpu_seconds(&format!("/proc/{pid}/stat"))))
+        .filter(|(_, s)| s.is_finite())
+        .collect()
+}
+
+/// The CPU the backends in `after` used since `before` (a backend new since then counts whole).
+fn backend_cpu_since(before: &[(i32, f64)], after: &[(i32, f64)]) -> f64 {
+    after
+        .iter()
+        .map(|(pid, s)| s - before.iter().find(|b| b.0 == *pid).map_or(0.0, |b| b.1))
+        .sum()
 }
 
 /// Where the load generator of (a) runs.
@@ -239,45 +272,99 @@ enum Driver {
     Own,
 }
 
-/// One series of (a): `total` GETs of `path(i)` with `clients` in flight, driven as `driver`
-/// says; prints throughput and latency, and the CPU the whole machine and the load generator
-/// spent per request.
-async fn lookup_series<P>(
-    api: &Api,
-    what: &str,
+/// How a series of (a) offers its requests.
+#[derive(Clone, Copy)]
+enum Load {
+    /// Closed loop: `total` requests, each client sending its next as soon as its last is
+    /// answered. With more clients than the machine answers at once this measures saturation:
+    /// the p99 is mostly time spent queueing behind the other clients.
+    Closed { total: usize },
+    /// Open loop at a stated offered load: each client sends `per_client` requests a second on
+    /// a fixed schedule for `seconds`, latency counted from the scheduled send (as wrk2 does,
+    /// without coordinated omission).
+    Paced { per_client: f64, seconds: f64 },
+}
+
+/// Requests sent to warm up before a series of `clients` clients.
+fn warmup(clients: usize) -> usize {
+    clients * 25
+}
+
+/// Latencies, wall time and (paced only) how late each send left against its schedule.
+type Measured = (Vec<Duration>, Duration, Option<Vec<Duration>>);
+
+/// Runs a warm-up and then `load` with `clients` clients, requests made by `f`.
+async fn measure<F, Fut>(load: Load, clients: usize, f: F) -> Measured
+where
+    F: Fn(usize) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = reqwest::StatusCode> + Send,
+{
+    // Warm-up (connections, statement caches) before the clock starts.
+    drive(warmup(clients), clients, f.clone()).await;
+    match load {
+        Load::Closed { total } => {
+            let (lat, wall) = drive(total, clients, f).await;
+            (lat, wall, None)
+        }
+        Load::Paced {
+            per_client,
+            seconds,
+        } => {
+            let (lat, wall, late) = harness::drive_paced(clients, per_client, seconds, f).await;
+            (lat, wall, Some(late))
+        }
+    }
+}
+
+/// What one series of (a) sends, and how.
+#[derive(Clone, Copy)]
+struct Series<'a> {
+    /// The request, as printed.
+    what: &'a str,
     driver: Driver,
-    total: usize,
+    load: Load,
     clients: usize,
+    /// A 422 counts as answered (HTTP + auth alone: a lookup refused before it reads).
     refused_ok: bool,
-    path: P,
-) where
+}
+
+/// One series of (a): GETs of `path(i)` as `series` says; prints throughput and latency, and the
+/// CPU this process (server, SQLite, load generator), the PostgreSQL backends of this database,
+/// the load generator alone and the whole machine (other sessions' work included) spent per
+/// request.
+async fn lookup_series<P>(api: &Api, db: &Db, series: Series<'_>, path: P)
+where
     P: Fn(usize) -> String + Send + Sync + Clone + 'static,
 {
-    let make = {
-        let path = path.clone();
-        move |api: Api| {
-            move |i: usize| {
-                let (api, p) = (api.clone(), path(i));
-                async move {
-                    let status = api.load(&p).await.0;
-                    if refused_ok && status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
-                        reqwest::StatusCode::OK
-                    } else {
-                        status
-                    }
+    let Series {
+        what,
+        driver,
+        load,
+        clients,
+        refused_ok,
+    } = series;
+    let make = move |api: Api| {
+        move |i: usize| {
+            let (api, p) = (api.clone(), path(i));
+            async move {
+                let status = api.load(&p).await.0;
+                if refused_ok && status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+                    reqwest::StatusCode::OK
+                } else {
+                    status
                 }
             }
         }
     };
-    // Warm-up (connections, statement caches) before the clock starts.
-    let warmup = clients * 25;
-    let machine = harness::machine_cpu_ticks();
-    let (lat, wall, driver_cpu) = match driver {
+    let (machine, process, backends) = (
+        harness::machine_cpu_ticks(),
+        harness::process_cpu_seconds(),
+        backend_cpu(db).await,
+    );
+    let (lat, wall, late, driver_cpu) = match driver {
         Driver::Shared => {
-            let f = make(api.clone());
-            drive(warmup, clients, f.clone()).await;
-            let (lat, wall) = drive(total, clients, f).await;
-            (lat, wall, f64::NAN)
+            let (lat, wall, late) = measure(load, clients, make(api.clone())).await;
+            (lat, wall, late, f64::NAN)
         }
         Driver::Own => {
             let (tx, rx) = tokio::sync::oneshot::channel();
@@ -291,44 +378,95 @@ async fn lookup_series<P>(
                     .enable_all()
                     .build()
                     .expect("a runtime for the load generator");
-                let f = make(own);
                 let out = rt.block_on(async move {
-                    drive(warmup, clients, f.clone()).await;
                     let cpu = thread_cpu_seconds();
-                    let (lat, wall) = drive(total, clients, f).await;
-                    (lat, wall, thread_cpu_seconds() - cpu)
+                    let (lat, wall, late) = measure(load, clients, make(own)).await;
+                    (lat, wall, late, thread_cpu_seconds() - cpu)
                 });
                 let _ = tx.send(out);
             });
             rx.await.expect("the load generator's thread ended")
         }
     };
-    let after = harness::machine_cpu_ticks();
-    // /proc/stat counts ticks of 1/100 s summed over the cores.
-    let machine_ms = (after.0 - machine.0) as f64 * 10.0 / lat.len().max(1) as f64;
-    let driver = match driver {
-        Driver::Shared => "generator in the server's runtime".to_string(),
-        Driver::Own => format!(
-            "generator on its own thread: {:.3} ms CPU/req",
-            driver_cpu * 1e3 / lat.len().max(1) as f64
-        ),
-    };
-    harness::report_max(
-        &format!(
-            "(a) {what}, {clients} in flight [{driver}; machine {machine_ms:.3} ms CPU/req; load {}]",
-            load_average()
-        ),
-        lat,
-        wall,
+    // Every CPU figure includes the warm-up's requests, so they count too. /proc/stat counts
+    // ticks of 1/100 s summed over the cores.
+    let per_req = |seconds: f64| seconds * 1e3 / (lat.len() + warmup(clients)) as f64;
+    let machine_ms = per_req((harness::machine_cpu_ticks().0 - machine.0) as f64 / 100.0);
+    let process_ms = per_req(harness::process_cpu_seconds() - process);
+    let db_ms = per_req(backend_cpu_since(&backends, &backend_cpu(db).await));
+    let cpu = format!(
+        "CPU/req: this process {process_ms:.3} ms{}, generator {}, machine {machine_ms:.3} ms",
+        if db.backend == Backend::Postgres {
+            format!(" + PostgreSQL {db_ms:.3} ms")
+        } else {
+            String::new()
+        },
+        match driver {
+            Driver::Shared => "in the server's runtime".to_string(),
+            Driver::Own => format!("on its own thread {:.3} ms", per_req(driver_cpu)),
+        }
     );
+    let load_avg = load_average();
+    match (load, late) {
+        (Load::Paced { per_client, .. }, Some(late)) => harness::report_paced(
+            &format!(
+                "(a) PACED {what}: {clients} clients × {per_client} /s on a schedule, latency from the scheduled send [{cpu}; load {load_avg}]\n   "
+            ),
+            per_client * clients as f64,
+            lat,
+            wall,
+            late,
+        ),
+        _ => harness::report_max(
+            &format!(
+                "(a) CLOSED LOOP {what}, {clients} in flight (at saturation p99 is queueing) [{cpu}; load {load_avg}]\n   "
+            ),
+            lat,
+            wall,
+        ),
+    }
 }
 
+/// The path of the `i`-th lookup by `by` (`phone` or `member_no`) of a random one of the `n`
+/// seeded members, drawn from `seed`.
+fn lookup_path(
+    seed: u64,
+    n: usize,
+    by: &'static str,
+) -> impl Fn(usize) -> String + Send + Sync + Clone + 'static {
+    move |i: usize| {
+        let k = 1 + Rng(seed ^ ((i as u64) << 8)).below(n);
+        if by == "phone" {
+            format!(
+                "/api/v1/customers/lookup?phone={}",
+                13_800_000_000u64 + k as u64
+            )
+        } else {
+            format!("/api/v1/customers/lookup?member_no=B{k:09}")
+        }
+    }
+}
+
+/// The per-client rates of (a)'s paced series (`SALEPOINT_BENCH_PACED`, lookups a second per
+/// client, comma-separated; default 25 and 100, i.e. 400 and 1,600 a second from 16 clients).
+fn paced_rates() -> Vec<f64> {
+    std::env::var("SALEPOINT_BENCH_PACED")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![25.0, 100.0])
+}
+
+/// Seconds each paced series of (a) lasts.
+const PACED_SECONDS: f64 = 10.0;
+
 /// (a) The register's lookup, as a cashier: what HTTP and authentication cost alone, then by
-/// phone and by member number, one at a time and 16 in flight, with the load generator in the
-/// server's runtime (as before) and on a thread of its own.
+/// phone and by member number: one at a time, 16 clients in a closed loop (saturation), and 16
+/// clients paced at stated offered loads (latency at that load).
 async fn lookups(s: &harness::Server, n: usize, url: Option<&str>) -> anyhow::Result<()> {
     warm(&s.db).await?;
     let cashier = Api::login(s, "cashier.sh001", salepoint_store::demo::DEMO_PASSWORD).await?;
+    let db = &s.db;
+    let closed = Load::Closed { total: LOOKUPS };
     // What a lookup costs besides its query: HTTP alone (`/healthz`), then HTTP and the
     // caller's authentication (a lookup refused as malformed before it reads anything).
     for (what, path, refused) in [
@@ -340,59 +478,50 @@ async fn lookups(s: &harness::Server, n: usize, url: Option<&str>) -> anyhow::Re
         ),
     ] {
         let path = move |_: usize| path.to_string();
+        let load = Load::Closed {
+            total: LOOKUPS / 5,
+        };
         for (driver, clients) in [
             (Driver::Shared, 1),
             (Driver::Shared, LOOKUP_CLIENTS),
             (Driver::Own, LOOKUP_CLIENTS),
         ] {
-            lookup_series(&cashier, what, driver, LOOKUPS / 5, clients, refused, path).await;
+            let series = Series {
+                what,
+                driver,
+                load,
+                clients,
+                refused_ok: refused,
+            };
+            lookup_series(&cashier, db, series, path).await;
         }
     }
     for by in ["phone", "member_no"] {
-        let path = move |i: usize| {
-            let k = 1 + Rng(0x5EED ^ ((i as u64) << 8)).below(n);
-            if by == "phone" {
-                format!(
-                    "/api/v1/customers/lookup?phone={}",
-                    13_800_000_000u64 + k as u64
-                )
-            } else {
-                format!("/api/v1/customers/lookup?member_no=B{k:09}")
-            }
-        };
         let what = format!("GET /customers/lookup?{by}=…");
-        let offset = |d: usize| move |i: usize| path(i + d);
+        let series = |seed: u64, driver: Driver, load: Load, clients: usize| {
+            let series = Series {
+                what: &what,
+                driver,
+                load,
+                clients,
+                refused_ok: false,
+            };
+            lookup_series(&cashier, db, series, lookup_path(seed, n, by))
+        };
         // One at a time first: the cost of one answer, without queueing behind the others.
-        lookup_series(
-            &cashier,
-            &what,
-            Driver::Shared,
-            LOOKUPS / 5,
-            1,
-            false,
-            offset(20_000_000),
-        )
-        .await;
-        lookup_series(
-            &cashier,
-            &what,
-            Driver::Shared,
-            LOOKUPS,
-            LOOKUP_CLIENTS,
-            false,
-            offset(0),
-        )
-        .await;
-        lookup_series(
-            &cashier,
-            &what,
-            Driver::Own,
-            LOOKUPS,
-            LOOKUP_CLIENTS,
-            false,
-            offset(30_000_000),
-        )
-        .await;
+        let few = Load::Closed {
+            total: LOOKUPS / 5,
+        };
+        series(0x5EED_0001, Driver::Shared, few, 1).await;
+        series(0x5EED_0002, Driver::Shared, closed, LOOKUP_CLIENTS).await;
+        series(0x5EED_0003, Driver::Own, closed, LOOKUP_CLIENTS).await;
+        for (i, per_client) in paced_rates().into_iter().enumerate() {
+            let paced = Load::Paced {
+                per_client,
+                seconds: PACED_SECONDS,
+            };
+            series(0x5EED_0100 + i as u64, Driver::Own, paced, LOOKUP_CLIENTS).await;
+        }
     }
     // PostgreSQL: the same 16 in flight against a second app server over the same database
     // whose pool holds fewer connections than there are requests in flight (the harness's has
@@ -405,14 +534,14 @@ async fn lookups(s: &harness::Server, n: usize, url: Option<&str>) -> anyhow::Re
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(4);
-        let db = Db::connect(&salepoint_store::db::DbOptions {
+        let small = Db::connect(&salepoint_store::db::DbOptions {
             url: url.to_string(),
             max_connections: pool,
             allow_async_commit: false,
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let app = salepoint_server::app(db, salepoint_server::state::ServerConfig::default());
+        let app = salepoint_server::app(small, salepoint_server::state::ServerConfig::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let other = Api {
             http: cashier.http.clone(),
@@ -425,28 +554,15 @@ async fn lookups(s: &harness::Server, n: usize, url: Option<&str>) -> anyhow::Re
             std::future::pending(),
         ));
         for by in ["phone", "member_no"] {
-            let path = move |i: usize| {
-                let k = 1 + Rng(0x7EED ^ ((i as u64) << 8)).below(n);
-                if by == "phone" {
-                    format!(
-                        "/api/v1/customers/lookup?phone={}",
-                        13_800_000_000u64 + k as u64
-                    )
-                } else {
-                    format!("/api/v1/customers/lookup?member_no=B{k:09}")
-                }
-            };
             let what = format!("GET /customers/lookup?{by}=…, pool of {pool}");
-            lookup_series(
-                &other,
-                &what,
-                Driver::Own,
-                LOOKUPS,
-                LOOKUP_CLIENTS,
-                false,
-                path,
-            )
-            .await;
+            let series = Series {
+                what: &what,
+                driver: Driver::Own,
+                load: closed,
+                clients: LOOKUP_CLIENTS,
+                refused_ok: false,
+            };
+            lookup_series(&other, db, series, lookup_path(0x7EED, n, by)).await;
         }
     }
     Ok(())
