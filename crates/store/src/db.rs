@@ -22,6 +22,9 @@ static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA mmap_size = 268435456;";
 
+/// How long a pooled connection may sit idle before it is pinged when taken out again.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 /// Connections of a SQLite pool at most.
 const SQLITE_MAX_CONNECTIONS: u32 = 6;
 
@@ -126,9 +129,22 @@ impl Db {
             Backend::Sqlite => opts.max_connections.min(SQLITE_MAX_CONNECTIONS),
             Backend::Postgres => opts.max_connections,
         };
+        // sqlx pings every connection when it goes back to the pool, and by default again
+        // when it is taken out: one more round trip per statement, as many as the statement
+        // itself for a one-row read. Taken out, a connection is pinged only if it sat idle
+        // long enough to have been dropped meanwhile (a restarted database server).
         let mut pool_opts = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
         if backend == Backend::Sqlite {
             // Every commit makes the other connections drop their page cache (WAL): readers
             // go through a memory map instead, which survives, and keep a small cache each.
