@@ -478,9 +478,7 @@ async fn lookups(s: &harness::Server, n: usize, url: Option<&str>) -> anyhow::Re
         ),
     ] {
         let path = move |_: usize| path.to_string();
-        let load = Load::Closed {
-            total: LOOKUPS / 5,
-        };
+        let load = Load::Closed { total: LOOKUPS / 5 };
         for (driver, clients) in [
             (Driver::Shared, 1),
             (Driver::Shared, LOOKUP_CLIENTS),
@@ -509,9 +507,7 @@ async fn lookups(s: &harness::Server, n: usize, url: Option<&str>) -> anyhow::Re
             lookup_series(&cashier, db, series, lookup_path(seed, n, by))
         };
         // One at a time first: the cost of one answer, without queueing behind the others.
-        let few = Load::Closed {
-            total: LOOKUPS / 5,
-        };
+        let few = Load::Closed { total: LOOKUPS / 5 };
         series(0x5EED_0001, Driver::Shared, few, 1).await;
         series(0x5EED_0002, Driver::Shared, closed, LOOKUP_CLIENTS).await;
         series(0x5EED_0003, Driver::Own, closed, LOOKUP_CLIENTS).await;
