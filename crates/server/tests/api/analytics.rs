@@ -1412,3 +1412,76 @@ async fn big_groupings_are_refused_on_screen_and_exported_to_files() {
         }
     }
 }
+
+/// The dashboard's low-stock count (migration 0016's partial index) counts the levels at or
+/// below their reorder point of the stores in view, and no others: a level above its point, a
+/// level without one and another store's levels stay out.
+#[tokio::test]
+async fn dashboard_low_stock_counts_the_levels_at_or_below_their_point_in_view() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let admin = app.admin().await;
+        let manager = app.demo_user("manager.sh001").await;
+        let sh = app.store_id("SH001").await;
+        let bj = app.store_id("BJ001").await;
+        let p: Vec<String> = spread_products(&app, &manager, &sh, 4)
+            .await
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let views = [
+            (&admin, String::new()),
+            (&manager, String::new()),
+            (&admin, format!("?store_id={bj}")),
+        ];
+        let mut before = Vec::new();
+        for (token, query) in &views {
+            let d = app
+                .get(token, &format!("/api/v1/reports/dashboard{query}"))
+                .await;
+            assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+            before.push(d.body["low_stock"].as_i64().unwrap());
+        }
+        let r = app
+            .post(
+                &manager,
+                "/api/v1/stock/adjustments",
+                json!({"location_id": sh, "kind": "adjustment", "reason": "盘盈",
+                "lines": [{"product_id": p[0], "quantity": "8"}, {"product_id": p[1], "quantity": "8"},
+                    {"product_id": p[2], "quantity": "8"}, {"product_id": p[3], "quantity": "8"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        // SH001: above its point, at it, below it, no point; BJ001: nothing on hand.
+        for (token, store, lines) in [
+            (
+                &manager,
+                &sh,
+                json!([{"product_id": p[0], "reorder_point": "5", "reorder_qty": null, "max": null},
+                    {"product_id": p[1], "reorder_point": "8", "reorder_qty": null, "max": null},
+                    {"product_id": p[2], "reorder_point": "20", "reorder_qty": null, "max": null}]),
+            ),
+            (
+                &admin,
+                &bj,
+                json!([{"product_id": p[0], "reorder_point": "5", "reorder_qty": null, "max": null}]),
+            ),
+        ] {
+            let r = app
+                .put(
+                    token,
+                    "/api/v1/stock/reorder-rules",
+                    json!({"location_id": store, "lines": lines}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        for ((token, query), (was, added)) in views.iter().zip(before.iter().zip([3, 2, 1])) {
+            let d = app
+                .get(token, &format!("/api/v1/reports/dashboard{query}"))
+                .await
+                .body;
+            assert_eq!(d["low_stock"].as_i64().unwrap(), was + added, "{query}");
+        }
+    }
+}

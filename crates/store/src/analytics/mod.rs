@@ -1,6 +1,6 @@
 //! Sales analytics: rollups of the immutable sales and returns kept by a background worker
-//! (`rollup`), their from-scratch check and rebuild (`verify`), and the reports and dashboard
-//! read from them (`reports`). The contract is docs/analytics.md.
+//! (`rollup`; its cost in `work`), their from-scratch check and rebuild (`verify`), and the
+//! reports and dashboard read from them (`reports`). The contract is docs/analytics.md.
 
 pub mod dashboard;
 pub mod reports;
@@ -8,3 +8,4 @@ pub mod rollup;
 pub mod sales_export;
 pub mod stock_reports;
 pub mod verify;
+pub mod work;

@@ -711,7 +711,9 @@ pub async fn drain(db: &Db) -> StoreResult<usize> {
 async fn drain_since(db: &Db, back: time::Duration) -> StoreResult<usize> {
     let mut n = 0;
     loop {
+        let t = Instant::now();
         let k = apply_since(db, back, BATCH).await?;
+        super::work::count(k, t.elapsed());
         if k == 0 {
             return Ok(n);
         }
