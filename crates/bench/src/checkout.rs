@@ -66,6 +66,8 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
         let peak_reset = harness::reset_peak_rss();
         let rss_before = harness::rss_mib();
         let cpu_before = harness::process_cpu_seconds();
+        // Counters of the warm-up's and the previous level's batches are dropped.
+        salepoint_store::orders::timing::take();
         let machine_before = harness::machine_cpu_ticks();
         let Level {
             mut lat,
@@ -108,6 +110,10 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
             cpu / run_secs,
             busy * 100.0
         );
+        // The writer's µs per batch by step (pricing outside, then the commit stage).
+        for line in salepoint_store::orders::timing::take().lines() {
+            println!("     writer: {line}");
+        }
         let in_db = count_sales(&s.db).await? - before;
         let ledger = salepoint_store::inventory::ledger::verify(&s.db)
             .await

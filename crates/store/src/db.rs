@@ -182,9 +182,11 @@ impl Db {
                         Box::pin(async move {
                             conn.execute(SQLITE_PRAGMAS).await?;
                             // Checkpoints run in the background (see `checkpoints`), not
-                            // inside a sale's commit.
+                            // inside a sale's commit. A batch's multi-row statements keep a
+                            // statement journal beyond 64 KiB: in memory, not in a temp file.
                             conn.execute(
-                                "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;",
+                                "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
+                                 PRAGMA temp_store = MEMORY;",
                             )
                             .await?;
                             Ok(())

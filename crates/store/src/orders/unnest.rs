@@ -1,9 +1,9 @@
 //! The sale writer's (and the product import's) multi-row statements on PostgreSQL: one array
 //! parameter per column (`INSERT … SELECT * FROM unnest($1::text[], $2::bigint[], …)`) instead
-//! of one bound value per cell. A batch of 50 sales is ~10,000 cells; binding them one by one cost the single
-//! writer more than the statements themselves (docs/benchmarks.md, Checkout), and parsing the
-//! same rows as JSON in the backend cost more still. SQLite keeps `bulk::insert` (one JSON
-//! parameter read by `json_each`, which binds fast there).
+//! of one bound value per cell. A batch of 50 sales is ~10,000 cells; binding them one by one
+//! cost the single writer more than the statements themselves (docs/benchmarks.md, Checkout),
+//! and parsing the same rows as JSON in the backend cost more still. SQLite keeps
+//! `bulk::insert` (one JSON parameter read by `json_each`, which binds fast there).
 
 use crate::bulk::{self, Val};
 use crate::db::{Backend, Tx};
