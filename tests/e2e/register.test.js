@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.js';
 import { byTest, login, openBrowser, screenshotOnFailure } from './lib/browser.js';
-import { openRegister, scan, waitForFocus, waitForLines } from './lib/register.js';
+import { approve, openRegister, scan, waitForFocus, waitForLines } from './lib/register.js';
 
 const DEMO_PASSWORD = 'Salepoint-Demo-2026';
 
@@ -264,12 +264,7 @@ test('register: a return without a receipt, by barcode, at today\'s price, with 
     assert.equal(await page.locator(byTest(`return-item-qty-${product.sku}`)).inputValue(), '2');
     await page.locator(byTest('return-submit')).click();
     // Without a receipt the server always asks for a manager.
-    await page.locator(byTest('return-approval-dialog')).waitFor({ state: 'visible' });
-    await waitForFocus(page, 'return-approval-username');
-    await page.keyboard.type('manager.sh001');
-    await page.locator(byTest('return-approval-method-password')).click();
-    await page.locator(byTest('return-approval-secret')).fill(DEMO_PASSWORD);
-    await page.locator(byTest('return-approval-ok')).click();
+    await approve(page, 'return-approval', 'manager.sh001', DEMO_PASSWORD);
     await page.locator(byTest('register-receipt-frame')).waitFor({ state: 'visible' });
     const src = await page.locator(byTest('register-receipt-frame')).getAttribute('data-src');
     const returnId = /\/sales\/([^/]+)\/receipt/.exec(src)?.[1];
@@ -324,12 +319,7 @@ test('register: discounts with a manager approval, park and resume, the server p
     await page.locator(byTest('register-discount-target-order')).click();
     await page.locator(byTest('register-discount-value')).fill('15');
     await page.locator(byTest('register-discount-ok')).click();
-    await page.locator(byTest('register-approval-dialog')).waitFor({ state: 'visible' });
-    await waitForFocus(page, 'register-approval-username');
-    await page.keyboard.type('manager.sh001');
-    await page.locator(byTest('register-approval-method-password')).click();
-    await page.locator(byTest('register-approval-secret')).fill('not-the-password');
-    await page.locator(byTest('register-approval-ok')).click();
+    await approve(page, 'register-approval', 'manager.sh001', 'not-the-password');
     await page.locator(byTest('register-approval-error')).waitFor({ state: 'visible' });
     assert.ok(await page.locator(byTest('register-search')).count(), 'still on the register (not signed out)');
     await page.locator(byTest('register-approval-secret')).fill(DEMO_PASSWORD);

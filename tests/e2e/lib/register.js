@@ -14,6 +14,20 @@ export async function scan(page, code) {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Fills the manager-approval dialog whose data-test names start with `prefix` (`register-approval`,
+ * `return-approval`): waits for it and for the focus in its user field, types `user`, chooses
+ * the password method, enters `secret` and confirms. The caller waits for what follows.
+ */
+export async function approve(page, prefix, user, secret) {
+  await page.locator(byTest(`${prefix}-dialog`)).waitFor({ state: 'visible' });
+  await waitForFocus(page, `${prefix}-username`);
+  await page.keyboard.type(user);
+  await page.locator(byTest(`${prefix}-method-password`)).click();
+  await page.locator(byTest(`${prefix}-secret`)).fill(secret);
+  await page.locator(byTest(`${prefix}-ok`)).click();
+}
+
 /** Waits until the cart has `n` lines. */
 export async function waitForLines(page, n) {
   await page.waitForFunction((k) => document.querySelectorAll('[data-test^="register-line-"][data-sku]').length === k, n);

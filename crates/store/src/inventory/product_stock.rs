@@ -93,24 +93,24 @@ pub async fn product_across(
     // `stock_levels_product_figures`), so only the listed locations are joined to `stores`:
     // joining all 1,000 first cost more than the rest of the answer (docs/benchmarks.md).
     let mut q = Sql::new(LEVELS);
-    let near_rank = match near_region {
+    // The rank by nearness, first in the inner (cut) and the outer (listed) order.
+    let (inner_rank, outer_rank) = match near_region {
         Some(region) => {
             q.push(", CASE WHEN sl.location_id IN (SELECT id FROM stores WHERE region_id = ")
                 .bind(region)
                 .push(") THEN 0 ELSE 1 END AS near_rank");
-            "lv.near_rank, "
+            ("near_rank, ", "lv.near_rank, ")
         }
-        None => "",
+        None => ("", ""),
     };
     q.push(" FROM stock_levels sl WHERE sl.product_id = ")
         .bind(product_id.to_string());
     crate::org::push_store_scope(&mut q, p, "sl.location_id");
     // The limit as a literal (checked above): see `levels::list`.
     q.push(&format!(
-        " ORDER BY {}sl.on_hand_milli - sl.reserved_milli DESC, sl.location_id LIMIT {limit}) lv \
+        " ORDER BY {inner_rank}sl.on_hand_milli - sl.reserved_milli DESC, sl.location_id LIMIT {limit}) lv \
          JOIN stores s ON s.id = lv.location_id LEFT JOIN regions r ON r.id = s.region_id \
-         ORDER BY {near_rank}lv.on_hand_milli - lv.reserved_milli DESC, lv.location_id",
-        near_rank.replace("lv.", "")
+         ORDER BY {outer_rank}lv.on_hand_milli - lv.reserved_milli DESC, lv.location_id"
     ));
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
