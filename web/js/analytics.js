@@ -46,6 +46,21 @@ export function dayString(d) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/**
+ * The business day `store` is in at `now` — its wall clock in its time zone, less its
+ * business-day cut-off hour — as a Date on that calendar day, for `quickPeriod`. The browser's
+ * own calendar day is not it: at 23:30 UTC a Shanghai store is already in the next day's
+ * business. Without a store, the browser's day.
+ */
+export function businessToday(store, now = new Date()) {
+  if (!store?.time_zone) return now;
+  const shifted = new Date(now.getTime() - (store.business_day_cutoff_hour || 0) * 3600000);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: store.time_zone, year: 'numeric', month: 'numeric', day: 'numeric' })
+    .formatToParts(shifted);
+  const part = (type) => Number(parts.find((p) => p.type === type).value);
+  return new Date(part('year'), part('month') - 1, part('day'));
+}
+
 /** The business days [from, to] (inclusive) of a quick period around `now` (weeks start on Monday). */
 export function quickPeriod(name, now = new Date()) {
   const y = now.getFullYear();

@@ -16,7 +16,7 @@ import { session } from '../session.js';
 import { navigate } from '../router.js';
 import {
   channelFilterable, chartMoney, chartNumber, combinable, COMPARE_MODES, DIMENSIONS, formatDiff, formatMeasure, formatPct, isMoney, MEASURES,
-  QUICK_PERIODS, quickPeriod, TENDER_MEASURES, TIME_DIMENSIONS, useScopePicker,
+  QUICK_PERIODS, quickPeriod, businessToday, TENDER_MEASURES, TIME_DIMENSIONS, useScopePicker,
 } from '../analytics.js';
 import ChartPanel from '../components/chart-panel.js';
 
@@ -68,9 +68,13 @@ export default {
       if (form.dim2 && !dim2Allowed(form.dim2)) form.dim2 = '';
     });
 
+    // Quick periods count from the business day of the first store in view (the first chosen,
+    // else the first of the caller's stores), as the server files sales.
     function pickQuick(name) {
       form.quick = name;
-      form.period = quickPeriod(name);
+      const id = form.stores[0];
+      const store = picker.stores.value.find((s) => s.id === id) || picker.stores.value[0];
+      form.period = quickPeriod(name, businessToday(store));
       run();
     }
     // Picking days by hand leaves the quick choice.
