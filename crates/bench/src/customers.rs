@@ -219,20 +219,7 @@ async fn warm(db: &Db) -> anyhow::Result<()> {
 
 /// The CPU time (user + system) of the calling thread so far, seconds.
 fn thread_cpu_seconds() -> f64 {
-    proc_cpu_seconds("/proc/thread-self/stat")
-}
-
-/// The CPU time (user + system) of the task whose `stat` file is `path`, seconds (`NAN` if it
-/// is gone). Linux counts it in ticks of 1/100 s.
-fn proc_cpu_seconds(path: &str) -> f64 {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|s| {
-            let rest = &s[s.rfind(')')? + 1..];
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
-        })
-        .unwrap_or(f64::NAN)
+    harness::task_cpu_seconds("/proc/thread-self/stat")
 }
 
 /// The CPU time so far of each PostgreSQL backend process serving this database (by pid), so a
@@ -249,7 +236,7 @@ async fn backend_cpu(db: &Db) -> Vec<(i32, f64)> {
     .await
     .unwrap_or_default();
     pids.into_iter()
-        .map(|pid| (pid, proc_cpu_seconds(&format!("/proc/{pid}/stat"))))
+        .map(|pid| (pid, harness::task_cpu_seconds(&format!("/proc/{pid}/stat"))))
         .filter(|(_, s)| s.is_finite())
         .collect()
 }

@@ -206,10 +206,16 @@ fn status_mib(field: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// CPU time this process (server and load generator, all threads) has used, seconds. Linux
-/// reports it in USER_HZ ticks, which is 100 on every architecture Salepoint runs on.
+/// CPU time this process (server and load generator, all threads) has used, seconds.
 pub fn process_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
+    task_cpu_seconds("/proc/self/stat")
+}
+
+/// The CPU time (user + system) of the process or thread whose `stat` file is `path`, seconds
+/// (`NAN` if it is gone). Linux reports it in USER_HZ ticks, which is 100 on every architecture
+/// Salepoint runs on.
+pub fn task_cpu_seconds(path: &str) -> f64 {
+    std::fs::read_to_string(path)
         .ok()
         .and_then(|s| {
             // Fields after the command name (which may hold spaces) start at field 3 (state);
