@@ -6,8 +6,8 @@
 //! writers queue in the server and readers (WAL) never wait. PostgreSQL needs no such lock.
 
 use crate::error::{StoreError, StoreResult};
-use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row, Transaction};
+use sqlx::any::{AnyPoolOptions, AnyTransactionManager};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row, Transaction, TransactionManager};
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +24,9 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FU
 
 /// How long a pooled connection may sit idle before it is pinged when taken out again.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
+/// How long a write waits for SQLite's writer before it gives up (as for a pooled connection).
+const WRITER_WAIT: Duration = Duration::from_secs(30);
 
 /// Connections of a SQLite pool at most.
 const SQLITE_MAX_CONNECTIONS: u32 = 6;
@@ -62,9 +65,9 @@ impl DbOptions {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
-    write_lock: Option<Arc<Mutex<()>>>,
-    /// SQLite's single write connection (writes go through [`Db::begin`]).
-    write_pool: Option<AnyPool>,
+    /// SQLite's single write connection, held here for good (writes go through
+    /// [`Db::begin`]); whoever holds its lock has the writer's turn.
+    writer: Option<Arc<Mutex<AnyConnection>>>,
     /// Bumped after a commit that wrote outbox events, so live streams look at once.
     events: Arc<tokio::sync::watch::Sender<u64>>,
     /// Short-lived caches of callers and register settings (see `cache`).
@@ -74,17 +77,48 @@ pub struct Db {
 /// A write transaction (and, on SQLite, the writer's turn). Commit with [`Tx::commit`];
 /// dropping it rolls back.
 pub struct Tx {
-    inner: Transaction<'static, sqlx::Any>,
+    inner: TxConn,
     /// The engine behind the transaction.
     pub backend: Backend,
     caches: Arc<crate::cache::Caches>,
-    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+/// The connection a [`Tx`] runs on.
+enum TxConn {
+    /// A pooled connection (PostgreSQL).
+    Pooled(Transaction<'static, sqlx::Any>),
+    /// SQLite's write connection, locked for the transaction.
+    Held(HeldTx),
+}
+
+/// SQLite's write connection in a transaction. Kept out of the pool so that no ping follows
+/// each commit (sqlx pings a connection on its way back to a pool: one more hop to the
+/// connection's thread that the next batch's `begin` waited for).
+struct HeldTx {
+    conn: OwnedMutexGuard<AnyConnection>,
+    /// Until committed; dropped open, the transaction is rolled back before the
+    /// connection's next statement (as sqlx does for its own transactions).
+    open: bool,
+}
+
+impl Drop for HeldTx {
+    fn drop(&mut self) {
+        if self.open {
+            AnyTransactionManager::start_rollback(&mut self.conn);
+        }
+    }
 }
 
 impl Tx {
     /// Commits the transaction.
     pub async fn commit(self) -> StoreResult<()> {
-        self.inner.commit().await?;
+        match self.inner {
+            TxConn::Pooled(t) => t.commit().await?,
+            TxConn::Held(mut h) => {
+                AnyTransactionManager::commit(&mut h.conn).await?;
+                h.open = false;
+            }
+        }
         Ok(())
     }
 
@@ -100,13 +134,19 @@ impl Tx {
 impl Deref for Tx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
-        &self.inner
+        match &self.inner {
+            TxConn::Pooled(t) => t,
+            TxConn::Held(h) => &h.conn,
+        }
     }
 }
 
 impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+        match &mut self.inner {
+            TxConn::Pooled(t) => t,
+            TxConn::Held(h) => &mut h.conn,
+        }
     }
 }
 
@@ -170,41 +210,32 @@ impl Db {
                 ));
             }
         }
-        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         // SQLite has one writer at a time anyway: give it one connection of its own, whose
         // page cache stays warm because no other connection commits.
-        let write_pool = match backend {
-            Backend::Sqlite => Some(
-                AnyPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            conn.execute(SQLITE_PRAGMAS).await?;
-                            // Checkpoints run in the background (see `checkpoints`), not
-                            // inside a sale's commit. A batch's multi-row statements keep a
-                            // statement journal beyond 64 KiB: in memory, not in a temp file.
-                            conn.execute(
-                                "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
-                                 PRAGMA temp_store = MEMORY;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&opts.url)
-                    .await?,
-            ),
+        let writer = match backend {
+            Backend::Sqlite => {
+                let mut conn = AnyConnection::connect(&opts.url).await?;
+                conn.execute(SQLITE_PRAGMAS).await?;
+                // Checkpoints run in the background (see `checkpoints`), not inside a sale's
+                // commit. A batch's multi-row statements keep a statement journal beyond
+                // 64 KiB: in memory, not in a temp file. A log that grew while a long reader
+                // held it is cut back to 64 MiB when it starts again.
+                conn.execute(
+                    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
+                     PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;",
+                )
+                .await?;
+                Some(Arc::new(Mutex::new(conn)))
+            }
             Backend::Postgres => None,
         };
-        if backend == Backend::Sqlite {
-            tokio::spawn(checkpoints(pool.clone()));
+        if let Some(w) = &writer {
+            tokio::spawn(checkpoints(pool.clone(), w.clone()));
         }
         Ok(Db {
-            write_pool,
+            writer,
             pool,
             backend,
-            write_lock,
             events: Arc::new(tokio::sync::watch::channel(0).0),
             caches: Arc::default(),
         })
@@ -217,7 +248,7 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
         let before = self.applied_migrations().await.unwrap_or(0);
-        let _turn = self.turn().await;
+        let _turn = self.turn().await?;
         migrator
             .run(&self.pool)
             .await
@@ -233,27 +264,31 @@ impl Db {
         Ok(row.try_get::<i64, _>(0)? as usize)
     }
 
-    async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
-        match &self.write_lock {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
+    /// The writer's turn on SQLite: its connection, locked. Waits at most as long as a pooled
+    /// connection would be waited for.
+    async fn turn(&self) -> StoreResult<Option<OwnedMutexGuard<AnyConnection>>> {
+        match &self.writer {
+            Some(w) => tokio::time::timeout(WRITER_WAIT, w.clone().lock_owned())
+                .await
+                .map(Some)
+                .map_err(|_| sqlx::Error::PoolTimedOut.into()),
+            None => Ok(None),
         }
     }
 
     /// Begins a write transaction (waiting for the writer's turn on SQLite).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        let turn = self.turn().await;
-        let inner = self
-            .write_pool
-            .as_ref()
-            .unwrap_or(&self.pool)
-            .begin()
-            .await?;
+        let inner = match self.turn().await? {
+            Some(mut conn) => {
+                AnyTransactionManager::begin(&mut conn, None).await?;
+                TxConn::Held(HeldTx { conn, open: true })
+            }
+            None => TxConn::Pooled(self.pool.begin().await?),
+        };
         Ok(Tx {
             inner,
             backend: self.backend,
             caches: self.caches.clone(),
-            _turn: turn,
         })
     }
 
@@ -277,23 +312,73 @@ impl Db {
     }
 }
 
-/// Copies SQLite's write-ahead log back into the database file every second, beside the
-/// writer rather than inside its commits (PASSIVE: never waits for readers or the writer).
-/// Stops when the pool is closed.
-async fn checkpoints(pool: AnyPool) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+/// Copies SQLite's write-ahead log back into the database file, beside the writer rather than
+/// inside its commits, and keeps the log from growing without end.
+///
+/// SQLite starts the log again from its beginning only when a write begins after every frame
+/// has been copied back. A checkpoint that runs while the writer commits every few
+/// milliseconds never sees that moment, so under steady sales the log grew by every page
+/// written (3.5 GB in 30 s of the checkout benchmark), each commit appended to new blocks the
+/// file system had to allocate and zero, and readers looked pages up in an ever larger index.
+/// So each round copies the log back while the writer goes on (PASSIVE: never waits for
+/// readers or the writer); once the log is large, it copies again until what the writer adds
+/// meanwhile is small, then takes the writer's turn for one short checkpoint of the rest, so
+/// that the writer's next commit finds the log wholly copied and starts it again from the
+/// beginning. A reader still in an old snapshot can keep a round from finishing; the next
+/// round tries again. Stops when the pool is closed.
+async fn checkpoints(pool: AnyPool, turn: Arc<Mutex<AnyConnection>>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         if pool.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
+        if let Err(e) = checkpoint_round(&pool, &turn).await {
             tracing::debug!(error = %e, "WAL checkpoint");
         }
     }
+}
+
+/// How often the write-ahead log is copied back.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Frames in the log (≈ 32 MiB) from which a round also starts the log again.
+const RESTART_AT: i64 = 8_192;
+
+/// New frames per copy below which the last copy is made in the writer's turn (≈ 8 MiB).
+const CHECKPOINT_REST: i64 = 2_000;
+
+/// One round of [`checkpoints`]: copy the log back; when it has grown large, copy again
+/// until what the writer adds per copy is small, then the rest in the writer's turn.
+async fn checkpoint_round(pool: &AnyPool, turn: &Mutex<AnyConnection>) -> StoreResult<()> {
+    let (mut log, _) = checkpoint(pool).await?;
+    if log < RESTART_AT {
+        return Ok(());
+    }
+    for _ in 0..3 {
+        let (now, _) = checkpoint(pool).await?;
+        if now < log {
+            // The log started again meanwhile.
+            return Ok(());
+        }
+        let added = now - log;
+        log = now;
+        if added < CHECKPOINT_REST {
+            break;
+        }
+    }
+    let _turn = turn.lock().await;
+    checkpoint(pool).await?;
+    Ok(())
+}
+
+/// A PASSIVE checkpoint: the frames in the log and how many of them are in the database file.
+async fn checkpoint(pool: &AnyPool) -> StoreResult<(i64, i64)> {
+    let r = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    Ok((r.try_get::<i64, _>(1)?, r.try_get::<i64, _>(2)?))
 }
 
 /// Runs one maintenance statement (e.g. `ANALYZE`) inside `tx`.
