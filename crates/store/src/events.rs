@@ -26,6 +26,10 @@ use std::fmt;
 /// the rows a statement sees and this bound agree.
 const SNAPSHOT_XMIN: &str = "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)";
 
+/// `xmax` of the current statement's snapshot (PostgreSQL): no transaction with this id or a
+/// higher one had ended when the statement started.
+const SNAPSHOT_XMAX: &str = "CAST(CAST(pg_snapshot_xmax(pg_current_snapshot()) AS TEXT) AS BIGINT)";
+
 /// Where a reader stands in the outbox: every event up to `(tx_id, seq)` in reading order is
 /// behind it. Sent to clients as the SSE event id, `"<tx_id>-<seq>"` (see [`LastEventId`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,14 +127,28 @@ pub async fn head(db: &Db, company: CompanyId) -> StoreResult<Position> {
 /// stream resumes before the first event with `seq` > n in reading order, or at the head if
 /// there is none: every event with `seq` > n is delivered, and a few around `n` that committed
 /// out of order may be delivered twice.
+///
+/// A position whose transaction this PostgreSQL server has not reached yet was sent by another
+/// server (the database was restored into a new one, whose transaction ids start lower); it is
+/// resumed by its `seq` alone, as a plain number, rather than waiting for this server's ids to
+/// catch up.
 pub async fn resume(db: &Db, company: CompanyId, last: LastEventId) -> StoreResult<Position> {
     let n = match last {
-        LastEventId::Position(p) => return Ok(p),
+        LastEventId::Position(p) if db.backend == Backend::Sqlite => return Ok(p),
+        LastEventId::Position(p) => {
+            let r = sqlx::query(&format!("SELECT {SNAPSHOT_XMAX} AS xmax"))
+                .fetch_one(&db.pool)
+                .await?;
+            if p.tx_id < row::int(&r, "xmax")? {
+                return Ok(p);
+            }
+            p.seq
+        }
+        LastEventId::Seq(n) if db.backend == Backend::Sqlite => {
+            return Ok(Position { tx_id: 0, seq: n });
+        }
         LastEventId::Seq(n) => n,
     };
-    if db.backend == Backend::Sqlite {
-        return Ok(Position { tx_id: 0, seq: n });
-    }
     let r = sqlx::query(&format!(
         "SELECT {SNAPSHOT_XMIN} AS xmin, \
          (SELECT MIN(tx_id) FROM outbox_events WHERE company_id = $1 AND seq > $2) AS tx_id"
@@ -149,6 +167,39 @@ pub async fn resume(db: &Db, company: CompanyId, last: LastEventId) -> StoreResu
         Some(tx_id) => head.min(Position { tx_id, seq: n }),
         None => head,
     })
+}
+
+/// Sets to 0 the `tx_id` of events written under another PostgreSQL server's transaction ids
+/// (a database restored with pg_restore into a new server, whose ids start again lower). Left
+/// as they were, they would sit ahead of every new event and be read as new once this server's
+/// ids passed them; at 0 they come first, in `seq` order, like the events from before 0017. A
+/// row this statement sees with a `tx_id` at or above its snapshot's `xmax` cannot have been
+/// written by this server (the snapshot sees no transaction that late), and rows of
+/// transactions still running are not seen, so none of this server's events is touched.
+/// Run on every start by [`Db::migrate`]: a look at each company's newest event (one index
+/// probe each) and, only if one is foreign, the update. Returns how many events were changed.
+pub async fn forget_foreign_tx_ids(db: &Db) -> StoreResult<u64> {
+    if db.backend == Backend::Sqlite {
+        return Ok(0);
+    }
+    let r = sqlx::query(&format!(
+        "SELECT {SNAPSHOT_XMAX} AS xmax, (SELECT MAX(newest.tx_id) FROM companies c \
+         CROSS JOIN LATERAL (SELECT tx_id FROM outbox_events e WHERE e.company_id = c.id \
+         ORDER BY tx_id DESC LIMIT 1) newest) AS newest"
+    ))
+    .fetch_one(&db.pool)
+    .await?;
+    let xmax = row::int(&r, "xmax")?;
+    if row::opt_int(&r, "newest")?.is_none_or(|newest| newest < xmax) {
+        return Ok(0);
+    }
+    let done = sqlx::query(&format!(
+        "UPDATE outbox_events SET tx_id = 0 \
+         WHERE company_id IN (SELECT id FROM companies) AND tx_id >= {SNAPSHOT_XMAX}"
+    ))
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Up to `limit` events of a company after `from`, in reading order (see the module doc).

@@ -236,3 +236,76 @@ async fn a_malformed_last_event_id_is_refused() {
         assert!(responses["422"].is_object(), "{responses}");
     }
 }
+
+/// A database restored into a new PostgreSQL server keeps the transaction ids of the old one,
+/// which the new server has not reached yet. On start those events are put back first (tx_id
+/// 0), and a client's id naming such a transaction resumes by its sequence number, so new
+/// events still reach it (rather than after the new server's ids catch up).
+#[tokio::test]
+async fn events_from_another_postgres_server_neither_wait_nor_come_back() {
+    const FOREIGN: i64 = 9_000_000_000_000;
+    for backend in backends() {
+        if backend != Backend::Postgres {
+            continue;
+        }
+        let app = spawn(backend).await;
+        let company = company(&app).await;
+        let restored = sqlx::query(
+            "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at, tx_id) \
+             VALUES ($1, NULL, 'test.event', 'restored', '2026-01-01T00:00:00Z', $2) RETURNING seq",
+        )
+        .bind(company.to_string())
+        .bind(FOREIGN)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap();
+        sqlx::query(INSERT_EVENT)
+            .bind(company.to_string())
+            .bind("ours")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let tx_ids = |db: &salepoint_store::Db| {
+            let pool = db.pool.clone();
+            async move {
+                sqlx::query("SELECT payload, tx_id FROM outbox_events WHERE kind = 'test.event' ORDER BY seq")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let before = tx_ids(&app.db).await;
+        assert_eq!(before[0], ("restored".to_string(), FOREIGN));
+
+        // A client that saw the restored event before the restore resumes after it…
+        let mut cursor = events::resume(
+            &app.db,
+            company,
+            events::LastEventId::Position(Position {
+                tx_id: FOREIGN,
+                seq: restored,
+            }),
+        )
+        .await
+        .unwrap();
+        // …and gets the events written since.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut seen = Vec::new();
+        while seen.is_empty() && Instant::now() < deadline {
+            seen = read(&app, company, &mut cursor).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(seen, ["ours"]);
+
+        // The next start puts the restored event first; this server's events keep their ids.
+        app.db.migrate().await.unwrap();
+        let after = tx_ids(&app.db).await;
+        assert_eq!(after[0], ("restored".to_string(), 0));
+        assert_eq!(after[1], before[1]);
+    }
+}
