@@ -245,34 +245,38 @@ fn postgres_with_asynchronous_commit_is_refused_unless_accepted() {
     // A database of its own: the shared one may hold any earlier state.
     let name = format!("sp_test_cli_{}", std::process::id());
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let admin = salepoint_store::Db::connect(&salepoint_store::db::DbOptions {
-            url: base.clone(),
-            max_connections: 1,
-            allow_async_commit: false,
-        })
-        .await
-        .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin.pool)
+    // One statement through SALEPOINT_TEST_PG_URL (creating and dropping the database).
+    let admin = |sql: String| {
+        rt.block_on(async {
+            let admin = salepoint_store::Db::connect(&salepoint_store::db::DbOptions {
+                url: base.clone(),
+                max_connections: 1,
+                allow_async_commit: false,
+            })
             .await
             .unwrap();
-        admin.pool.close().await;
-    });
+            sqlx::query(&sql).execute(&admin.pool).await.unwrap();
+            admin.pool.close().await;
+        })
+    };
+    admin(format!("CREATE DATABASE {name}"));
     let (server, _) = base.rsplit_once('/').expect("a URL with a database name");
     let url = format!("{server}/{name}?options=-c%20synchronous_commit%3Doff");
     let dir = tempfile::tempdir().unwrap();
     let refused = salepoint(dir.path(), &["migrate", "--database-url", &url], None);
+    let accepted = salepoint(
+        dir.path(),
+        &["migrate", "--database-url", &url, "--allow-async-commit"],
+        None,
+    );
+    // Both commands have exited: drop the database before asserting, so that a failure does
+    // not leave it behind either.
+    admin(format!("DROP DATABASE {name}"));
     assert!(!refused.status.success());
     assert!(
         text(&refused).contains("synchronous_commit"),
         "{}",
         text(&refused)
-    );
-    let accepted = salepoint(
-        dir.path(),
-        &["migrate", "--database-url", &url, "--allow-async-commit"],
-        None,
     );
     assert!(accepted.status.success(), "{}", text(&accepted));
 }

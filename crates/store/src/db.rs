@@ -241,7 +241,9 @@ impl Db {
         })
     }
 
-    /// Applies every embedded migration not yet applied; returns how many were applied.
+    /// Applies every embedded migration not yet applied; returns how many were applied. Then
+    /// resets outbox transaction ids from another PostgreSQL server (a restored database, see
+    /// [`crate::events::forget_foreign_tx_ids`]), so that every way of starting does it.
     pub async fn migrate(&self) -> StoreResult<usize> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATOR,
@@ -254,6 +256,13 @@ impl Db {
             .await
             .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
         drop(_turn);
+        let foreign = crate::events::forget_foreign_tx_ids(self).await?;
+        if foreign > 0 {
+            tracing::info!(
+                events = foreign,
+                "outbox events from another PostgreSQL server (a restore): transaction ids reset"
+            );
+        }
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
 

@@ -2,7 +2,7 @@
 //! may see. Read from the outbox (written with each business transaction), woken at once by
 //! this process's commits and every second for other app servers'.
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Require};
 use crate::state::AppState;
 use axum::extract::State;
@@ -11,7 +11,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use salepoint_domain::roles::Permission;
 use salepoint_store::Principal;
-use salepoint_store::events;
+use salepoint_store::events::{self, LastEventId, Position};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct Cursor {
     state: AppState,
     principal: Principal,
-    seq: i64,
+    at: Position,
     ready: VecDeque<Event>,
     wake: tokio::sync::watch::Receiver<u64>,
 }
@@ -58,14 +58,14 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
         if let Some(e) = c.ready.pop_front() {
             return Some((Ok(e), c));
         }
-        match events::after(&c.state.db, c.principal.company_id, c.seq, 200).await {
+        match events::after(&c.state.db, c.principal.company_id, c.at, 200).await {
             Ok(rows) if !rows.is_empty() => {
                 for r in rows {
-                    c.seq = r.seq;
+                    c.at = r.position;
                     if visible(&c.principal, r.store_id.as_deref(), &r.kind, &r.payload) {
                         c.ready.push_back(
                             Event::default()
-                                .id(r.seq.to_string())
+                                .id(r.position.to_string())
                                 .event(r.kind)
                                 .data(r.payload),
                         );
@@ -81,13 +81,42 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
     }
 }
 
+/// Where a stream starts: after the client's `Last-Event-ID` (see [`LastEventId`]; a plain
+/// number from before the event ids named transactions resumes as [`events::resume`] says), or
+/// at the head when it sent none. A malformed id is refused (422) rather than treated as "from
+/// now", which would silently drop the events the client missed; a browser's EventSource only
+/// ever sends back an id this server gave it.
+async fn start(s: &AppState, p: &Principal, headers: &HeaderMap) -> ApiResult<Position> {
+    let last = match headers
+        .get("last-event-id")
+        .map(|v| v.to_str().map(str::trim))
+    {
+        None | Some(Ok("")) => return Ok(events::head(&s.db, p.company_id).await?),
+        Some(Ok(v)) => LastEventId::parse(v),
+        Some(Err(_)) => None,
+    };
+    let last = last.ok_or_else(|| {
+        ApiError::field(
+            "Last-Event-ID",
+            "invalid_format",
+            "the id of an event of this stream: <tx_id>-<seq>",
+        )
+    })?;
+    Ok(events::resume(&s.db, p.company_id, last).await?)
+}
+
 /// Live events (`text/event-stream`): `sale.completed`, `return.completed`, `stock.changed`,
 /// `stock.low`, `shift.opened`, `shift.closed`, `task.reminder` (to its assignee only),
-/// `analytics.updated` (with `reports.read`: the rollups of a store changed), each
-/// with `id` = its sequence number; send `Last-Event-ID` to resume after it. Only events of
-/// stores in the caller's scope, and stock events only with `stock.read`, the others only
-/// with `sales.read`.
-#[utoipa::path(get, path = "/events", tag = "sales", responses((status = 200, description = "text/event-stream")))]
+/// `analytics.updated` (with `reports.read`: the rollups of a store changed). Each event's `id`
+/// is an opaque position in the stream (`<tx_id>-<seq>`); send it back as `Last-Event-ID` to
+/// resume right after that event (an unparsable one answers 422). Events of transactions that
+/// commit out of order (several app servers on PostgreSQL) are never skipped: an event is sent
+/// once every transaction that could still commit an earlier one has ended. Only events of
+/// stores in the caller's scope, and stock events only with `stock.read`, the others only with
+/// `sales.read`.
+#[utoipa::path(get, path = "/events", tag = "sales", responses(
+    (status = 200, description = "text/event-stream"),
+    (status = 422, description = "a malformed Last-Event-ID", body = crate::error::Problem)))]
 async fn stream_events(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -96,19 +125,12 @@ async fn stream_events(
     if !p.can(Permission::SalesRead) && !p.can(Permission::ReportsRead) {
         p.require(Permission::StockRead)?;
     }
-    let resume = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<i64>().ok());
-    let seq = match resume {
-        Some(n) => n,
-        None => events::head(&s.db, p.company_id).await?,
-    };
+    let at = start(&s, &p, &headers).await?;
     let wake = s.db.subscribe();
     let cursor = Cursor {
         state: s,
         principal: p,
-        seq,
+        at,
         ready: VecDeque::new(),
         wake,
     };

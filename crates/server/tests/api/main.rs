@@ -15,6 +15,7 @@ mod idempotency;
 mod inventory;
 mod inventory_counts;
 mod inventory_reports;
+mod live_events;
 mod members;
 mod ops;
 mod permissions;

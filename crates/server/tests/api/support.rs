@@ -1,11 +1,12 @@
 //! Test support: a real server on 127.0.0.1:0 over a fresh database (a temp SQLite file, and
-//! a fresh PostgreSQL database when SALEPOINT_TEST_PG_URL is set), seeded with the demo chain,
-//! and a small HTTP client.
+//! a fresh PostgreSQL database when SALEPOINT_TEST_PG_URL is set, dropped with the app),
+//! seeded with the demo chain, and a small HTTP client.
 
 use reqwest::{Method, StatusCode};
 use salepoint_store::Db;
 use salepoint_store::db::DbOptions;
 use serde_json::{Value, json};
+use sqlx::Connection;
 use std::net::SocketAddr;
 
 pub const ADMIN_PASSWORD: &str = "Adm1n-Test-Passw0rd!";
@@ -33,6 +34,45 @@ pub struct TestApp {
     pub db: Db,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+/// A PostgreSQL database made for one test app, dropped when the app is (also when its test
+/// fails), so that runs do not pile up `sp_test_*` databases. A run that is killed leaves its
+/// own behind. Each DROP DATABASE makes PostgreSQL run a checkpoint (1–2 s on a busy server),
+/// paid by the test that dropped it.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        // Drop cannot await, and no runtime can be blocked on from inside the test's own: drop
+        // the database from a thread with a runtime of its own. FORCE closes the connections
+        // the app (still running in the test's runtime) holds.
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&url).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await?;
+                admin.close().await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        // No panic here: this may run while a failed test unwinds.
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("test database {} not dropped: {e}", self.name),
+            Err(_) => eprintln!("test database {} not dropped", self.name),
+        }
+    }
 }
 
 /// A response: status, headers and JSON body (Null when empty).
@@ -49,9 +89,10 @@ impl Res {
     }
 }
 
-async fn database_url(backend: Backend, dir: &std::path::Path) -> String {
+/// The URL of a fresh database, and for PostgreSQL the database to drop with the app.
+async fn database_url(backend: Backend, dir: &std::path::Path) -> (String, Option<PgDatabase>) {
     match backend {
-        Backend::Sqlite => DbOptions::sqlite_in(dir),
+        Backend::Sqlite => (DbOptions::sqlite_in(dir), None),
         Backend::Postgres => {
             let admin_url = std::env::var("SALEPOINT_TEST_PG_URL").unwrap();
             let name = format!("sp_test_{}", uuid::Uuid::now_v7().simple());
@@ -70,7 +111,10 @@ async fn database_url(backend: Backend, dir: &std::path::Path) -> String {
             let (base, _) = admin_url
                 .rsplit_once('/')
                 .expect("a URL with a database name");
-            format!("{base}/{name}")
+            (
+                format!("{base}/{name}"),
+                Some(PgDatabase { admin_url, name }),
+            )
         }
     }
 }
@@ -78,7 +122,7 @@ async fn database_url(backend: Backend, dir: &std::path::Path) -> String {
 /// Starts the app on a fresh database seeded with the demo chain.
 pub async fn spawn(backend: Backend) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let url = database_url(backend, dir.path()).await;
+    let (url, pg) = database_url(backend, dir.path()).await;
     let db = Db::connect(&DbOptions {
         url,
         max_connections: 8,
@@ -104,6 +148,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
         db,
         http: reqwest::Client::new(),
         _dir: dir,
+        _pg: pg,
     }
 }
 
