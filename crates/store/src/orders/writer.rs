@@ -10,6 +10,7 @@
 //! (`batch_pricing`) before the transaction, while the batch before commits.
 
 use super::batch_pricing::{self, Priced, Pricing};
+use super::context;
 use super::model::{Sale, SaleInput};
 use super::prepared::PreparedSale;
 use super::unnest;
@@ -25,6 +26,7 @@ use crate::row;
 use crate::sql::Sql;
 use salepoint_domain::org::NegativeStockPolicy;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most sales written in one transaction.
@@ -84,48 +86,68 @@ struct Job {
     done: oneshot::Sender<StoreResult<Outcome>>,
 }
 
-/// The queue in front of the sale writers.
+/// The queues in front of the sale writers: one lane per writer, a store's sales always in
+/// the same lane.
 #[derive(Clone)]
 pub struct SaleWriter {
-    queue: mpsc::Sender<Job>,
+    lanes: Vec<mpsc::Sender<Job>>,
+    db: Db,
 }
 
+/// Writer lanes on PostgreSQL. Each lane commits its own batches on its own connection, so
+/// one lane's round trips and commit wait overlap the other's; the stores are split between
+/// them, so two lanes never wait for each other on a store's receipt counter or stock rows
+/// (members, shared by all stores, are locked in id order in every lane). SQLite has one
+/// writer whatever the lanes, so it keeps one.
+const POSTGRES_LANES: usize = 2;
+
 impl SaleWriter {
-    /// Starts the writer for `db`. Batches go through two stages: batch N+1 is priced (reads
-    /// on a pool connection, and CPU) while batch N commits, so the commit's round trips and
-    /// its fsync no longer wait for pricing. Only one batch commits at a time — a second
-    /// committer would only queue on the receipt counters (PostgreSQL) or on the single write
-    /// lock (SQLite) — and batch N+1 begins its transaction after batch N has committed, so
-    /// it sees N's sales (replays, stock, receipt numbers).
+    /// Starts the writers for `db` (see [`POSTGRES_LANES`]). In each lane, batches go through
+    /// two stages: batch N+1 is priced (reads on a pool connection, and CPU) while batch N
+    /// commits, so the commit's round trips and its fsync no longer wait for pricing. Only one
+    /// batch of a lane commits at a time — a second committer would only queue on its stores'
+    /// receipt counters (PostgreSQL) or on the single write lock (SQLite) — and batch N+1
+    /// begins its transaction after batch N has committed, so it sees N's sales (replays,
+    /// stock, receipt numbers).
     pub fn start(db: Db) -> SaleWriter {
-        let (tx, mut rx) = mpsc::channel::<Job>(4096);
-        tokio::spawn(async move {
-            let mut committing: Option<tokio::task::JoinHandle<()>> = None;
-            while let Some(first) = rx.recv().await {
-                let mut jobs = vec![first];
-                while jobs.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(j) => jobs.push(j),
-                        Err(_) => break,
-                    }
-                }
-                let works: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
-                let pricing = batch_pricing::price(&db, &works).await;
-                if let Some(previous) = committing.take() {
-                    // A panicked commit dropped its answers: its callers hear that the writer
-                    // stopped; this batch goes on.
-                    let _ = previous.await;
-                }
-                committing = Some(tokio::spawn(run(db.clone(), jobs, pricing)));
-            }
-        });
-        SaleWriter { queue: tx }
+        let n = match db.backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_LANES,
+        };
+        let lanes = (0..n).map(|_| lane(db.clone())).collect();
+        SaleWriter { lanes, db }
+    }
+
+    /// The lane of `work`: by its store (a register's store from the cached register).
+    async fn lane_of(&self, work: &Work) -> usize {
+        if self.lanes.len() == 1 {
+            return 0;
+        }
+        let store = match work {
+            Work::Priced(p) => Some(p.store_id.clone()),
+            // An unknown register goes to the first lane, whose pricing refuses it.
+            Work::Sale(r) => context::register_context(
+                &self.db,
+                &r.principal,
+                &r.input.register_id,
+                "/register_id",
+            )
+            .await
+            .ok()
+            .map(|c| c.store_id),
+        };
+        store.map_or(0, |s| {
+            let mut h = std::hash::DefaultHasher::new();
+            s.hash(&mut h);
+            (h.finish() % self.lanes.len() as u64) as usize
+        })
     }
 
     /// Writes `work` (with the others waiting) and answers once it is durable.
     pub async fn submit(&self, work: Work) -> StoreResult<Outcome> {
         let (done, answer) = oneshot::channel();
-        self.queue
+        let lane = self.lane_of(&work).await;
+        self.lanes[lane]
             .send(Job { work, done })
             .await
             .map_err(|_| StoreError::Unavailable("the sale writer has stopped".into()))?;
@@ -133,6 +155,32 @@ impl SaleWriter {
             .await
             .map_err(|_| StoreError::Unavailable("the sale writer has stopped".into()))?
     }
+}
+
+/// Starts one writer lane: its queue, and the task that batches, prices and commits.
+fn lane(db: Db) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(4096);
+    tokio::spawn(async move {
+        let mut committing: Option<tokio::task::JoinHandle<()>> = None;
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            let works: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
+            let pricing = batch_pricing::price(&db, &works).await;
+            if let Some(previous) = committing.take() {
+                // A panicked commit dropped its answers: its callers hear that the writer
+                // stopped; this batch goes on.
+                let _ = previous.await;
+            }
+            committing = Some(tokio::spawn(run(db.clone(), jobs, pricing)));
+        }
+    });
+    tx
 }
 
 /// Commits a priced batch and answers its callers. If the batch fails as a whole, its sales
