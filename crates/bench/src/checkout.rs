@@ -93,6 +93,7 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
             shown,
         } = level(&api, &tills[..n], Duration::from_secs(seconds), 0, sale).await?;
         let cpu = harness::process_cpu_seconds() - cpu_before;
+        let split = harness::rss_split_mib();
         let machine_after = harness::machine_cpu_ticks();
         let busy = (machine_after.0 - machine_before.0) as f64
             / (machine_after.1 - machine_before.1).max(1) as f64;
@@ -115,14 +116,16 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
             ms(0.99),
         );
         println!(
-            "     memory: RSS {rss_before:.0} MiB before, peak {:.0} MiB during{} (server + load generator); \
-             CPU: this process {:.2} cores, the machine {:.0} % busy",
+            "     memory: RSS {rss_before:.0} MiB before, peak {:.0} MiB during{} (server + load generator; \
+             at the end {:.0} MiB own + {:.0} MiB mapped files); CPU: this process {:.2} cores, the machine {:.0} % busy",
             harness::peak_rss_mib(),
             if peak_reset {
                 ""
             } else {
                 " (peak since start)"
             },
+            split.0,
+            split.1,
             cpu / run_secs,
             busy * 100.0
         );

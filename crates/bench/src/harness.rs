@@ -185,6 +185,16 @@ pub fn rss_mib() -> f64 {
     status_mib("VmRSS:")
 }
 
+/// Resident memory of this process now, split into its own (heap, stacks: `RssAnon`) and
+/// pages of mapped files (`RssFile` + `RssShmem`: SQLite maps its database file and its
+/// WAL index; those pages are the OS page cache, shared, and reclaimable), MiB.
+pub fn rss_split_mib() -> (f64, f64) {
+    (
+        status_mib("RssAnon:"),
+        status_mib("RssFile:") + status_mib("RssShmem:"),
+    )
+}
+
 /// Resets the peak that [`peak_rss_mib`] reports to the current resident memory, so that a
 /// benchmark phase reports its own peak rather than that of the setup before it (Linux ≥ 4.0,
 /// `clear_refs` value 5). Returns whether the kernel accepted it.
