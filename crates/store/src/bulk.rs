@@ -112,7 +112,7 @@ pub async fn insert(
     Ok(out)
 }
 
-fn row_json(row: &[Val]) -> serde_json::Value {
+pub(crate) fn row_json(row: &[Val]) -> serde_json::Value {
     serde_json::Value::Array(
         row.iter()
             .map(|v| match v {

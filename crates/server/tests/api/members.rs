@@ -4,7 +4,7 @@
 //! random sequences that keep balances equal to their ledgers and never below zero.
 
 use crate::register::{Till, count, till};
-use crate::support::{TestApp, backends, spawn};
+use crate::support::{Backend, TestApp, backends, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -453,6 +453,84 @@ async fn two_registers_racing_for_one_balance_never_take_it_below_zero() {
         }
         assert_eq!(ok, 1, "one sale fits the balance");
         assert_eq!(balances(&app, &m).await.1, 2_000);
+        accounts_add_up(&app).await;
+    }
+}
+
+/// PostgreSQL: the sale writer reads a member's lots in the statement that locks the member,
+/// with a snapshot taken before the lock is granted. A sale that waited for another writer
+/// (here one that moves the member's points into a lot that has expired, as a merge or the
+/// expiry sweep changes lots) must see what that writer committed, not the lots before it.
+/// (SQLite's single writer reads inside its write lock: the race does not exist there.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sale_that_waits_for_a_member_sees_the_lots_its_holder_committed() {
+    for backend in backends() {
+        if backend != Backend::Postgres {
+            continue;
+        }
+        let app = spawn(backend).await;
+        let t = till(&app, "cashier.sh001", "SH001").await;
+        let m = member(&app, "+8613600136000").await;
+        let price = member_price(&app, &t, 0).await;
+        let first = app
+            .post(
+                &t.token,
+                "/api/v1/sales",
+                member_sale(&t, &m, 0, 10, price, vec![]),
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        assert!(first.body["member"]["points_earned"].as_i64().unwrap() > 0);
+
+        // Another writer holds the member: its lot expires (the balance stays).
+        let mut holder = app.db.pool.begin().await.unwrap();
+        sqlx::query("UPDATE customers SET points_balance = points_balance WHERE id = $1")
+            .bind(&m)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE points_lots SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE customer_id = $1")
+            .bind(&m)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let body = member_sale(
+            &t,
+            &m,
+            0,
+            1,
+            price,
+            vec![json!({"code": "POINTS", "amount_minor": 1})],
+        );
+        let (base, token) = (app.base.clone(), t.token.clone());
+        let sale = tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(format!("{base}/api/v1/sales"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        });
+        // The sale's transaction waits for the holder's lock before the holder commits.
+        let mut waiting = 0;
+        for _ in 0..1000 {
+            waiting = count(
+                &app,
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+            )
+            .await;
+            if waiting > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(waiting, 1, "the sale waits for the member's lock");
+        holder.commit().await.unwrap();
+        let (status, body) = sale.await.unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["code"], "insufficient_points");
         accounts_add_up(&app).await;
     }
 }

@@ -298,20 +298,144 @@ struct Account {
     changed: bool,
 }
 
-/// The accounts of the members `ids` (sorted), locked until the end of the transaction, with
-/// their points lots, and whether each member is active.
+/// The members of a batch, locked until the end of the transaction: their accounts with their
+/// points lots, whether each is active, and the ids that were asked for.
+#[derive(Default)]
+pub(crate) struct Locked {
+    accounts: BTreeMap<String, Account>,
+    active: HashMap<String, bool>,
+    ids: Vec<String>,
+}
+
+/// PostgreSQL: the branches of the sale writer's lock statement (`writer::lock_batch`) that lock
+/// the members `$2` (a text array, in id order) and read their lots, in the same round trip as
+/// the shifts. Rows: `k` = `c` (the locked row, `b` its `xmin`), `n` (the row as this
+/// statement's snapshot sees it, `b` its `xmin`), `l` (a lot with points left).
 ///
-/// Every change of a member's lots (sales and returns here, the expiry sweep, merge, erasure)
-/// first locks the member's customer row, so the lots need no lock of their own. PostgreSQL:
-/// the customers are locked (`FOR UPDATE`, in id order) and then their lots read by a second
-/// statement, whose snapshot is taken after the locks are granted and so sees what the last
-/// holder committed. SQLite: the writer's turn is the lock, so one joined read does.
-async fn read_accounts(
-    tx: &mut Tx,
-    ids: &[String],
-) -> StoreResult<(BTreeMap<String, Account>, HashMap<String, bool>)> {
-    let mut accounts: BTreeMap<String, Account> = BTreeMap::new();
-    let mut active: HashMap<String, bool> = HashMap::new();
+/// The lots are read with the statement's snapshot, taken before the locks were granted. That
+/// is safe because every change of a member's lots (sales and returns here, the expiry sweep,
+/// merge, erasure) also updates the member's customers row in the same transaction: when the
+/// locked row is the version the snapshot saw (`c.b = n.b`), no lot changed since. A member
+/// whose row changed meanwhile (another writer held the lock) has their lots read again by
+/// [`Locked::from_lock_rows`], with a new snapshot, after the lock.
+pub(crate) const PG_LOCK_MEMBERS: &str = "UNION ALL SELECT 'c', id, status, xmin::text, points_balance, stored_value_minor FROM \
+     (SELECT id, status, points_balance, stored_value_minor, xmin FROM customers WHERE id = ANY($2::text[]) ORDER BY id FOR UPDATE) AS cu \
+     UNION ALL SELECT 'n', id, NULL, xmin::text, NULL, NULL FROM customers WHERE id = ANY($2::text[]) \
+     UNION ALL SELECT 'l', customer_id, ledger_id, expires_at, remaining, NULL FROM points_lots \
+     WHERE customer_id = ANY($2::text[]) AND remaining > 0";
+
+impl Locked {
+    /// The members `ids` (sorted) from the rows of [`PG_LOCK_MEMBERS`]; the lots of a member
+    /// whose row changed after the statement's snapshot are read again.
+    pub(crate) async fn from_lock_rows(
+        tx: &mut Tx,
+        ids: Vec<String>,
+        rows: &[sqlx::any::AnyRow],
+    ) -> StoreResult<Locked> {
+        let mut out = Locked {
+            ids,
+            ..Default::default()
+        };
+        let mut locked_version: HashMap<String, String> = HashMap::new();
+        let mut seen_version: HashMap<String, String> = HashMap::new();
+        let mut lots: Vec<(String, Lot)> = Vec::new();
+        for r in rows {
+            let id = row::text(r, "id")?;
+            match row::text(r, "k")?.as_str() {
+                "c" => {
+                    out.active.insert(
+                        id.clone(),
+                        row::opt_text(r, "a")?.as_deref() == Some("active"),
+                    );
+                    locked_version.insert(id.clone(), row::opt_text(r, "b")?.unwrap_or_default());
+                    out.accounts.insert(
+                        id,
+                        Account {
+                            points: row::opt_int(r, "p")?.unwrap_or(0),
+                            stored_value: row::opt_int(r, "v")?.unwrap_or(0),
+                            ..Default::default()
+                        },
+                    );
+                }
+                "n" => {
+                    seen_version.insert(id, row::opt_text(r, "b")?.unwrap_or_default());
+                }
+                "l" => lots.push((
+                    id,
+                    Lot {
+                        ledger_id: row::opt_text(r, "a")?.unwrap_or_default(),
+                        expires_at: row::opt_text(r, "b")?.unwrap_or_default(),
+                        remaining: row::opt_int(r, "p")?.unwrap_or(0),
+                        changed: false,
+                    },
+                )),
+                _ => {}
+            }
+        }
+        let stale: Vec<String> = locked_version
+            .iter()
+            .filter(|(id, v)| seen_version.get(*id) != Some(*v))
+            .map(|(id, _)| id.clone())
+            .collect();
+        lots.retain(|(id, _)| !stale.contains(id));
+        if !stale.is_empty() {
+            lots.extend(read_lots(tx, &stale).await?);
+        }
+        lots.sort_by(|a, b| {
+            (&a.0, &a.1.expires_at, &a.1.ledger_id).cmp(&(&b.0, &b.1.expires_at, &b.1.ledger_id))
+        });
+        for (id, lot) in lots {
+            if let Some(a) = out.accounts.get_mut(&id) {
+                a.lots.push(lot);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether every one of `ids` was asked for (a customer asked for but not found is unknown).
+    fn covers(&self, ids: &[String]) -> bool {
+        ids.iter().all(|id| self.ids.binary_search(id).is_ok())
+    }
+}
+
+/// The lots with points left of the members `ids` (PostgreSQL; their customers rows locked),
+/// soonest expiry first.
+async fn read_lots(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<(String, Lot)>> {
+    let mut q = Sql::new(
+        "SELECT customer_id AS id, ledger_id, expires_at, remaining FROM points_lots \
+         WHERE remaining > 0 AND ",
+    );
+    unnest::push_in(&mut q, tx.backend, "customer_id", ids);
+    q.push(" ORDER BY customer_id, expires_at, ledger_id");
+    let (sql, args) = q.build();
+    let mut out = Vec::new();
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+        out.push((
+            row::text(&r, "id")?,
+            Lot {
+                ledger_id: row::text(&r, "ledger_id")?,
+                expires_at: row::text(&r, "expires_at")?,
+                remaining: row::int(&r, "remaining")?,
+                changed: false,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// The members `ids` (sorted), locked until the end of the transaction, with their points lots.
+///
+/// Every change of a member's lots first locks the member's customer row, so the lots need no
+/// lock of their own. PostgreSQL: the customers are locked (`FOR UPDATE`, in id order) and
+/// then their lots read by a second statement, whose snapshot is taken after the locks are
+/// granted and so sees what the last holder committed (the sale writer does both in its lock
+/// statement instead, see [`PG_LOCK_MEMBERS`]). SQLite: the writer's turn is the lock, so one
+/// joined read does.
+async fn read_accounts(tx: &mut Tx, ids: &[String]) -> StoreResult<Locked> {
+    let mut out = Locked {
+        ids: ids.to_vec(),
+        ..Default::default()
+    };
     let pg = tx.backend == Backend::Postgres;
     let mut q = if pg {
         Sql::new("SELECT id, status, points_balance, stored_value_minor FROM customers WHERE ")
@@ -329,12 +453,13 @@ async fn read_accounts(
         " ORDER BY c.id, l.expires_at, l.ledger_id"
     });
     let (sql, args) = q.build();
-    let mut rows = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
+    let rows = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
     for r in &rows {
         let id = row::text(r, "id")?;
-        if !accounts.contains_key(&id) {
-            active.insert(id.clone(), row::text(r, "status")? == "active");
-            accounts.insert(
+        if !out.accounts.contains_key(&id) {
+            out.active
+                .insert(id.clone(), row::text(r, "status")? == "active");
+            out.accounts.insert(
                 id.clone(),
                 Account {
                     points: row::int(r, "points_balance")?,
@@ -343,31 +468,26 @@ async fn read_accounts(
                 },
             );
         }
-    }
-    if pg {
-        let mut q = Sql::new(
-            "SELECT customer_id AS id, ledger_id, expires_at, remaining FROM points_lots \
-             WHERE remaining > 0 AND ",
-        );
-        unnest::push_in(&mut q, tx.backend, "customer_id", ids);
-        q.push(" ORDER BY customer_id, expires_at, ledger_id");
-        let (sql, args) = q.build();
-        rows = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
-    }
-    for r in &rows {
-        let Some(ledger_id) = row::opt_text(r, "ledger_id")? else {
-            continue;
-        };
-        if let Some(a) = accounts.get_mut(&row::text(r, "id")?) {
-            a.lots.push(Lot {
+        if !pg && let Some(ledger_id) = row::opt_text(r, "ledger_id")? {
+            let lot = Lot {
                 ledger_id,
                 expires_at: row::text(r, "expires_at")?,
                 remaining: row::int(r, "remaining")?,
                 changed: false,
-            });
+            };
+            if let Some(a) = out.accounts.get_mut(&id) {
+                a.lots.push(lot);
+            }
         }
     }
-    Ok((accounts, active))
+    if pg {
+        for (id, lot) in read_lots(tx, ids).await? {
+            if let Some(a) = out.accounts.get_mut(&id) {
+                a.lots.push(lot);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A sale of the batch as the member step sees it: its index in the batch, the prepared sale,
@@ -377,17 +497,34 @@ pub struct MemberSale<'a> {
     pub sale: &'a PreparedSale,
 }
 
-/// Applies the member effects of the batch's `sales` in order. Returns, per batch index, either
-/// the member summary or the error that refuses that sale alone (insufficient points or
-/// balance, an inactive member), plus flags to add (`points_not_recovered`).
-pub async fn apply(
+/// What the member step of a batch writes: ledger rows, changed lots and changed balances.
+/// The sale writer writes them with the batch's other rows ([`MemberRows::parts`] on
+/// PostgreSQL, in the same statement; [`MemberRows::write`] on SQLite).
+#[derive(Default)]
+pub struct MemberRows {
+    points: Vec<Vec<Val>>,
+    values: Vec<Vec<Val>>,
+    lots: Vec<Vec<Val>>,
+    balances: Vec<Vec<Val>>,
+}
+
+/// Per batch index, either the member summary and the flags to add (`points_not_recovered`),
+/// or the error that refuses that sale alone.
+pub type Applied = HashMap<usize, StoreResult<(MemberSummary, Vec<String>)>>;
+
+/// Applies the member effects of the batch's `sales` in order, on the members `locked`
+/// (already locked by the writer) or, without them, locked and read here. Returns, per batch
+/// index, either the member summary or the error that refuses that sale alone (insufficient
+/// points or balance, an inactive member), and the rows to write.
+pub(crate) async fn apply(
     tx: &mut Tx,
     sales: &[MemberSale<'_>],
-) -> StoreResult<HashMap<usize, StoreResult<(MemberSummary, Vec<String>)>>> {
+    locked: Option<Locked>,
+) -> StoreResult<(Applied, MemberRows)> {
     let mut out = HashMap::new();
     let with: Vec<&MemberSale> = sales.iter().filter(|s| s.sale.member.is_some()).collect();
     if with.is_empty() {
-        return Ok(out);
+        return Ok((out, MemberRows::default()));
     }
     let mut ids: Vec<String> = with
         .iter()
@@ -395,7 +532,14 @@ pub async fn apply(
         .collect();
     ids.sort();
     ids.dedup();
-    let (mut accounts, active) = read_accounts(tx, &ids).await?;
+    let Locked {
+        mut accounts,
+        active,
+        ..
+    } = match locked {
+        Some(l) if l.covers(&ids) => l,
+        _ => read_accounts(tx, &ids).await?,
+    };
     // Earned points of the originals of the returns, and what earlier returns took back.
     let originals: Vec<String> = with
         .iter()
@@ -625,32 +769,9 @@ pub async fn apply(
                 .map(move |l| lot_row(&l.ledger_id, id, &l.expires_at, l.remaining))
         })
         .collect();
-    let changed: Vec<(&String, &Account)> = accounts.iter().filter(|(_, a)| a.changed).collect();
-    write(tx, &points_rows, &value_rows, &lots, &changed).await?;
-    Ok(out)
-}
-
-const POINTS_INSERT: &str = "INSERT INTO points_ledger (id, company_id, customer_id, store_id, kind, points, expires_at, ref_type, ref_id, user_id, at) VALUES ";
-const VALUE_INSERT: &str = "INSERT INTO stored_value_ledger (id, company_id, customer_id, store_id, kind, amount_minor, tender_code, ref_type, ref_id, user_id, at) VALUES ";
-const LOTS_UPSERT: &str =
-    "INSERT INTO points_lots (ledger_id, customer_id, expires_at, remaining) VALUES ";
-const LOTS_CONFLICT: &str = " ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining";
-
-/// Writes the batch's ledger rows, changed lots and changed balances in statements whose text
-/// does not depend on the number of rows (so each is prepared once per connection, not planned
-/// again for every batch). PostgreSQL: one statement — the inserts as data-modifying CTEs of
-/// the balances' UPDATE, each table's rows as one array per column — because on the single
-/// writer a round trip costs more than the rows. SQLite (in process): one statement per table,
-/// the rows as one JSON parameter.
-async fn write(
-    tx: &mut Tx,
-    points_rows: &[Vec<Val>],
-    value_rows: &[Vec<Val>],
-    lots: &[Vec<Val>],
-    changed: &[(&String, &Account)],
-) -> StoreResult<()> {
-    let balances: Vec<Vec<Val>> = changed
+    let balances = accounts
         .iter()
+        .filter(|(_, a)| a.changed)
         .map(|(id, a)| {
             vec![
                 Val::from(id.as_str()),
@@ -659,59 +780,59 @@ async fn write(
             ]
         })
         .collect();
-    if tx.backend == Backend::Postgres {
-        if balances.is_empty() && points_rows.is_empty() && value_rows.is_empty() && lots.is_empty()
-        {
-            return Ok(());
-        }
-        let mut q = sqlx::query(PG_WRITE);
-        for (rows, columns) in [
-            (points_rows, 11),
-            (value_rows, 11),
-            (lots, 4),
-            (&balances[..], 3),
-        ] {
-            for a in unnest::arrays(rows, columns) {
-                q = q.bind(a);
-            }
-        }
-        q.execute(&mut **tx).await?;
-        return Ok(());
-    }
-    bulk::insert(tx, POINTS_INSERT, points_rows, "").await?;
-    bulk::insert(tx, VALUE_INSERT, value_rows, "").await?;
-    bulk::insert(tx, LOTS_UPSERT, lots, LOTS_CONFLICT).await?;
-    if !balances.is_empty() {
-        let json = serde_json::Value::Array(
-            changed
-                .iter()
-                .map(|(id, a)| serde_json::json!([id, a.points, a.stored_value]))
-                .collect(),
-        );
-        sqlx::query(
-            "UPDATE customers SET points_balance = j.value ->> 1, stored_value_minor = j.value ->> 2 \
-             FROM json_each($1) AS j WHERE customers.id = j.value ->> 0",
-        )
-        .bind(json.to_string())
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    Ok((
+        out,
+        MemberRows {
+            points: points_rows,
+            values: value_rows,
+            lots,
+            balances,
+        },
+    ))
 }
 
-/// The PostgreSQL write of [`write`]: points ledger, stored-value ledger, lots (upserted) and
-/// balances, each given as one array per column.
-const PG_WRITE: &str = "WITH p AS (INSERT INTO points_ledger (id, company_id, customer_id, store_id, kind, points, \
-     expires_at, ref_type, ref_id, user_id, at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], \
-     $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])), \
-     v AS (INSERT INTO stored_value_ledger (id, company_id, customer_id, store_id, kind, amount_minor, \
-     tender_code, ref_type, ref_id, user_id, at) SELECT * FROM unnest($12::text[], $13::text[], $14::text[], \
-     $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])), \
-     l AS (INSERT INTO points_lots (ledger_id, customer_id, expires_at, remaining) \
-     SELECT * FROM unnest($23::text[], $24::text[], $25::text[], $26::bigint[]) AS u \
-     ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining) \
-     UPDATE customers c SET points_balance = u.p, stored_value_minor = u.v \
-     FROM unnest($27::text[], $28::bigint[], $29::bigint[]) AS u(id, p, v) WHERE c.id = u.id";
+const POINTS_INSERT: &str = "INSERT INTO points_ledger (id, company_id, customer_id, store_id, kind, points, expires_at, ref_type, ref_id, user_id, at) VALUES ";
+const VALUE_INSERT: &str = "INSERT INTO stored_value_ledger (id, company_id, customer_id, store_id, kind, amount_minor, tender_code, ref_type, ref_id, user_id, at) VALUES ";
+const LOTS_UPSERT: &str =
+    "INSERT INTO points_lots (ledger_id, customer_id, expires_at, remaining) VALUES ";
+const LOTS_CONFLICT: &str = " ON CONFLICT (ledger_id) DO UPDATE SET remaining = excluded.remaining";
+
+impl MemberRows {
+    /// PostgreSQL: the rows as parts of the sale writer's one statement for the batch's rows
+    /// (`unnest::write_all`); none when there are none.
+    pub(crate) fn parts(&self) -> Vec<unnest::Part<'_>> {
+        let mut parts = vec![
+            unnest::Part::insert(POINTS_INSERT, &self.points, ""),
+            unnest::Part::insert(VALUE_INSERT, &self.values, ""),
+            unnest::Part::insert(LOTS_UPSERT, &self.lots, LOTS_CONFLICT),
+        ];
+        parts.push(unnest::Part::new(
+            "UPDATE customers c SET points_balance = u.p, stored_value_minor = u.v \
+             FROM {u}(id, p, v) WHERE c.id = u.id",
+            &self.balances,
+        ));
+        parts
+    }
+
+    /// SQLite: writes the rows, one statement per table, the rows as one JSON parameter.
+    pub(crate) async fn write(&self, tx: &mut Tx) -> StoreResult<()> {
+        bulk::insert(tx, POINTS_INSERT, &self.points, "").await?;
+        bulk::insert(tx, VALUE_INSERT, &self.values, "").await?;
+        bulk::insert(tx, LOTS_UPSERT, &self.lots, LOTS_CONFLICT).await?;
+        if !self.balances.is_empty() {
+            let json =
+                serde_json::Value::Array(self.balances.iter().map(|r| bulk::row_json(r)).collect());
+            sqlx::query(
+                "UPDATE customers SET points_balance = j.value ->> 1, stored_value_minor = j.value ->> 2 \
+                 FROM json_each($1) AS j WHERE customers.id = j.value ->> 0",
+            )
+            .bind(json.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
 
 /// Whether `conn` talks to PostgreSQL.
 fn pg(conn: &sqlx::AnyConnection) -> bool {

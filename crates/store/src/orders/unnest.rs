@@ -49,6 +49,77 @@ pub async fn insert(
     Ok(q.fetch_all(&mut **tx).await?)
 }
 
+/// One statement of [`write_all`]: its text, where `{u}` stands for `unnest(<one array
+/// parameter per column>) AS u`, and its rows.
+pub(crate) struct Part<'a> {
+    sql: std::borrow::Cow<'a, str>,
+    rows: &'a [Vec<Val>],
+}
+
+impl<'a> Part<'a> {
+    /// A statement over `rows` given as the table `{u}` (e.g. `UPDATE t SET … FROM {u}(a, b)`).
+    pub(crate) fn new(sql: &'a str, rows: &'a [Vec<Val>]) -> Part<'a> {
+        Part {
+            sql: sql.into(),
+            rows,
+        }
+    }
+
+    /// `head` (`INSERT INTO t (a, b) VALUES `) of `rows`, followed by `tail`, as [`insert`]
+    /// writes it.
+    pub(crate) fn insert(head: &str, rows: &'a [Vec<Val>], tail: &str) -> Part<'a> {
+        let into = head.trim_end().trim_end_matches("VALUES").trim_end();
+        Part {
+            sql: format!("{into} SELECT * FROM {{u}}{tail}").into(),
+            rows,
+        }
+    }
+}
+
+/// PostgreSQL: runs `parts` in one statement — one round trip for all the rows of a sale
+/// batch — each part with rows a data-modifying CTE (executed exactly once, foreign keys
+/// checked at the end of the statement); parts without rows are left out. The text depends
+/// on which parts have rows and on their columns' kinds, not on the number of rows, so the
+/// few variants are each prepared once per connection.
+pub(crate) async fn write_all(tx: &mut Tx, parts: &[Part<'_>]) -> StoreResult<()> {
+    debug_assert!(tx.backend == Backend::Postgres);
+    let mut sql = String::new();
+    let mut binds: Vec<String> = Vec::new();
+    for part in parts.iter().filter(|p| !p.rows.is_empty()) {
+        let types: Vec<&str> = part.rows[0]
+            .iter()
+            .map(|v| match v {
+                Val::Text(_) | Val::OptText(_) => "text",
+                Val::Int(_) | Val::OptInt(_) => "bigint",
+            })
+            .collect();
+        let columns = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("${}::{t}[]", binds.len() + i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        binds.extend(arrays(part.rows, types.len()));
+        let statement = part.sql.replace("{u}", &format!("unnest({columns}) AS u"));
+        let _ = write!(
+            sql,
+            "{}w{} AS ({statement})",
+            if sql.is_empty() { "WITH " } else { ", " },
+            binds.len()
+        );
+    }
+    if sql.is_empty() {
+        return Ok(());
+    }
+    sql.push_str(" SELECT 1");
+    let mut q = sqlx::query(&sql);
+    for a in binds {
+        q = q.bind(a);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// The `columns` columns of `rows` as PostgreSQL array literals (`{"a","b",NULL}`, `{1,2}`),
 /// one per column, to bind as `$n::text[]` or `$n::bigint[]`; `{}` for each when there are no
 /// rows. A statement written this way has the same text whatever the number of rows, so it is

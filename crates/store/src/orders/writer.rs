@@ -16,7 +16,7 @@ use super::prepared::PreparedSale;
 use super::unnest;
 use crate::approvals;
 use crate::audit::{self, AuditEntry};
-use crate::bulk::Val;
+use crate::bulk::{self, Val};
 use crate::clock;
 use crate::customers::accounts;
 use crate::db::{Backend, Db, Tx};
@@ -306,7 +306,7 @@ async fn write_priced<'a>(
 
     // 2. The registers' sales were priced before the transaction: a shift that closed since
     //    prices its sales again (refused online, flagged offline).
-    recheck_shifts(&mut tx, sales, &todo, pricing).await?;
+    let locked = recheck_shifts(&mut tx, sales, &todo, pricing).await?;
     clock.lap(4);
     let pricing: &'a Pricing = pricing;
     let mut live: Vec<Live> = Vec::new();
@@ -367,7 +367,8 @@ async fn write_priced<'a>(
     clock.lap(7);
 
     // 3b. Members' points and stored value: a sale the balances cannot pay is refused alone.
-    live = apply_members(&mut tx, live, &mut results).await?;
+    let members;
+    (live, members) = apply_members(&mut tx, live, locked, &mut results).await?;
     clock.lap(8);
 
     // 4. Gap-free receipt numbers per store and business day.
@@ -375,11 +376,11 @@ async fn write_priced<'a>(
     clock.lap(9);
 
     // 5. On-hand, and which lines took it below zero.
-    update_stock(&mut tx, &mut live).await?;
+    let low = update_stock(&mut tx, &mut live).await?;
     clock.lap(10);
 
     // 6. The rows.
-    insert_rows(&mut tx, &live).await?;
+    insert_rows(&mut tx, &live, low, &members).await?;
     clock.lap(11);
     for l in &live {
         // Refunds and approved overrides belong in the audit trail.
@@ -423,12 +424,14 @@ async fn write_priced<'a>(
 /// Reads the shifts of the batch's priced register sales inside the transaction and prices
 /// again those whose shift closed after pricing. On PostgreSQL the shifts are locked (shared)
 /// until commit: a shift closing now waits for this batch, and its Z report counts these sales.
+/// PostgreSQL also locks the batch's members in the same statement and reads their accounts
+/// (`accounts::PG_LOCK_MEMBERS`), for the member step; SQLite reads them there.
 async fn recheck_shifts(
     tx: &mut Tx,
     sales: &[&Work],
     todo: &[usize],
     pricing: &mut Pricing,
-) -> StoreResult<()> {
+) -> StoreResult<Option<accounts::Locked>> {
     let mut ids: Vec<String> = todo
         .iter()
         .filter(|i| matches!(pricing.sales[**i], Priced::Ready { .. }))
@@ -437,20 +440,54 @@ async fn recheck_shifts(
             Work::Priced(_) => None,
         })
         .collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
     ids.sort();
     ids.dedup();
-    let mut q = Sql::for_backend(tx.backend, "SELECT id, status FROM shifts WHERE ");
-    unnest::push_in(&mut q, tx.backend, "id", &ids);
-    if tx.backend == Backend::Postgres {
-        q.push(" ORDER BY id FOR SHARE");
+    let pg = tx.backend == Backend::Postgres;
+    let mut members: Vec<String> = Vec::new();
+    if pg {
+        members = todo
+            .iter()
+            .filter_map(|&i| match (sales[i], &pricing.sales[i]) {
+                (Work::Priced(p), _) => p.member.as_ref(),
+                (Work::Sale(_), Priced::Ready { sale, .. }) => sale.member.as_ref(),
+                _ => None,
+            })
+            .map(|m| m.customer_id.clone())
+            .collect();
+        members.sort();
+        members.dedup();
     }
-    let (sql, args) = q.build();
+    if ids.is_empty() && members.is_empty() {
+        return Ok(None);
+    }
+    let rows = if pg {
+        let mut q = sqlx::query(if members.is_empty() {
+            PG_LOCK_SHIFTS
+        } else {
+            PG_LOCK_SHIFTS_AND_MEMBERS.as_str()
+        })
+        .bind(unnest::text_array(&ids));
+        if !members.is_empty() {
+            q = q.bind(unnest::text_array(&members));
+        }
+        q.fetch_all(&mut **tx).await?
+    } else {
+        let mut q = Sql::for_backend(
+            tx.backend,
+            "SELECT 's' AS k, id, status AS a FROM shifts WHERE ",
+        );
+        unnest::push_in(&mut q, tx.backend, "id", &ids);
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?
+    };
     let mut open: HashMap<String, bool> = HashMap::new();
-    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        open.insert(row::text(&r, "id")?, row::text(&r, "status")? == "open");
+    for r in rows.iter() {
+        if row::text(r, "k")? == "s" {
+            open.insert(
+                row::text(r, "id")?,
+                row::opt_text(r, "a")?.as_deref() == Some("open"),
+            );
+        }
     }
     for &i in todo {
         if let (Work::Sale(r), Priced::Ready { sale, .. }) = (sales[i], &pricing.sales[i])
@@ -460,8 +497,22 @@ async fn recheck_shifts(
             pricing.reprice_closed(i, sales[i]);
         }
     }
-    Ok(())
+    if members.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        accounts::Locked::from_lock_rows(tx, members, &rows).await?,
+    ))
 }
+
+/// PostgreSQL: the batch's shifts (`$1`), locked shared in id order.
+const PG_LOCK_SHIFTS: &str = "SELECT 's' AS k, id, status AS a, NULL::text AS b, NULL::bigint AS p, \
+     NULL::bigint AS v FROM (SELECT id, status FROM shifts WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE) AS sh";
+
+/// PostgreSQL: the shifts, then the members (`$2`) in the same statement (shifts first, as
+/// every lane locks them).
+static PG_LOCK_SHIFTS_AND_MEMBERS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{PG_LOCK_SHIFTS} {}", accounts::PG_LOCK_MEMBERS));
 
 fn audit_entry(l: &Live) -> AuditEntry {
     let s = l.sale;
@@ -523,10 +574,11 @@ type StockKey = (String, String);
 async fn apply_members<'a>(
     tx: &mut Tx,
     live: Vec<Live<'a>>,
+    locked: Option<accounts::Locked>,
     results: &mut [Option<StoreResult<Outcome>>],
-) -> StoreResult<Vec<Live<'a>>> {
+) -> StoreResult<(Vec<Live<'a>>, accounts::MemberRows)> {
     if !live.iter().any(|l| l.sale.member.is_some()) {
-        return Ok(live);
+        return Ok((live, accounts::MemberRows::default()));
     }
     let sales: Vec<accounts::MemberSale> = live
         .iter()
@@ -535,7 +587,7 @@ async fn apply_members<'a>(
             sale: l.sale,
         })
         .collect();
-    let mut applied = accounts::apply(tx, &sales).await?;
+    let (mut applied, rows) = accounts::apply(tx, &sales, locked).await?;
     let mut keep = Vec::with_capacity(live.len());
     for mut l in live {
         match applied.remove(&l.idx) {
@@ -548,7 +600,7 @@ async fn apply_members<'a>(
             None => keep.push(l),
         }
     }
-    Ok(keep)
+    Ok((keep, rows))
 }
 
 /// Takes out of `live` the online sales of stores that refuse negative stock which would take
@@ -731,7 +783,9 @@ async fn assign_receipt_numbers(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResu
     Ok(())
 }
 
-async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
+/// Updates on-hand and flags the lines that took it below zero; returns the `stock.low`
+/// events of the levels this batch took to their reorder point (written with the rows).
+async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<Vec<Vec<Val>>> {
     let mut delta: BTreeMap<StockKey, (String, i64)> = BTreeMap::new();
     for l in live.iter() {
         for line in &l.sale.lines {
@@ -790,13 +844,6 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
             ]);
         }
     }
-    unnest::insert(
-        tx,
-        "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
-        &low,
-        "",
-    )
-    .await?;
     for l in live.iter_mut() {
         let mut short = false;
         for (i, line) in l.sale.lines.iter().enumerate() {
@@ -814,15 +861,22 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
             l.flags.push("negative_stock".into());
         }
     }
-    Ok(())
+    Ok(low)
 }
 
-async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
+/// Writes the batch's rows: sales, lines, tenders, stock movements, outbox events (`events`
+/// first: the `stock.low` ones) and the member step's rows. PostgreSQL: one statement
+/// (`unnest::write_all`); SQLite: one per table.
+async fn insert_rows(
+    tx: &mut Tx,
+    live: &[Live<'_>],
+    mut events: Vec<Vec<Val>>,
+    members: &accounts::MemberRows,
+) -> StoreResult<()> {
     let mut sales = Vec::with_capacity(live.len());
     let mut lines = Vec::new();
     let mut tenders = Vec::new();
     let mut moves = Vec::new();
-    let mut events = Vec::new();
     for l in live {
         let s = l.sale;
         let receipt_no = s.receipt_no(l.seq);
@@ -949,47 +1003,40 @@ async fn insert_rows(tx: &mut Tx, live: &[Live<'_>]) -> StoreResult<()> {
             ]);
         }
     }
-    unnest::insert(
-        tx,
-        "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
-         business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, channel_id, member_tier, subtotal_minor, discount_minor, \
-         tax_minor, total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, idem_key, \
-         client_created_at, created_at) VALUES ",
-        &sales,
-        "",
-    )
-    .await?;
-    unnest::insert(
-        tx,
-        "INSERT INTO sale_lines (sale_id, line_no, store_id, product_id, sku, name, quantity_milli, unit_price_minor, \
-         gross_minor, line_discount_minor, order_discount_minor, net_minor, tax_rate, tax_minor, total_minor, \
-         original_line_no, restock, reason) VALUES ",
-        &lines,
-        "",
-    )
-    .await?;
-    unnest::insert(
-        tx,
-        "INSERT INTO sale_tenders (sale_id, seq, store_id, tender_type_id, code, kind, amount_minor, tendered_minor, \
-         change_minor, reference, card_last4) VALUES ",
-        &tenders,
-        "",
-    )
-    .await?;
-    unnest::insert(
-        tx,
-        "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, \
-         ref_line, user_id, flagged, at) VALUES ",
-        &moves,
-        "",
-    )
-    .await?;
-    unnest::insert(
-        tx,
-        "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
-        &events,
-        "",
-    )
-    .await?;
-    Ok(())
+    let parts = [
+        unnest::Part::insert(SALES_INSERT, &sales, ""),
+        unnest::Part::insert(LINES_INSERT, &lines, ""),
+        unnest::Part::insert(TENDERS_INSERT, &tenders, ""),
+        unnest::Part::insert(MOVES_INSERT, &moves, ""),
+        unnest::Part::insert(EVENTS_INSERT, &events, ""),
+    ];
+    if tx.backend == Backend::Postgres {
+        let mut parts = Vec::from(parts);
+        parts.extend(members.parts());
+        return unnest::write_all(tx, &parts).await;
+    }
+    for (head, rows) in [
+        (SALES_INSERT, &sales),
+        (LINES_INSERT, &lines),
+        (TENDERS_INSERT, &tenders),
+        (MOVES_INSERT, &moves),
+        (EVENTS_INSERT, &events),
+    ] {
+        bulk::insert(tx, head, rows, "").await?;
+    }
+    members.write(tx).await
 }
+
+const SALES_INSERT: &str = "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
+     business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, channel_id, member_tier, subtotal_minor, discount_minor, \
+     tax_minor, total_minor, rounding_minor, paid_minor, change_minor, offline, flags, approval_id, request_hash, idem_key, \
+     client_created_at, created_at) VALUES ";
+const LINES_INSERT: &str = "INSERT INTO sale_lines (sale_id, line_no, store_id, product_id, sku, name, quantity_milli, unit_price_minor, \
+     gross_minor, line_discount_minor, order_discount_minor, net_minor, tax_rate, tax_minor, total_minor, \
+     original_line_no, restock, reason) VALUES ";
+const TENDERS_INSERT: &str = "INSERT INTO sale_tenders (sale_id, seq, store_id, tender_type_id, code, kind, amount_minor, tendered_minor, \
+     change_minor, reference, card_last4) VALUES ";
+const MOVES_INSERT: &str = "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, \
+     ref_line, user_id, flagged, at) VALUES ";
+const EVENTS_INSERT: &str =
+    "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ";
