@@ -83,9 +83,21 @@ impl<'a> Part<'a> {
 /// few variants are each prepared once per connection.
 pub(crate) async fn write_all(tx: &mut Tx, parts: &[Part<'_>]) -> StoreResult<()> {
     debug_assert!(tx.backend == Backend::Postgres);
+    let (mut sql, binds) = with_parts(parts);
+    if sql.is_empty() {
+        return Ok(());
+    }
+    sql.push_str(" SELECT 1");
+    bind_all(&sql, binds).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The `WITH` clause of the `parts` that have rows, named `w0`, `w1`, … in order, and its
+/// parameters (one array per column); empty without rows.
+pub(crate) fn with_parts(parts: &[Part<'_>]) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds: Vec<String> = Vec::new();
-    for part in parts.iter().filter(|p| !p.rows.is_empty()) {
+    for (n, part) in parts.iter().filter(|p| !p.rows.is_empty()).enumerate() {
         let types: Vec<&str> = part.rows[0]
             .iter()
             .map(|v| match v {
@@ -103,21 +115,23 @@ pub(crate) async fn write_all(tx: &mut Tx, parts: &[Part<'_>]) -> StoreResult<()
         let statement = part.sql.replace("{u}", &format!("unnest({columns}) AS u"));
         let _ = write!(
             sql,
-            "{}w{} AS ({statement})",
-            if sql.is_empty() { "WITH " } else { ", " },
-            binds.len()
+            "{}w{n} AS ({statement})",
+            if n == 0 { "WITH " } else { ", " }
         );
     }
-    if sql.is_empty() {
-        return Ok(());
-    }
-    sql.push_str(" SELECT 1");
-    let mut q = sqlx::query(&sql);
+    (sql, binds)
+}
+
+/// `sql` with `binds` bound in order.
+pub(crate) fn bind_all(
+    sql: &str,
+    binds: Vec<String>,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    let mut q = sqlx::query(sql);
     for a in binds {
         q = q.bind(a);
     }
-    q.execute(&mut **tx).await?;
-    Ok(())
+    q
 }
 
 /// The `columns` columns of `rows` as PostgreSQL array literals (`{"a","b",NULL}`, `{1,2}`),

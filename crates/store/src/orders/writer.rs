@@ -371,12 +371,9 @@ async fn write_priced<'a>(
     (live, members) = apply_members(&mut tx, live, locked, &mut results).await?;
     clock.lap(8);
 
-    // 4. Gap-free receipt numbers per store and business day.
-    assign_receipt_numbers(&mut tx, &mut live).await?;
-    clock.lap(9);
-
-    // 5. On-hand, and which lines took it below zero.
-    let low = update_stock(&mut tx, &mut live).await?;
+    // 4–5. Gap-free receipt numbers per store and business day; on-hand, and which lines took
+    //      it below zero (one statement on PostgreSQL: its time is in the `stock` step).
+    let low = number_and_stock(&mut tx, &mut live, &mut clock).await?;
     clock.lap(10);
 
     // 6. The rows.
@@ -747,47 +744,35 @@ async fn refuse_over_returns<'a>(
     Ok(keep)
 }
 
-async fn assign_receipt_numbers(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<()> {
+const COUNTERS_INSERT: &str =
+    "INSERT INTO receipt_counters (store_id, business_day, last_seq) VALUES ";
+const COUNTERS_TAIL: &str = " ON CONFLICT (store_id, business_day) DO UPDATE SET last_seq = receipt_counters.last_seq + excluded.last_seq \
+     RETURNING store_id AS a, business_day AS b, last_seq AS n";
+const LEVELS_INSERT: &str = "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at) VALUES ";
+const LEVELS_TAIL: &str = " ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand_milli = stock_levels.on_hand_milli + excluded.on_hand_milli, \
+     updated_at = excluded.updated_at \
+     RETURNING location_id AS a, product_id AS b, company_id AS c, on_hand_milli AS n, reserved_milli AS r, in_transit_milli AS t, \
+     reorder_point_milli AS p";
+/// PostgreSQL: what [`COUNTERS_TAIL`] and [`LEVELS_TAIL`] return, from one statement (`w0`
+/// the counters, `w1` the levels: locked in that order, as before).
+const PG_COUNTERS_AND_LEVELS: &str = " SELECT 'r' AS k, a, b, NULL AS c, n, NULL::bigint AS r, NULL::bigint AS t, NULL::bigint AS p FROM w0 \
+     UNION ALL SELECT 's', a, b, c, n, r, t, p FROM w1";
+
+/// Assigns the receipt numbers (gap-free per store and business day) and updates on-hand,
+/// flagging the lines that took it below zero; returns the `stock.low` events of the levels
+/// this batch took to their reorder point (written with the rows). PostgreSQL: both in one
+/// statement.
+async fn number_and_stock(
+    tx: &mut Tx,
+    live: &mut [Live<'_>],
+    clock: &mut super::timing::Clock,
+) -> StoreResult<Vec<Vec<Val>>> {
     let mut counts: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut delta: BTreeMap<StockKey, (String, i64)> = BTreeMap::new();
     for l in live.iter() {
         *counts
             .entry((l.sale.store_id.clone(), l.sale.business_day.clone()))
             .or_default() += 1;
-    }
-    let rows: Vec<Vec<Val>> = counts
-        .iter()
-        .map(|((s, d), n)| vec![s.clone().into(), d.clone().into(), (*n).into()])
-        .collect();
-    let back = unnest::insert(
-        tx,
-        "INSERT INTO receipt_counters (store_id, business_day, last_seq) VALUES ",
-        &rows,
-        " ON CONFLICT (store_id, business_day) DO UPDATE SET last_seq = receipt_counters.last_seq + excluded.last_seq \
-         RETURNING store_id, business_day, last_seq",
-    )
-    .await?;
-    let mut next: HashMap<(String, String), i64> = HashMap::new();
-    for r in back {
-        let key = (row::text(&r, "store_id")?, row::text(&r, "business_day")?);
-        let last = row::int(&r, "last_seq")?;
-        next.insert(key.clone(), last - counts[&key] + 1);
-    }
-    for l in live.iter_mut() {
-        let key = (l.sale.store_id.clone(), l.sale.business_day.clone());
-        let n = next
-            .get_mut(&key)
-            .ok_or_else(|| StoreError::Internal("receipt counter".into()))?;
-        l.seq = *n;
-        *n += 1;
-    }
-    Ok(())
-}
-
-/// Updates on-hand and flags the lines that took it below zero; returns the `stock.low`
-/// events of the levels this batch took to their reorder point (written with the rows).
-async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<Vec<Vec<Val>>> {
-    let mut delta: BTreeMap<StockKey, (String, i64)> = BTreeMap::new();
-    for l in live.iter() {
         for line in &l.sale.lines {
             let e = delta
                 .entry((l.sale.store_id.clone(), line.product_id.clone()))
@@ -795,9 +780,13 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<Vec<Vec
             e.1 += line.stock_delta_milli;
         }
     }
+    let counters: Vec<Vec<Val>> = counts
+        .iter()
+        .map(|((s, d), n)| vec![s.clone().into(), d.clone().into(), (*n).into()])
+        .collect();
     let now = clock::now();
     // Sorted by key: concurrent writers lock stock rows in the same order (no deadlock).
-    let rows: Vec<Vec<Val>> = delta
+    let levels: Vec<Vec<Val>> = delta
         .iter()
         .map(|((loc, prod), (company, d))| {
             vec![
@@ -809,34 +798,64 @@ async fn update_stock(tx: &mut Tx, live: &mut [Live<'_>]) -> StoreResult<Vec<Vec
             ]
         })
         .collect();
-    let back = unnest::insert(
-        tx,
-        "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at) VALUES ",
-        &rows,
-        " ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand_milli = stock_levels.on_hand_milli + excluded.on_hand_milli, \
-         updated_at = excluded.updated_at \
-         RETURNING location_id, product_id, company_id, on_hand_milli, reserved_milli, in_transit_milli, reorder_point_milli",
-    )
-    .await?;
+    let (numbered, leveled) =
+        if tx.backend == Backend::Postgres && !counters.is_empty() && !levels.is_empty() {
+            let (mut sql, binds) = unnest::with_parts(&[
+                unnest::Part::insert(COUNTERS_INSERT, &counters, COUNTERS_TAIL),
+                unnest::Part::insert(LEVELS_INSERT, &levels, LEVELS_TAIL),
+            ]);
+            sql.push_str(PG_COUNTERS_AND_LEVELS);
+            let rows = unnest::bind_all(&sql, binds).fetch_all(&mut **tx).await?;
+            let mut split = (Vec::new(), Vec::new());
+            for r in rows {
+                if row::text(&r, "k")? == "r" {
+                    split.0.push(r);
+                } else {
+                    split.1.push(r);
+                }
+            }
+            split
+        } else {
+            let numbered = unnest::insert(tx, COUNTERS_INSERT, &counters, COUNTERS_TAIL).await?;
+            clock.lap(9);
+            let leveled = unnest::insert(tx, LEVELS_INSERT, &levels, LEVELS_TAIL).await?;
+            (numbered, leveled)
+        };
+
+    let mut next: HashMap<(String, String), i64> = HashMap::new();
+    for r in numbered {
+        let key = (row::text(&r, "a")?, row::text(&r, "b")?);
+        let last = row::int(&r, "n")?;
+        next.insert(key.clone(), last - counts[&key] + 1);
+    }
+    for l in live.iter_mut() {
+        let key = (l.sale.store_id.clone(), l.sale.business_day.clone());
+        let n = next
+            .get_mut(&key)
+            .ok_or_else(|| StoreError::Internal("receipt counter".into()))?;
+        l.seq = *n;
+        *n += 1;
+    }
+
     // Walk the batch in order from the level before it to flag each line that went below 0.
     let mut level: HashMap<StockKey, i64> = HashMap::new();
     let mut low = Vec::new();
-    for r in back {
-        let key = (row::text(&r, "location_id")?, row::text(&r, "product_id")?);
-        let after = row::int(&r, "on_hand_milli")?;
+    for r in leveled {
+        let key = (row::text(&r, "a")?, row::text(&r, "b")?);
+        let after = row::int(&r, "n")?;
         let d = delta[&key].1;
         level.insert(key.clone(), after - d);
         // A level that this batch took to or below its reorder point: a `stock.low` event.
-        let available = after - row::int(&r, "reserved_milli")?;
-        let position = available + row::int(&r, "in_transit_milli")?;
-        if let Some(rp) = row::opt_int(&r, "reorder_point_milli")?
+        let available = after - row::int(&r, "r")?;
+        let position = available + row::int(&r, "t")?;
+        if let Some(rp) = row::opt_int(&r, "p")?
             && position <= rp
             && position - d > rp
         {
             let payload = serde_json::json!({"location_id": key.0, "product_id": key.1,
                 "available": super::model::from_milli(available), "reorder_point": super::model::from_milli(rp)});
             low.push(vec![
-                Val::from(row::text(&r, "company_id")?),
+                Val::from(row::opt_text(&r, "c")?.unwrap_or_default()),
                 Some(key.0.clone()).into(),
                 "stock.low".into(),
                 payload.to_string().into(),
