@@ -338,6 +338,7 @@ pub async fn import(
         dry_run: opts.dry_run,
         ..Default::default()
     };
+    let mut clock = Stages::start();
     let t = match table::read(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -358,6 +359,7 @@ pub async fn import(
         .unwrap_or(2);
     let codes = codes(db, p).await?;
     let refs = References::load(db, p.company_id).await?;
+    clock.lap("read");
 
     // 1. Each row on its own.
     let mut checked: Vec<(usize, CheckedProduct)> = Vec::new();
@@ -397,6 +399,7 @@ pub async fn import(
             checked.push((r.0, c));
         }
     }
+    clock.lap("check");
     // 2. Rows against each other and against other products.
     let column_of = |field: &str| {
         t.fields
@@ -435,6 +438,7 @@ pub async fn import(
     }
     let skus: Vec<String> = checked.iter().map(|(_, c)| c.sku.clone()).collect();
     let stored = existing(db, p, &skus).await?;
+    clock.lap("stored");
     let codes_in_file: Vec<String> = seen_code.keys().cloned().collect();
     let mut owners = HashMap::new();
     {
@@ -443,6 +447,7 @@ pub async fn import(
             owners.extend(products::barcode_owners(&mut tx, p.company_id, chunk, None).await?);
         }
     }
+    clock.lap("owners");
     let sku_of_id: HashMap<&str, &str> = stored
         .iter()
         .map(|(sku, (id, _))| (id.as_str(), sku.as_str()))
@@ -519,6 +524,7 @@ pub async fn import(
         return Ok(report);
     }
 
+    clock.lap("plan");
     // 4. One transaction; barcodes moved between products are freed first.
     let mut tx = db.begin().await?;
     let seq = super::next_change(&mut tx, p.company_id).await?;
@@ -538,7 +544,9 @@ pub async fn import(
             None => new_products.push((uuid::Uuid::now_v7().to_string(), c)),
         }
     }
+    clock.lap("update");
     products::insert_many(&mut tx, p.company_id, &new_products, seq).await?;
+    clock.lap("insert");
     audit::append(
         &mut tx,
         AuditEntry::by(p, "product.imported", "product_import", &seq.to_string()).details(
@@ -549,6 +557,7 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
+    clock.lap("commit");
     report.applied = true;
     // After a large import PostgreSQL's statistics still describe the old table; until
     // autovacuum catches up the planner may scan instead of using the SKU and barcode indexes.
@@ -564,6 +573,38 @@ pub async fn import(
         )
         .await?;
         tx.commit().await?;
+        clock.lap("analyze");
     }
+    clock.report(&report);
     Ok(report)
+}
+
+/// Time per stage of an import, logged at the end (debug level).
+struct Stages {
+    at: std::time::Instant,
+    laps: Vec<(&'static str, u128)>,
+}
+
+impl Stages {
+    fn start() -> Stages {
+        Stages {
+            at: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((stage, (now - self.at).as_millis()));
+        self.at = now;
+    }
+
+    fn report(&self, r: &ImportReport) {
+        let laps: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(s, ms)| format!("{s} {ms} ms"))
+            .collect();
+        tracing::debug!(rows = r.total_rows, created = r.created, updated = r.updated, stages = %laps.join(", "), "product import");
+    }
 }
