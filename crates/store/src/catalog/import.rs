@@ -608,3 +608,30 @@ impl Stages {
         tracing::debug!(rows = r.total_rows, created = r.created, updated = r.updated, stages = %laps.join(", "), "product import");
     }
 }
+
+/// The error file of an import: the bad rows of `bytes` as they were in the file, with one more
+/// column (`错误 / error`) that says what is wrong with each (`column: message; …`), as CSV
+/// (UTF-8 with a BOM, so that spreadsheet programs read it as UTF-8). The rows can be fixed
+/// there and the error file imported as it is (the reader skips that column). Only the header
+/// when no row is bad; `None` when the file cannot be read at all.
+pub fn error_file(bytes: &[u8], report: &ImportReport) -> Option<Vec<u8>> {
+    let t = table::read(bytes).ok()?;
+    let bad: HashSet<usize> = report.bad_rows.iter().copied().collect();
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let mut header = t.header.clone();
+    header.push(table::ERROR_COLUMN.into());
+    w.write_record(&header).ok()?;
+    for (line, cells) in t.rows.iter().filter(|(l, _)| bad.contains(l)) {
+        let mut rec = cells.clone();
+        rec.resize(t.header.len(), String::new());
+        let msgs: Vec<String> = report
+            .errors
+            .iter()
+            .filter(|e| e.row == *line)
+            .map(|e| format!("{}: {}", e.column, e.message))
+            .collect();
+        rec.push(msgs.join("; "));
+        w.write_record(&rec).ok()?;
+    }
+    w.into_inner().ok()
+}
