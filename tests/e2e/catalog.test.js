@@ -1,7 +1,8 @@
 // The catalog with the demo chain (~5,000 products): find a product by its pinyin initials as
 // you type, change its list price in yuan and see the list follow; check a barcode's GS1 check
 // digit in the form; import a CSV whose one row has a wrong check digit: the dry run names that
-// row and the barcode column, the import with "skip invalid rows" creates the other two.
+// row and the barcode column, the import with "skip invalid rows" creates the other two, and the
+// error file of the skipped row downloads.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -179,6 +180,16 @@ test('catalog: pinyin search, price change, barcode check, CSV import with a bad
     await page.locator(byTest('import-done')).waitFor({ state: 'visible' });
     assert.equal(await stat('import-created'), '2');
     assert.equal(await stat('import-skipped'), '1');
+
+    // The error file of the skipped row: the row as it was in the file, with what is wrong.
+    const errorDownload = page.waitForEvent('download');
+    await page.locator(byTest('import-done-error-file')).click();
+    const errorFile = await errorDownload;
+    assert.equal(errorFile.suggestedFilename(), 'products.errors.csv');
+    const errorLines = fs.readFileSync(await errorFile.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    assert.equal(errorLines.length, 2, errorLines.join('\n'));
+    assert.ok(errorLines[0].startsWith(header) && errorLines[0].endsWith('错误 / error'), errorLines[0]);
+    assert.ok(errorLines[1].startsWith(`E2E-IMP-${stamp}-2,`) && errorLines[1].includes(wrong), errorLines[1]);
 
     // The imported products are in the catalog; the bad row is not.
     const found = await apiGet(page, `/products?q=E2E-IMP-${stamp}&limit=10`);

@@ -77,9 +77,10 @@ function withQuery(path, query) {
  * Options: query (object), body (JSON-serialisable), creates (true → Idempotency-Key),
  * signal (an AbortSignal; an aborted request rejects with the DOMException 'AbortError', not
  * an ApiError), raw + contentType (a File/Blob sent as the request body as it is, e.g. an
- * import file: not JSON, not multipart).
+ * import file: not JSON, not multipart), blob (true → a successful answer is returned as a Blob,
+ * e.g. a file to save; errors are problem+json as always).
  */
-export async function request(method, path, { query, body, creates = false, signal, raw, contentType } = {}) {
+export async function request(method, path, { query, body, creates = false, signal, raw, contentType, blob = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (raw !== undefined) headers['Content-Type'] = contentType || raw.type || 'application/octet-stream';
   else if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -104,6 +105,7 @@ export async function request(method, path, { query, body, creates = false, sign
   }
 
   if (res.status === 204) return null;
+  if (res.ok && blob) return res.blob();
   const type = res.headers.get('Content-Type') || '';
   let data = null;
   try {
@@ -133,6 +135,8 @@ export const api = {
    */
   upload: (path, query, file, contentType, { creates = false } = {}) =>
     request('POST', path, { query, raw: file, contentType, creates }),
+  /** POSTs a file as the raw request body and returns the answer as a Blob (a file to save). */
+  uploadForFile: (path, file, contentType) => request('POST', path, { raw: file, contentType, blob: true }),
 };
 
 /** The /api/v1 URL of `path` with `query` (for downloads the browser fetches itself). */

@@ -464,6 +464,7 @@ const TABLE = {
   'import.unchanged': ['未变化', 'Unchanged'],
   'import.skipped': ['已跳过', 'Skipped'],
   'import.again': ['导入其他文件', 'Import another file'],
+  'import.errorFile': ['下载错误行（CSV）', 'Download the bad rows (CSV)'],
 
   // Field errors from the server (errors[].code) and the client
   'fieldError.required': ['必填', 'Required'],

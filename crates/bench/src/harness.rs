@@ -50,9 +50,14 @@ async fn start_with(database_url: Option<&str>, reuse: bool) -> anyhow::Result<S
     } else {
         "PostgreSQL"
     };
+    // `SALEPOINT_BENCH_DB_CONNECTIONS` (default 16, as `salepoint serve`): the pool's size.
+    let max_connections = std::env::var("SALEPOINT_BENCH_DB_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
     let db = Db::connect(&DbOptions {
         url,
-        max_connections: 16,
+        max_connections,
         allow_async_commit: false,
     })
     .await

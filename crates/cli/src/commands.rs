@@ -468,7 +468,7 @@ async fn import_products(
     dry_run: bool,
     skip_invalid: bool,
 ) -> anyhow::Result<()> {
-    use salepoint_store::catalog::{import, table};
+    use salepoint_store::catalog::import;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let db = open(g).await?;
     let system = system_principal(&db).await?;
@@ -510,34 +510,16 @@ async fn import_products(
     );
     if skip_invalid
         && !report.bad_rows.is_empty()
-        && let Ok(t) = table::read(&bytes)
+        && let Some(csv) = import::error_file(&bytes, &report)
     {
-        {
-            let path = file.with_extension(format!(
-                "{}errors.csv",
-                file.extension()
-                    .map(|e| format!("{}.", e.to_string_lossy()))
-                    .unwrap_or_default()
-            ));
-            let mut w = csv::Writer::from_path(&path)?;
-            let mut header = t.header.clone();
-            header.push("错误 / error".into());
-            w.write_record(&header)?;
-            for (line, cells) in t.rows.iter().filter(|(l, _)| report.bad_rows.contains(l)) {
-                let mut rec = cells.clone();
-                rec.resize(t.header.len(), String::new());
-                let msgs: Vec<String> = report
-                    .errors
-                    .iter()
-                    .filter(|e| e.row == *line)
-                    .map(|e| format!("{}: {}", e.column, e.message))
-                    .collect();
-                rec.push(msgs.join("; "));
-                w.write_record(&rec)?;
-            }
-            w.flush()?;
-            println!("bad rows written to {}", path.display());
-        }
+        let path = file.with_extension(format!(
+            "{}errors.csv",
+            file.extension()
+                .map(|e| format!("{}.", e.to_string_lossy()))
+                .unwrap_or_default()
+        ));
+        std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("bad rows written to {}", path.display());
     }
     // With --skip-invalid the bad rows are reported and written aside, not a failure.
     let tolerated = skip_invalid && (report.applied || dry_run);

@@ -1,7 +1,9 @@
 // Product import: choose a CSV or XLSX file, check it (dry run: totals and an error per bad
 // cell), then import it, optionally skipping the invalid rows. The file goes to the server as
 // the raw request body with its own Content-Type (not multipart). A template CSV with the
-// column headers (Chinese or English) is offered for download. `importView` makes the same
+// column headers (Chinese or English) is offered for download. When the check found bad rows,
+// their error file (the bad rows as CSV with a column saying what is wrong, to fix and import
+// again) can be downloaded: the file goes once more to `errorsPath`. `importView` makes the same
 // wizard for another import of the same framework (customers: customer-import.js).
 import { computed, ref } from 'vue';
 import { ElMessage } from 'element-plus';
@@ -29,9 +31,10 @@ function contentTypeOf(file) {
 
 /**
  * An import wizard: `path` (POST …?dry_run=), `perm` (who may import), `headers` ({zh-CN, en}
- * template columns), `file` (template name prefix), `title` and `rules` (i18n keys).
+ * template columns), `file` (template name prefix), `title` and `rules` (i18n keys), `errorsPath`
+ * (optional: POST the file there for its error file).
  */
-export function importView({ name, path, perm, headers, file: filePrefix, title, rules }) {
+export function importView({ name, path, perm, headers, file: filePrefix, title, rules, errorsPath = null }) {
   return {
   name,
   setup() {
@@ -43,6 +46,7 @@ export function importView({ name, path, perm, headers, file: filePrefix, title,
     const check = ref(null); // the dry run's answer
     const done = ref(null); // the import's answer
     const skipInvalid = ref(false);
+    const downloadingErrors = ref(false);
 
     function choose() {
       fileInput.value?.click();
@@ -107,24 +111,46 @@ export function importView({ name, path, perm, headers, file: filePrefix, title,
       (errorCount.value === 0 || skipInvalid.value));
     const step = computed(() => (done.value ? 3 : check.value ? 2 : file.value ? 1 : 0));
 
-    /** The template: the header row only, with a BOM so spreadsheet programs read UTF-8. */
-    function downloadTemplate(lang) {
-      const csv = `\uFEFF${headers[lang].join(',')}\r\n`;
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+    /** Saves `blob` as `filename` through a temporary link. */
+    function save(blob, filename) {
+      const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
-      a.download = lang === 'en' ? `${filePrefix}-template-en.csv` : `${filePrefix}-template-zh.csv`;
+      a.download = filename;
       document.body.appendChild(a);
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     }
 
+    /** The error file of the chosen file: its bad rows, each with what is wrong, as CSV. */
+    async function downloadErrors() {
+      if (!file.value || !errorsPath) return;
+      downloadingErrors.value = true;
+      try {
+        const blob = await api.uploadForFile(errorsPath, file.value, contentTypeOf(file.value));
+        const base = file.value.name.replace(/\.(csv|txt|xlsx)$/i, '');
+        save(blob, `${base}.errors.csv`);
+      } catch (e) {
+        showError(e);
+      } finally {
+        downloadingErrors.value = false;
+      }
+    }
+
+    /** The template: the header row only, with a BOM so spreadsheet programs read UTF-8. */
+    function downloadTemplate(lang) {
+      const csv = `\uFEFF${headers[lang].join(',')}\r\n`;
+      save(new Blob([csv], { type: 'text/csv;charset=utf-8' }),
+        lang === 'en' ? `${filePrefix}-template-en.csv` : `${filePrefix}-template-zh.csv`);
+    }
+
     const sizeText = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
     return {
       editable, fileInput, file, checking, importing, check, done, skipInvalid, errorCount, badRows, canImport, step,
-      choose, picked, dryRun, runImport, reset, downloadTemplate, sizeText, title, rules,
+      choose, picked, dryRun, runImport, reset, downloadTemplate, sizeText, title, rules, errorsPath, downloadingErrors,
+      downloadErrors,
     };
   },
   template: `
@@ -196,6 +222,9 @@ export function importView({ name, path, perm, headers, file: filePrefix, title,
           <el-button type="primary" :disabled="!canImport || !editable" :loading="importing" data-test="import-run" @click="runImport">
             <el-icon><Upload /></el-icon><span>{{ $t('import.run') }}</span>
           </el-button>
+          <el-button v-if="errorCount && errorsPath" :loading="downloadingErrors" data-test="import-error-file" @click="downloadErrors">
+            <el-icon><Download /></el-icon><span>{{ $t('import.errorFile') }}</span>
+          </el-button>
           <span v-if="errorCount && !skipInvalid" class="sp-muted sp-small">{{ $t('import.fixOrSkip') }}</span>
         </div>
       </el-card>
@@ -209,6 +238,9 @@ export function importView({ name, path, perm, headers, file: filePrefix, title,
           <el-statistic :title="$t('import.skipped')" :value="done.skipped ?? 0" data-test="import-skipped" />
         </div>
         <div class="sp-import-actions">
+          <el-button v-if="done.skipped && errorsPath" :loading="downloadingErrors" data-test="import-done-error-file" @click="downloadErrors">
+            <el-icon><Download /></el-icon><span>{{ $t('import.errorFile') }}</span>
+          </el-button>
           <el-button data-test="import-again" @click="reset">{{ $t('import.again') }}</el-button>
         </div>
       </el-card>
@@ -219,4 +251,5 @@ export function importView({ name, path, perm, headers, file: filePrefix, title,
 export default importView({
   name: 'ProductImportView', path: '/products/import', perm: 'catalog.manage', headers: TEMPLATE_HEADERS, file: 'products',
   title: 'import.title', rules: ['import.ruleHeaders', 'import.ruleMatch', 'import.rulePrices', 'import.ruleBarcodes'],
+  errorsPath: '/products/import/errors',
 });

@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(scan))
         .routes(routes!(export_products))
         .routes(routes!(import_products))
+        .routes(routes!(import_errors))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -196,4 +197,39 @@ async fn import_products(
     let bytes = files::upload(body).await?;
     let opts = q.options();
     Ok(Json(import::import(&s.db, &p, &bytes, opts).await?))
+}
+
+/// The error file of an import with bad rows: the same file sent as the body is checked (as a
+/// dry run: nothing changes) and its bad rows come back as CSV, each with one more column that
+/// says what is wrong (`错误 / error`), to fix and import again (the reader skips that column).
+/// Only the header when no row is bad; a file that cannot be read at all is a 422.
+#[utoipa::path(post, path = "/products/import/errors", tag = "catalog",
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses((status = 200, description = "the bad rows", content_type = "text/csv"),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn import_errors(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    body: Body,
+) -> ApiResult<Response> {
+    p.require(Permission::CatalogManage)?;
+    let bytes = files::upload(body).await?;
+    let opts = import::ImportOptions {
+        dry_run: true,
+        skip_invalid: true,
+    };
+    let report = import::import(&s.db, &p, &bytes, opts).await?;
+    let Some(csv) = import::error_file(&bytes, &report) else {
+        let message = report
+            .errors
+            .first()
+            .map(|e| e.message.clone())
+            .unwrap_or_else(|| "the file cannot be read".into());
+        return Err(ApiError::field("file", "unreadable", &message));
+    };
+    Ok(files::download(
+        csv,
+        salepoint_store::catalog::export::Format::Csv,
+        "products-errors",
+    ))
 }

@@ -512,6 +512,49 @@ async fn import_dry_run_all_or_nothing_skip_and_reimport() {
         assert_eq!(skip["applied"], true);
         assert_eq!(skip["created"], 2);
         assert_eq!(skip["skipped"], 1);
+        // The error file: the bad row as it was, with what is wrong; it reads back as an import
+        // file (the error column is skipped) and changes nothing when checked.
+        let errors = app
+            .http
+            .post(format!("{}/api/v1/products/import/errors", app.base))
+            .bearer_auth(&admin)
+            .header("content-type", "text/csv")
+            .body(csv.as_bytes().to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(errors.status(), StatusCode::OK);
+        assert!(
+            errors.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let file = errors.bytes().await.unwrap().to_vec();
+        let text = String::from_utf8(file.clone()).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(
+            lines[0],
+            "商品编码,商品名称,税率类别,零售价,条码,分类编码,错误 / error"
+        );
+        assert!(
+            lines[1]
+                .starts_with("IM-2,进口意面 500g,VAT13,12.50,6901939621609,GROCERY-NOODLE,条码: "),
+            "{text}"
+        );
+        let back = upload(&app, &admin, "dry_run=true", file).await;
+        assert_eq!(back["total_rows"], 1, "{back}");
+        assert_eq!(back["errors"][0]["column"], "条码", "{back}");
+        let unreadable = app
+            .http
+            .post(format!("{}/api/v1/products/import/errors", app.base))
+            .bearer_auth(&admin)
+            .body(b"sku,name,price\n".to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unreadable.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let again = upload(
             &app,
             &admin,

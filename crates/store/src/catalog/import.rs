@@ -338,6 +338,7 @@ pub async fn import(
         dry_run: opts.dry_run,
         ..Default::default()
     };
+    let mut clock = Stages::start();
     let t = match table::read(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -358,6 +359,7 @@ pub async fn import(
         .unwrap_or(2);
     let codes = codes(db, p).await?;
     let refs = References::load(db, p.company_id).await?;
+    clock.lap("read");
 
     // 1. Each row on its own.
     let mut checked: Vec<(usize, CheckedProduct)> = Vec::new();
@@ -397,6 +399,7 @@ pub async fn import(
             checked.push((r.0, c));
         }
     }
+    clock.lap("check");
     // 2. Rows against each other and against other products.
     let column_of = |field: &str| {
         t.fields
@@ -435,6 +438,7 @@ pub async fn import(
     }
     let skus: Vec<String> = checked.iter().map(|(_, c)| c.sku.clone()).collect();
     let stored = existing(db, p, &skus).await?;
+    clock.lap("stored");
     let codes_in_file: Vec<String> = seen_code.keys().cloned().collect();
     let mut owners = HashMap::new();
     {
@@ -443,6 +447,7 @@ pub async fn import(
             owners.extend(products::barcode_owners(&mut tx, p.company_id, chunk, None).await?);
         }
     }
+    clock.lap("owners");
     let sku_of_id: HashMap<&str, &str> = stored
         .iter()
         .map(|(sku, (id, _))| (id.as_str(), sku.as_str()))
@@ -519,6 +524,7 @@ pub async fn import(
         return Ok(report);
     }
 
+    clock.lap("plan");
     // 4. One transaction; barcodes moved between products are freed first.
     let mut tx = db.begin().await?;
     let seq = super::next_change(&mut tx, p.company_id).await?;
@@ -538,7 +544,9 @@ pub async fn import(
             None => new_products.push((uuid::Uuid::now_v7().to_string(), c)),
         }
     }
+    clock.lap("update");
     products::insert_many(&mut tx, p.company_id, &new_products, seq).await?;
+    clock.lap("insert");
     audit::append(
         &mut tx,
         AuditEntry::by(p, "product.imported", "product_import", &seq.to_string()).details(
@@ -549,6 +557,7 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
+    clock.lap("commit");
     report.applied = true;
     // After a large import PostgreSQL's statistics still describe the old table; until
     // autovacuum catches up the planner may scan instead of using the SKU and barcode indexes.
@@ -564,6 +573,65 @@ pub async fn import(
         )
         .await?;
         tx.commit().await?;
+        clock.lap("analyze");
     }
+    clock.report(&report);
     Ok(report)
+}
+
+/// Time per stage of an import, logged at the end (debug level).
+struct Stages {
+    at: std::time::Instant,
+    laps: Vec<(&'static str, u128)>,
+}
+
+impl Stages {
+    fn start() -> Stages {
+        Stages {
+            at: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((stage, (now - self.at).as_millis()));
+        self.at = now;
+    }
+
+    fn report(&self, r: &ImportReport) {
+        let laps: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(s, ms)| format!("{s} {ms} ms"))
+            .collect();
+        tracing::debug!(rows = r.total_rows, created = r.created, updated = r.updated, stages = %laps.join(", "), "product import");
+    }
+}
+
+/// The error file of an import: the bad rows of `bytes` as they were in the file, with one more
+/// column (`错误 / error`) that says what is wrong with each (`column: message; …`), as CSV
+/// (UTF-8 with a BOM, so that spreadsheet programs read it as UTF-8). The rows can be fixed
+/// there and the error file imported as it is (the reader skips that column). Only the header
+/// when no row is bad; `None` when the file cannot be read at all.
+pub fn error_file(bytes: &[u8], report: &ImportReport) -> Option<Vec<u8>> {
+    let t = table::read(bytes).ok()?;
+    let bad: HashSet<usize> = report.bad_rows.iter().copied().collect();
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let mut header = t.header.clone();
+    header.push(table::ERROR_COLUMN.into());
+    w.write_record(&header).ok()?;
+    for (line, cells) in t.rows.iter().filter(|(l, _)| bad.contains(l)) {
+        let mut rec = cells.clone();
+        rec.resize(t.header.len(), String::new());
+        let msgs: Vec<String> = report
+            .errors
+            .iter()
+            .filter(|e| e.row == *line)
+            .map(|e| format!("{}: {}", e.column, e.message))
+            .collect();
+        rec.push(msgs.join("; "));
+        w.write_record(&rec).ok()?;
+    }
+    w.into_inner().ok()
 }

@@ -29,6 +29,10 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
     ("image_url", &["image_url", "图片"]),
 ];
 
+/// The column an import's error file adds (what is wrong with the row); a file that has it
+/// (an error file, fixed and imported again) is read as if it had not.
+pub const ERROR_COLUMN: &str = "错误 / error";
+
 /// Columns a file must have.
 pub const REQUIRED: &[&str] = &["sku", "name_zh", "tax_class", "list_price"];
 
@@ -166,6 +170,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
             .find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(h)))
             .map(|(f, _)| *f);
         match field {
+            None if h == ERROR_COLUMN => fields.push("error".to_string()),
             Some(f) if fields.contains(&f.to_string()) => {
                 return Err(file_error(1, h, format!("column {h} appears twice")));
             }
