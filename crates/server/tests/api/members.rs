@@ -457,6 +457,53 @@ async fn two_registers_racing_for_one_balance_never_take_it_below_zero() {
     }
 }
 
+/// Points earned on several visits under the year-end rule share one lot (one expiry), in
+/// one batch or in several: a member's lots stay few however often they shop.
+#[tokio::test]
+async fn points_earned_on_several_visits_share_one_lot_per_expiry() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let t = till(&app, "cashier.sh001", "SH001").await;
+        let m = member(&app, "+8613500135000").await;
+        let price = member_price(&app, &t, 0).await;
+        let mut earned = 0;
+        for qty in [3, 5, 7] {
+            let r = app
+                .post(
+                    &t.token,
+                    "/api/v1/sales",
+                    member_sale(&t, &m, 0, qty, price, vec![]),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            earned += r.body["member"]["points_earned"].as_i64().unwrap();
+        }
+        assert!(earned > 0);
+        let in_lots = format!("FROM points_lots WHERE customer_id = '{m}'");
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) {in_lots}")).await, 1);
+        assert_eq!(
+            count(
+                &app,
+                &format!("SELECT CAST(SUM(remaining) AS BIGINT) {in_lots}")
+            )
+            .await,
+            earned
+        );
+        assert_eq!(
+            count(
+                &app,
+                &format!(
+                    "SELECT COUNT(*) FROM points_ledger WHERE customer_id = '{m}' AND kind = 'earn'"
+                )
+            )
+            .await,
+            3,
+            "each visit keeps its own ledger row"
+        );
+        accounts_add_up(&app).await;
+    }
+}
+
 /// PostgreSQL: the sale writer reads a member's lots in the statement that locks the member,
 /// with a snapshot taken before the lock is granted. A sale that waited for another writer
 /// (here one that moves the member's points into a lot that has expired, as a merge or the

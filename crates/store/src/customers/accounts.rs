@@ -693,12 +693,7 @@ pub(crate) async fn apply(
             if m.points_earned > 0 {
                 let (id, r) = row_for("earn", m.points_earned, Some(m.expires_at.clone()));
                 points_rows.push(r);
-                acc.lots.push(Lot {
-                    ledger_id: id,
-                    expires_at: m.expires_at.clone(),
-                    remaining: m.points_earned,
-                    changed: true,
-                });
+                grant(acc, id, &m.expires_at, m.points_earned);
                 acc.points += m.points_earned;
                 summary.points_earned = m.points_earned;
             }
@@ -707,12 +702,7 @@ pub(crate) async fn apply(
             if m.points > 0 {
                 let (id, r) = row_for("redeem_refund", m.points, Some(m.expires_at.clone()));
                 points_rows.push(r);
-                acc.lots.push(Lot {
-                    ledger_id: id,
-                    expires_at: m.expires_at.clone(),
-                    remaining: m.points,
-                    changed: true,
-                });
+                grant(acc, id, &m.expires_at, m.points);
                 acc.points += m.points;
             }
             if m.stored_value_minor > 0 {
@@ -837,6 +827,25 @@ impl MemberRows {
 /// Whether `conn` talks to PostgreSQL.
 fn pg(conn: &sqlx::AnyConnection) -> bool {
     conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME
+}
+
+/// Adds `points` granted by ledger row `ledger_id` to the member's lot with the same expiry, or
+/// to a new lot of that row. One lot per expiry: under the year-end rule every point earned in
+/// a year joins one lot, so a member who earns on every visit keeps a lot or two, not one per
+/// sale — every sale of theirs reads their lots, and a new lot is a new row in two indexes where
+/// adding to one is an update in place.
+fn grant(acc: &mut Account, ledger_id: String, expires_at: &str, points: i64) {
+    if let Some(lot) = acc.lots.iter_mut().find(|l| l.expires_at == expires_at) {
+        lot.remaining += points;
+        lot.changed = true;
+        return;
+    }
+    acc.lots.push(Lot {
+        ledger_id,
+        expires_at: expires_at.to_string(),
+        remaining: points,
+        changed: true,
+    });
 }
 
 /// Takes `points` from the member's lots, soonest expiry first.
