@@ -16,9 +16,10 @@ use crate::error::{StoreError, StoreResult};
 use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
+use futures_util::TryStreamExt;
 use salepoint_domain::customers::contact::phone_last4;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 /// Two customers that are probably one person.
@@ -47,26 +48,29 @@ pub async fn duplicates(db: &Db, p: &Principal, limit: usize) -> StoreResult<Vec
     profiles::push_scope(&mut q, p, "c.home_store_id");
     q.push(" ORDER BY c.id");
     let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    // Streamed: the customers are read only until enough pairs are found, and never held all
+    // at once (a chain has millions); only their match keys are kept.
+    let mut rows = sqlx::query_with(&sql, args).fetch(&db.pool);
     let mut by_key: HashMap<(String, String, &'static str), Vec<String>> = HashMap::new();
     let mut pairs: Vec<(String, String, &'static str)> = Vec::new();
-    for r in &rows {
-        let id = row::text(r, "id")?;
-        let name = normalized_name(&row::text(r, "name")?);
+    let mut paired: HashSet<(String, String)> = HashSet::new();
+    while let Some(r) = rows.try_next().await? {
+        let id = row::text(&r, "id")?;
+        let name = normalized_name(&row::text(&r, "name")?);
         if name.is_empty() {
             continue;
         }
         let mut keys = Vec::new();
-        if let Some(b) = row::opt_text(r, "birthday")? {
+        if let Some(b) = row::opt_text(&r, "birthday")? {
             keys.push((name.clone(), b, "name_birthday"));
         }
-        if let Some(ph) = row::opt_text(r, "phone")? {
+        if let Some(ph) = row::opt_text(&r, "phone")? {
             keys.push((name.clone(), phone_last4(&ph), "name_phone_last4"));
         }
         for key in keys {
             let earlier = by_key.entry(key.clone()).or_default();
             for a in earlier.iter() {
-                if !pairs.iter().any(|(x, y, _)| x == a && y == &id) {
+                if paired.insert((a.clone(), id.clone())) {
                     pairs.push((a.clone(), id.clone(), key.2));
                 }
             }
@@ -76,6 +80,7 @@ pub async fn duplicates(db: &Db, p: &Principal, limit: usize) -> StoreResult<Vec
             break;
         }
     }
+    drop(rows);
     pairs.truncate(limit);
     let company = p.company_id.to_string();
     let mut out = Vec::with_capacity(pairs.len());
