@@ -423,69 +423,43 @@ async fn read_lots(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<(String, Lot)
     Ok(out)
 }
 
-/// The members `ids` (sorted), locked until the end of the transaction, with their points lots.
-///
-/// Every change of a member's lots first locks the member's customer row, so the lots need no
-/// lock of their own. PostgreSQL: the customers are locked (`FOR UPDATE`, in id order) and
-/// then their lots read by a second statement, whose snapshot is taken after the locks are
-/// granted and so sees what the last holder committed (the sale writer does both in its lock
-/// statement instead, see [`PG_LOCK_MEMBERS`]). SQLite: the writer's turn is the lock, so one
-/// joined read does.
+/// SQLite: the members `ids` (sorted) with their points lots, in one joined read — the
+/// writer's turn is the lock (PostgreSQL's writer locks and reads them with its shifts, see
+/// [`PG_LOCK_MEMBERS`]).
 async fn read_accounts(tx: &mut Tx, ids: &[String]) -> StoreResult<Locked> {
     let mut out = Locked {
         ids: ids.to_vec(),
         ..Default::default()
     };
-    let pg = tx.backend == Backend::Postgres;
-    let mut q = if pg {
-        Sql::new("SELECT id, status, points_balance, stored_value_minor FROM customers WHERE ")
-    } else {
-        Sql::new(
-            "SELECT c.id, c.status, c.points_balance, c.stored_value_minor, \
-             l.ledger_id, l.expires_at, l.remaining FROM customers c \
-             LEFT JOIN points_lots l ON l.customer_id = c.id AND l.remaining > 0 WHERE ",
-        )
-    };
-    unnest::push_in(&mut q, tx.backend, if pg { "id" } else { "c.id" }, ids);
-    q.push(if pg {
-        " ORDER BY id FOR UPDATE"
-    } else {
-        " ORDER BY c.id, l.expires_at, l.ledger_id"
-    });
+    let mut q = Sql::new(
+        "SELECT c.id, c.status, c.points_balance, c.stored_value_minor, \
+         l.ledger_id, l.expires_at, l.remaining FROM customers c \
+         LEFT JOIN points_lots l ON l.customer_id = c.id AND l.remaining > 0 WHERE ",
+    );
+    unnest::push_in(&mut q, tx.backend, "c.id", ids);
+    q.push(" ORDER BY c.id, l.expires_at, l.ledger_id");
     let (sql, args) = q.build();
-    let rows = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?;
-    for r in &rows {
-        let id = row::text(r, "id")?;
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+        let id = row::text(&r, "id")?;
         if !out.accounts.contains_key(&id) {
-            out.active
-                .insert(id.clone(), row::text(r, "status")? == "active");
-            out.accounts.insert(
-                id.clone(),
-                Account {
-                    points: row::int(r, "points_balance")?,
-                    stored_value: row::int(r, "stored_value_minor")?,
-                    ..Default::default()
-                },
-            );
-        }
-        if !pg && let Some(ledger_id) = row::opt_text(r, "ledger_id")? {
-            let lot = Lot {
-                ledger_id,
-                expires_at: row::text(r, "expires_at")?,
-                remaining: row::int(r, "remaining")?,
-                changed: false,
+            let account = Account {
+                points: row::int(&r, "points_balance")?,
+                stored_value: row::int(&r, "stored_value_minor")?,
+                ..Default::default()
             };
-            if let Some(a) = out.accounts.get_mut(&id) {
-                a.lots.push(lot);
-            }
+            out.accounts.insert(id.clone(), account);
         }
-    }
-    if pg {
-        for (id, lot) in read_lots(tx, ids).await? {
-            if let Some(a) = out.accounts.get_mut(&id) {
-                a.lots.push(lot);
-            }
+        if let Some(ledger_id) = row::opt_text(&r, "ledger_id")?
+            && let Some(account) = out.accounts.get_mut(&id)
+        {
+            account.lots.push(Lot {
+                ledger_id,
+                expires_at: row::text(&r, "expires_at")?,
+                remaining: row::int(&r, "remaining")?,
+                changed: false,
+            });
         }
+        out.active.insert(id, row::text(&r, "status")? == "active");
     }
     Ok(out)
 }
@@ -538,7 +512,12 @@ pub(crate) async fn apply(
         ..
     } = match locked {
         Some(l) if l.covers(&ids) => l,
-        _ => read_accounts(tx, &ids).await?,
+        Some(_) => {
+            return Err(StoreError::Internal(
+                "a member of the batch was not locked".into(),
+            ));
+        }
+        None => read_accounts(tx, &ids).await?,
     };
     // Earned points of the originals of the returns, and what earlier returns took back.
     let originals: Vec<String> = with

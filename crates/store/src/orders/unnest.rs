@@ -20,33 +20,15 @@ pub async fn insert(
     rows: &[Vec<Val>],
     tail: &str,
 ) -> StoreResult<Vec<sqlx::any::AnyRow>> {
-    let Some(first) = rows.first() else {
+    if rows.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     if tx.backend != Backend::Postgres {
         return bulk::insert(tx, head, rows, tail).await;
     }
-    let types: Vec<&str> = first
-        .iter()
-        .map(|v| match v {
-            Val::Text(_) | Val::OptText(_) => "text",
-            Val::Int(_) | Val::OptInt(_) => "bigint",
-        })
-        .collect();
-    let arrays = arrays(rows, types.len());
-    let columns = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| format!("${}::{t}[]", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let into = head.trim_end().trim_end_matches("VALUES").trim_end();
-    let sql = format!("{into} SELECT * FROM unnest({columns}) AS u{tail}");
-    let mut q = sqlx::query(&sql);
-    for a in arrays {
-        q = q.bind(a);
-    }
-    Ok(q.fetch_all(&mut **tx).await?)
+    let part = Part::insert(head, rows, tail);
+    let (sql, binds) = part.render(0);
+    Ok(bind_all(&sql, binds).fetch_all(&mut **tx).await?)
 }
 
 /// One statement of [`write_all`]: its text, where `{u}` stands for `unnest(<one array
@@ -63,6 +45,29 @@ impl<'a> Part<'a> {
             sql: sql.into(),
             rows,
         }
+    }
+
+    /// The statement with `{u}` written out, its parameters numbered after `before` others,
+    /// and those parameters: one array per column, typed by the first row (rows must not be
+    /// empty).
+    fn render(&self, before: usize) -> (String, Vec<String>) {
+        let types: Vec<&str> = self.rows[0]
+            .iter()
+            .map(|v| match v {
+                Val::Text(_) | Val::OptText(_) => "text",
+                Val::Int(_) | Val::OptInt(_) => "bigint",
+            })
+            .collect();
+        let columns = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("${}::{t}[]", before + i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            self.sql.replace("{u}", &format!("unnest({columns}) AS u")),
+            arrays(self.rows, types.len()),
+        )
     }
 
     /// `head` (`INSERT INTO t (a, b) VALUES `) of `rows`, followed by `tail`, as [`insert`]
@@ -98,21 +103,8 @@ pub(crate) fn with_parts(parts: &[Part<'_>]) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds: Vec<String> = Vec::new();
     for (n, part) in parts.iter().filter(|p| !p.rows.is_empty()).enumerate() {
-        let types: Vec<&str> = part.rows[0]
-            .iter()
-            .map(|v| match v {
-                Val::Text(_) | Val::OptText(_) => "text",
-                Val::Int(_) | Val::OptInt(_) => "bigint",
-            })
-            .collect();
-        let columns = types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format!("${}::{t}[]", binds.len() + i + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
-        binds.extend(arrays(part.rows, types.len()));
-        let statement = part.sql.replace("{u}", &format!("unnest({columns}) AS u"));
+        let (statement, arrays) = part.render(binds.len());
+        binds.extend(arrays);
         let _ = write!(
             sql,
             "{}w{n} AS ({statement})",

@@ -855,7 +855,7 @@ async fn number_and_stock(
             let payload = serde_json::json!({"location_id": key.0, "product_id": key.1,
                 "available": super::model::from_milli(available), "reorder_point": super::model::from_milli(rp)});
             low.push(vec![
-                Val::from(row::opt_text(&r, "c")?.unwrap_or_default()),
+                Val::from(row::text(&r, "c")?),
                 Some(key.0.clone()).into(),
                 "stock.low".into(),
                 payload.to_string().into(),
