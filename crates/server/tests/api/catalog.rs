@@ -244,6 +244,38 @@ async fn products_barcodes_and_pinyin_search() {
     }
 }
 
+/// A product whose name starts with what was typed is found and ranked first even when more
+/// products contain the text further in than the search reads as substring candidates
+/// (PostgreSQL reads 100 after its prefix keys; the crowd here comes first in the table).
+#[tokio::test]
+async fn a_name_that_starts_with_the_query_beats_a_crowd_of_substring_hits() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let admin = app.admin().await;
+        let mut csv = String::from("sku,name_zh,name_en,tax_class,list_price\n");
+        for n in 0..150 {
+            csv.push_str(&format!(
+                "ZB-{n},测试饮料{n},Ultra zorblax tonic {n},VAT13,3.00\n"
+            ));
+        }
+        csv.push_str("ZB-TARGET,目标可乐,Zorblax cola,VAT13,3.50\n");
+        let r = upload(&app, &admin, "dry_run=false", csv.into_bytes()).await;
+        assert_eq!(r["applied"], true, "{r}");
+        let found = app.get(&admin, "/api/v1/products?q=zorb&limit=5").await;
+        assert_eq!(found.status, StatusCode::OK);
+        let skus: Vec<&str> = found.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["sku"].as_str().unwrap())
+            .collect();
+        assert_eq!(skus.len(), 5, "{backend:?}: {skus:?}");
+        assert_eq!(skus[0], "ZB-TARGET", "{backend:?}: {skus:?}");
+        // The rest are substring hits, shortest names first.
+        assert!(skus[1..].iter().all(|s| s.starts_with("ZB-")), "{skus:?}");
+    }
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

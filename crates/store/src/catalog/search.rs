@@ -13,17 +13,23 @@ use crate::sql::Sql;
 use salepoint_domain::catalog::scale::ScaleValueKind;
 use salepoint_domain::catalog::search_key::normalize_query;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
-/// How many index candidates are ranked for one query.
+/// How many trigram-index candidates SQLite ranks for one query (all ranks come from them).
 const CANDIDATES: i64 = 300;
+
+/// How many trigram-index candidates PostgreSQL ranks after the prefix keys: substring hits
+/// only (rank 3), whose order among themselves is name length — any 100 of tens of thousands
+/// serve as well as 300, at a third of the rows read.
+const SUBSTRING_CANDIDATES: i64 = 100;
 
 /// Products matching `q`, best first, at most `limit`.
 ///
-/// Up to [`CANDIDATES`] index hits are ranked on their search text only (SKU, names and pinyin
-/// keys, no pinyin computed here); the full rows (with barcodes and currency) are read for the
-/// `limit` best, in one statement.
+/// Exact codes, on PostgreSQL up to `limit` products per key that starts with the query, and
+/// up to [`CANDIDATES`] (PostgreSQL: [`SUBSTRING_CANDIDATES`]) trigram-index hits are ranked on their search text only (SKU, names and
+/// pinyin keys, no pinyin computed here); the full rows (with barcodes and currency) are read
+/// for the `limit` best, in one statement.
 pub async fn search(
     db: &Db,
     p: &Principal,
@@ -35,73 +41,82 @@ pub async fn search(
     if query.is_empty() {
         return Ok(vec![]);
     }
+    // The query is the text; a filter's own text (exports) does not apply here.
+    let f = &ProductFilter {
+        text: None,
+        ..f.clone()
+    };
     let company = p.company_id.to_string();
     // SKUs are matched as typed or upper-cased (an index lookup, unlike LOWER(sku)).
     let typed = q.trim().replace(['%', '_', '\\', '"'], "");
     let pattern = format!("%{query}%");
-    // Exact codes (a scanned barcode, a typed SKU) are always candidates, marked `e`. Every
-    // candidate is read as its id and search text only: the text holds the lower-cased SKU and
-    // names and the pinyin keys, all the ranking needs.
-    // They come back as one JSON array in one row: each row through the driver costs more
-    // than SQLite's work to find it (docs/benchmarks.md, Catalog, session 6).
-    let mut sql = Sql::new(&format!(
-        "SELECT {} AS hits FROM (SELECT id, search_text, 'e' AS hit_kind FROM products WHERE company_id = ",
-        json_rows(db.backend, "id, search_text, hit_kind")
-    ));
-    sql.bind(company.clone())
-        // A scalar subquery (the barcode key is unique): with `IN` SQLite may walk the
-        // company's products instead.
-        .push(" AND id = (SELECT product_id FROM barcodes WHERE company_id = ")
-        .bind(company.clone())
-        .push(" AND code = ")
-        .bind(typed.clone())
-        .push(")");
-    push_filter(&mut sql, f);
-    sql.push(
-        " UNION ALL SELECT id, search_text, 'e' AS hit_kind FROM products WHERE company_id = ",
-    )
-    .bind(company.clone())
-    .push(" AND sku IN (")
-    .bind(typed.clone())
-    .push(", ")
-    .bind(typed.to_uppercase())
-    .push(", ")
-    .bind(query.clone())
-    .push(")");
-    push_filter(&mut sql, f);
-    sql.push(" UNION ALL SELECT * FROM (");
-    match db.backend {
+    // Every candidate is read as its id and search text only: the text holds the lower-cased
+    // SKU and names and the pinyin keys, all the ranking needs. They come back as one JSON
+    // array in one row: each row through the driver costs more than SQLite's work to find it
+    // (docs/benchmarks.md, Catalog, session 6).
+    let hits = json_rows(db.backend, "id, search_text, hit_kind");
+    let rows = match db.backend {
         Backend::Sqlite => {
+            let mut sql = Sql::new(&format!("SELECT {hits} AS hits FROM ("));
+            push_exact_arms(&mut sql, &company, &typed, &query, f);
             // Drive the join from the trigram index (CROSS JOIN fixes the order): left to
             // itself the planner may walk every product of the company instead. The text
             // comes from the index's own copy, which the LIKE has just read.
             sql.push(
-                "SELECT products.id, hits.text AS search_text, 't' AS hit_kind \
+                " UNION ALL SELECT * FROM (SELECT products.id, hits.text AS search_text, 't' AS hit_kind \
                  FROM (SELECT rowid AS hit, search_text AS text FROM product_search WHERE search_text LIKE ",
             )
             .bind(pattern)
             .push(" LIMIT ")
             .bind(CANDIDATES * 2)
             .push(") AS hits CROSS JOIN products ON products.rowid = hits.hit WHERE products.company_id = ")
-            .bind(company.clone());
+            .bind(company);
+            push_filter(&mut sql, f);
+            sql.push(" LIMIT ")
+                .bind(CANDIDATES)
+                .push(") AS text_hits) AS candidates");
+            candidates(db, sql).await?
         }
         Backend::Postgres => {
-            sql.push(
-                "SELECT id, search_text, 't' AS hit_kind FROM products WHERE search_text LIKE ",
-            )
-            .bind(pattern)
-            .push(" AND company_id = ")
-            .bind(company.clone());
+            // Exact codes and up to `limit` products per key that starts with the query (ranks
+            // 0-2), from B-tree ranges, in a function that keeps its plan (migration 0019).
+            let mut sql = Sql::new(&format!(
+                "SELECT {hits} AS hits FROM product_search_prefix("
+            ));
+            sql.bind(company.clone())
+                .push(", ")
+                .bind(typed)
+                .push(", ")
+                .bind(query.clone())
+                .push(", ")
+                .bind(limit.max(1))
+                .push(", ")
+                .bind(f.categories.as_ref().map(|c| c.join(",")))
+                .push(", ")
+                .bind(f.brand.clone())
+                .push(", ")
+                .bind(f.status.map(|s| s.as_str().to_string()))
+                .push(")");
+            let mut rows = candidates(db, sql).await?;
+            // The trigram index only when they do not fill the page: substring hits (rank 3)
+            // cannot outrank them. Its plan (a scan that stops at the first hits, or a bitmap
+            // of the index) depends on how common the query is, so it is planned each time.
+            let found: HashSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+            if (found.len() as i64) < limit.max(1) {
+                let mut sql = Sql::new(&format!(
+                    "SELECT {hits} AS hits FROM (SELECT id, search_text, 't' AS hit_kind \
+                     FROM products WHERE search_text LIKE "
+                ));
+                sql.bind(pattern).push(" AND company_id = ").bind(company);
+                push_filter(&mut sql, f);
+                sql.push(" LIMIT ")
+                    .bind(SUBSTRING_CANDIDATES)
+                    .push(") AS text_hits");
+                rows.extend(candidates(db, sql).await?);
+            }
+            rows
         }
-    }
-    push_filter(&mut sql, f);
-    sql.push(" LIMIT ")
-        .bind(CANDIDATES)
-        .push(") AS text_hits) AS candidates");
-    let (text, args) = sql.build();
-    let r = sqlx::query_with(&text, args).fetch_one(&db.pool).await?;
-    let rows: Vec<(String, String, String)> = serde_json::from_str(&row::text(&r, "hits")?)
-        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    };
     // (rank, name length, SKU, id) per product; an exact code outranks its text hit.
     let mut ranked: Vec<(u8, usize, String, String)> = Vec::with_capacity(rows.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -130,6 +145,40 @@ pub async fn search(
     .await?;
     found.sort_by_key(|x| ids.iter().position(|id| *id == x.id));
     Ok(found)
+}
+
+/// Runs a candidate statement: (id, search text, hit kind) rows as one JSON array.
+async fn candidates(db: &Db, sql: Sql) -> StoreResult<Vec<(String, String, String)>> {
+    let (text, args) = sql.build();
+    let r = sqlx::query_with(&text, args).fetch_one(&db.pool).await?;
+    serde_json::from_str(&row::text(&r, "hits")?).map_err(|e| StoreError::Internal(e.to_string()))
+}
+
+/// Appends the arms of exact codes — a scanned barcode, a typed SKU — marked `e` (rank 0)
+/// (SQLite; PostgreSQL's are in `product_search_prefix`).
+fn push_exact_arms(sql: &mut Sql, company: &str, typed: &str, query: &str, f: &ProductFilter) {
+    sql.push("SELECT id, search_text, 'e' AS hit_kind FROM products WHERE company_id = ")
+        .bind(company.to_string())
+        // A scalar subquery (the barcode key is unique): with `IN` SQLite may walk the
+        // company's products instead.
+        .push(" AND id = (SELECT product_id FROM barcodes WHERE company_id = ")
+        .bind(company.to_string())
+        .push(" AND code = ")
+        .bind(typed.to_string())
+        .push(")");
+    push_filter(sql, f);
+    sql.push(
+        " UNION ALL SELECT id, search_text, 'e' AS hit_kind FROM products WHERE company_id = ",
+    )
+    .bind(company.to_string())
+    .push(" AND sku IN (")
+    .bind(typed.to_string())
+    .push(", ")
+    .bind(typed.to_uppercase())
+    .push(", ")
+    .bind(query.to_string())
+    .push(")");
+    push_filter(sql, f);
 }
 
 /// An aggregate that returns the rows of `columns` as one JSON array of arrays (text; `[]`
