@@ -147,7 +147,7 @@ async fn open(g: &Global) -> anyhow::Result<Db> {
     };
     let opts = DbOptions {
         url,
-        max_connections: 16,
+        max_connections: g.db_connections,
         allow_async_commit: g.allow_async_commit,
     };
     let db = Db::connect(&opts)

@@ -52,6 +52,17 @@ pub struct Global {
     /// Start even if PostgreSQL has synchronous_commit=off (committed sales could be lost in a crash).
     #[arg(long, global = true, env = "SALEPOINT_ALLOW_ASYNC_COMMIT")]
     pub allow_async_commit: bool,
+    /// Database connections of this server (PostgreSQL; SQLite uses at most 6). Size it to the
+    /// database server's cores: on 2 cores, 4-8 answered scans and searches faster than 16
+    /// (docs/benchmarks.md). At least 4: the sale writer's two lanes each hold one.
+    #[arg(
+        long,
+        global = true,
+        env = "SALEPOINT_DB_CONNECTIONS",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(4..=1000)
+    )]
+    pub db_connections: u32,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -280,3 +280,21 @@ fn postgres_with_asynchronous_commit_is_refused_unless_accepted() {
     );
     assert!(accepted.status.success(), "{}", text(&accepted));
 }
+
+/// The pool size is a setting; one too small for the sale writer is refused before anything
+/// opens, naming the flag and the range.
+#[test]
+fn a_pool_too_small_for_the_sale_writer_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = salepoint(dir.path(), &["migrate", "--db-connections", "2"], None);
+    assert!(!small.status.success());
+    let said = text(&small);
+    assert!(
+        said.contains("--db-connections") && said.contains("4..=1000"),
+        "{said}"
+    );
+    assert!(!dir.path().join("salepoint.db").exists(), "{said}");
+    let ok = salepoint(dir.path(), &["migrate", "--db-connections", "4"], None);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(dir.path().join("salepoint.db").exists());
+}
