@@ -26,10 +26,11 @@ const SUBSTRING_CANDIDATES: i64 = 100;
 
 /// Products matching `q`, best first, at most `limit`.
 ///
-/// Exact codes, on PostgreSQL up to `limit` products per key that starts with the query, and
-/// up to [`CANDIDATES`] (PostgreSQL: [`SUBSTRING_CANDIDATES`]) trigram-index hits are ranked on their search text only (SKU, names and
-/// pinyin keys, no pinyin computed here); the full rows (with barcodes and currency) are read
-/// for the `limit` best, in one statement.
+/// Candidates are exact codes, on PostgreSQL up to `limit` products per key that starts with
+/// the query, and up to [`CANDIDATES`] trigram-index hits ([`SUBSTRING_CANDIDATES`] on
+/// PostgreSQL, only when the prefixes do not fill the page). They are ranked on their search
+/// text only (SKU, names and pinyin keys, no pinyin computed here); the full rows (with
+/// barcodes and currency) are read for the `limit` best, in one statement.
 pub async fn search(
     db: &Db,
     p: &Principal,
