@@ -73,11 +73,4 @@ BEGIN
         LIMIT p_limit);
 END
 $$;
--- With prefixes read first, the trigram statement serves only fragments from inside a word, and
--- 0018's larger statistics sample (1,000) no longer pays for itself: planning it took 0.4-0.9 ms
--- of every such search (0.16 ms at the default 100). Measured at 1,000,000 products, 16 clients:
--- 1,095-1,138 searches/s, p99 30.0-31.1 ms (4 runs) -> 1,105-1,242/s, p99 26.4-31.4 ms (5 runs);
--- the slowest of 20 fragments 4.6-6.1 -> 11.3-13.5 ms over three ANALYZE runs each
--- (docs/benchmarks.md, Catalog, session 10).
-ALTER TABLE products ALTER COLUMN search_text SET STATISTICS -1;
 ANALYZE products;
