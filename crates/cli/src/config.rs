@@ -53,7 +53,7 @@ pub struct Global {
     #[arg(long, global = true, env = "SALEPOINT_ALLOW_ASYNC_COMMIT")]
     pub allow_async_commit: bool,
     /// Database connections of this server (PostgreSQL; SQLite uses at most 6). Size it to the
-    /// database server's cores: on 2 cores, 4-8 answered scans and searches faster than 16
+    /// database server's cores: on 2 cores, 4 answered scans and 4-8 searches faster than 16
     /// (docs/benchmarks.md). At least 4: the sale writer's two lanes each hold one.
     #[arg(
         long,

@@ -271,7 +271,7 @@ async fn a_name_that_starts_with_the_query_beats_a_crowd_of_substring_hits() {
             .collect();
         assert_eq!(skus.len(), 5, "{backend:?}: {skus:?}");
         assert_eq!(skus[0], "ZB-TARGET", "{backend:?}: {skus:?}");
-        // The rest are substring hits, shortest names first.
+        // The rest are the products that contain it further in.
         assert!(skus[1..].iter().all(|s| s.starts_with("ZB-")), "{skus:?}");
     }
 }

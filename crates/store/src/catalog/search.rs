@@ -47,6 +47,7 @@ pub async fn search(
         text: None,
         ..f.clone()
     };
+    let limit = limit.max(1);
     let company = p.company_id.to_string();
     // SKUs are matched as typed or upper-cased (an index lookup, unlike LOWER(sku)).
     let typed = q.trim().replace(['%', '_', '\\', '"'], "");
@@ -90,7 +91,7 @@ pub async fn search(
                 .push(", ")
                 .bind(query.clone())
                 .push(", ")
-                .bind(limit.max(1))
+                .bind(limit)
                 .push(", ")
                 .bind(f.categories.as_ref().map(|c| c.join(",")))
                 .push(", ")
@@ -103,7 +104,7 @@ pub async fn search(
             // cannot outrank them. Its plan (a scan that stops at the first hits, or a bitmap
             // of the index) depends on how common the query is, so it is planned each time.
             let found: HashSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-            if (found.len() as i64) < limit.max(1) {
+            if (found.len() as i64) < limit {
                 let mut sql = Sql::new(&format!(
                     "SELECT {hits} AS hits FROM (SELECT id, search_text, 't' AS hit_kind \
                      FROM products WHERE search_text LIKE "
@@ -135,7 +136,7 @@ pub async fn search(
         ranked.push((rank, keys.name_zh.chars().count(), keys.sku.to_string(), id));
     }
     ranked.sort();
-    ranked.truncate(limit.max(1) as usize);
+    ranked.truncate(limit as usize);
     let ids: Vec<String> = ranked.into_iter().map(|c| c.3).collect();
     if ids.is_empty() {
         return Ok(vec![]);
