@@ -52,7 +52,7 @@ pub struct Global {
     /// Start even if PostgreSQL has synchronous_commit=off (committed sales could be lost in a crash).
     #[arg(long, global = true, env = "SALEPOINT_ALLOW_ASYNC_COMMIT")]
     pub allow_async_commit: bool,
-    /// Database connections of this server (PostgreSQL; SQLite uses at most 6). Size it to the
+    /// Database connections of this server (PostgreSQL; SQLite uses at most 4). Size it to the
     /// database server's cores: on 2 cores, 4 answered scans and 4-8 searches faster than 16
     /// (docs/benchmarks.md). At least 4: the sale writer's two lanes each hold one.
     #[arg(

@@ -6,6 +6,11 @@ mod config;
 
 use clap::Parser;
 
+/// mimalloc instead of glibc's malloc: a request allocates and frees many small buffers, and
+/// glibc's allocator (with its `malloc_consolidate` passes) was ~15 % of a barcode scan's CPU.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = config::Cli::parse();
