@@ -6,8 +6,9 @@
 //! writers queue in the server and readers (WAL) never wait. PostgreSQL needs no such lock.
 
 use crate::error::{StoreError, StoreResult};
-use sqlx::any::{AnyPoolOptions, AnyTransactionManager};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row, Transaction, TransactionManager};
+use crate::pool::{Pool, PoolConnection, PoolSettings};
+use sqlx::any::AnyTransactionManager;
+use sqlx::{AnyConnection, Connection, Executor, Row, TransactionManager};
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::sync::Arc;
@@ -69,7 +70,7 @@ impl DbOptions {
 /// A connection pool plus what is needed to write safely to it.
 #[derive(Clone)]
 pub struct Db {
-    pub pool: AnyPool,
+    pub pool: Pool,
     pub backend: Backend,
     /// SQLite's single write connection, held here for good (writes go through
     /// [`Db::begin`]); whoever holds its lock has the writer's turn.
@@ -80,10 +81,13 @@ pub struct Db {
     pub caches: Arc<crate::cache::Caches>,
 }
 
-/// A write transaction (and, on SQLite, the writer's turn). Commit with [`Tx::commit`];
-/// dropping it rolls back.
+/// A transaction: a write transaction (on SQLite, in the writer's turn), or one on a pooled
+/// connection ([`Db::begin_pooled`]). Commit with [`Tx::commit`]; dropping it rolls back.
 pub struct Tx {
-    inner: TxConn,
+    conn: TxConn,
+    /// Until committed; dropped open, the transaction is rolled back before the
+    /// connection's next statement (as sqlx does for its own transactions).
+    open: bool,
     /// The engine behind the transaction.
     pub backend: Backend,
     caches: Arc<crate::cache::Caches>,
@@ -91,40 +95,41 @@ pub struct Tx {
 
 /// The connection a [`Tx`] runs on.
 enum TxConn {
-    /// A pooled connection (PostgreSQL).
-    Pooled(Transaction<'static, sqlx::Any>),
+    /// A pooled connection (PostgreSQL writes, and every [`Db::begin_pooled`]).
+    Pooled(PoolConnection),
     /// SQLite's write connection, locked for the transaction.
-    Held(HeldTx),
+    Held(OwnedMutexGuard<AnyConnection>),
 }
 
-/// SQLite's write connection in a transaction. Kept out of the pool so that no ping follows
-/// each commit (sqlx pings a connection on its way back to a pool: one more hop to the
-/// connection's thread that the next batch's `begin` waited for).
-struct HeldTx {
-    conn: OwnedMutexGuard<AnyConnection>,
-    /// Until committed; dropped open, the transaction is rolled back before the
-    /// connection's next statement (as sqlx does for its own transactions).
-    open: bool,
-}
-
-impl Drop for HeldTx {
+impl Drop for Tx {
     fn drop(&mut self) {
         if self.open {
-            AnyTransactionManager::start_rollback(&mut self.conn);
+            AnyTransactionManager::start_rollback(self);
         }
     }
 }
 
 impl Tx {
+    async fn begin(
+        conn: TxConn,
+        backend: Backend,
+        caches: Arc<crate::cache::Caches>,
+    ) -> StoreResult<Tx> {
+        let mut tx = Tx {
+            conn,
+            open: false,
+            backend,
+            caches,
+        };
+        AnyTransactionManager::begin(&mut tx, None).await?;
+        tx.open = true;
+        Ok(tx)
+    }
+
     /// Commits the transaction.
-    pub async fn commit(self) -> StoreResult<()> {
-        match self.inner {
-            TxConn::Pooled(t) => t.commit().await?,
-            TxConn::Held(mut h) => {
-                AnyTransactionManager::commit(&mut h.conn).await?;
-                h.open = false;
-            }
-        }
+    pub async fn commit(mut self) -> StoreResult<()> {
+        AnyTransactionManager::commit(&mut self).await?;
+        self.open = false;
         Ok(())
     }
 
@@ -140,18 +145,18 @@ impl Tx {
 impl Deref for Tx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
-        match &self.inner {
-            TxConn::Pooled(t) => t,
-            TxConn::Held(h) => &h.conn,
+        match &self.conn {
+            TxConn::Pooled(c) => c,
+            TxConn::Held(c) => c,
         }
     }
 }
 
 impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        match &mut self.inner {
-            TxConn::Pooled(t) => t,
-            TxConn::Held(h) => &mut h.conn,
+        match &mut self.conn {
+            TxConn::Pooled(c) => c,
+            TxConn::Held(c) => c,
         }
     }
 }
@@ -175,34 +180,21 @@ impl Db {
             Backend::Sqlite => opts.max_connections.min(SQLITE_MAX_CONNECTIONS),
             Backend::Postgres => opts.max_connections,
         };
-        // sqlx pings every connection when it goes back to the pool, and by default again
-        // when it is taken out: one more round trip per statement, as many as the statement
-        // itself for a one-row read. Taken out, a connection is pinged only if it sat idle
-        // long enough to have been dropped meanwhile (a restarted database server).
-        let mut pool_opts = AnyPoolOptions::new()
-            .max_connections(max)
-            .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= IDLE_BEFORE_PING {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            });
-        if backend == Backend::Sqlite {
-            // Every commit makes the other connections drop their page cache (WAL): readers
-            // go through a memory map instead, which survives, and keep a small cache each.
-            pool_opts = pool_opts.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    conn.execute(SQLITE_PRAGMAS).await?;
-                    conn.execute("PRAGMA cache_size = -8192;").await?;
-                    Ok(())
-                })
-            });
-        }
-        let pool = pool_opts.connect(&opts.url).await?;
+        let pool = Pool::connect(PoolSettings {
+            url: opts.url.clone(),
+            max_connections: max as usize,
+            // Every commit makes the other connections drop their page cache (WAL): SQLite
+            // readers go through a memory map instead, which survives, and keep a small
+            // cache each.
+            setup: match backend {
+                Backend::Sqlite => &[SQLITE_PRAGMAS, "PRAGMA cache_size = -8192;"],
+                Backend::Postgres => &[],
+            },
+            acquire_timeout: Duration::from_secs(10),
+            // Long enough idle to have been dropped meanwhile (a restarted database server).
+            ping_after: IDLE_BEFORE_PING,
+        })
+        .await?;
         if backend == Backend::Postgres {
             let row = sqlx::query("SELECT current_setting('synchronous_commit')")
                 .fetch_one(&pool)
@@ -258,7 +250,7 @@ impl Db {
         let before = self.applied_migrations().await.unwrap_or(0);
         let _turn = self.turn().await?;
         migrator
-            .run(&self.pool)
+            .run(&mut *self.pool.acquire().await?)
             .await
             .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
         drop(_turn);
@@ -293,18 +285,18 @@ impl Db {
 
     /// Begins a write transaction (waiting for the writer's turn on SQLite).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        let inner = match self.turn().await? {
-            Some(mut conn) => {
-                AnyTransactionManager::begin(&mut conn, None).await?;
-                TxConn::Held(HeldTx { conn, open: true })
-            }
-            None => TxConn::Pooled(self.pool.begin().await?),
+        let conn = match self.turn().await? {
+            Some(conn) => TxConn::Held(conn),
+            None => TxConn::Pooled(self.pool.acquire().await?),
         };
-        Ok(Tx {
-            inner,
-            backend: self.backend,
-            caches: self.caches.clone(),
-        })
+        Tx::begin(conn, self.backend, self.caches.clone()).await
+    }
+
+    /// Begins a transaction on a pooled connection, never SQLite's writer: for reads that
+    /// must see one snapshot (on SQLite such a transaction must not write).
+    pub async fn begin_pooled(&self) -> StoreResult<Tx> {
+        let conn = TxConn::Pooled(self.pool.acquire().await?);
+        Tx::begin(conn, self.backend, self.caches.clone()).await
     }
 
     /// Tells live streams of this process that new events were committed. (Streams also poll,
@@ -341,7 +333,7 @@ impl Db {
 /// that the writer's next commit finds the log wholly copied and starts it again from the
 /// beginning. A reader still in an old snapshot can keep a round from finishing; the next
 /// round tries again. Stops when the pool is closed.
-async fn checkpoints(pool: AnyPool, turn: Arc<Mutex<AnyConnection>>) {
+async fn checkpoints(pool: Pool, turn: Arc<Mutex<AnyConnection>>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -369,7 +361,7 @@ const CHECKPOINT_REST: i64 = 1_000;
 
 /// One round of [`checkpoints`]: copy the log back; when it has grown large, copy again
 /// until what the writer adds per copy is small, then the rest in the writer's turn.
-async fn checkpoint_round(pool: &AnyPool, turn: &Mutex<AnyConnection>) -> StoreResult<()> {
+async fn checkpoint_round(pool: &Pool, turn: &Mutex<AnyConnection>) -> StoreResult<()> {
     let mut log = checkpoint(pool).await?;
     if log < RESTART_AT {
         return Ok(());
@@ -392,7 +384,7 @@ async fn checkpoint_round(pool: &AnyPool, turn: &Mutex<AnyConnection>) -> StoreR
 }
 
 /// A PASSIVE checkpoint; returns the frames in the log (the pragma's second column).
-async fn checkpoint(pool: &AnyPool) -> StoreResult<i64> {
+async fn checkpoint(pool: &Pool) -> StoreResult<i64> {
     let r = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(pool)
         .await?;

@@ -29,6 +29,7 @@ pub mod orders;
 pub mod org;
 pub mod page;
 pub mod payments;
+pub mod pool;
 pub mod principal;
 pub mod row;
 pub mod secrets;

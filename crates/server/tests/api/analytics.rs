@@ -114,7 +114,7 @@ async fn copy_sale(
     at: Option<&str>,
 ) -> String {
     let new = uuid::Uuid::now_v7().to_string();
-    let mut tx = app.db.pool.begin().await.unwrap();
+    let mut tx = app.db.begin_pooled().await.unwrap();
     sqlx::query(
         "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
          business_day, receipt_seq, receipt_no, currency, customer_tier, customer_id, channel_id, member_tier, \
@@ -1320,7 +1320,7 @@ async fn big_groupings_are_refused_on_screen_and_exported_to_files() {
         // 60,000 products sold on one day (rollup rows: the grouping, not the sales, is big):
         // product n sold n fen in one order.
         let n_rows = 60_000i64;
-        let mut tx = app.db.pool.begin().await.unwrap();
+        let mut tx = app.db.begin_pooled().await.unwrap();
         for chunk in (1..=n_rows).collect::<Vec<_>>().chunks(1000) {
             let values = (0..chunk.len())
                 .map(|k| {

@@ -44,14 +44,14 @@ async fn an_event_committed_after_a_later_one_is_not_skipped() {
         let app = spawn(backend).await;
         let company = company(&app).await;
         let mut cursor = events::head(&app.db, company).await.unwrap();
-        let mut first = app.db.pool.begin().await.unwrap();
+        let mut first = app.db.begin_pooled().await.unwrap();
         sqlx::query(INSERT_EVENT)
             .bind(company.to_string())
             .bind("first")
             .execute(&mut *first)
             .await
             .unwrap();
-        let mut second = app.db.pool.begin().await.unwrap();
+        let mut second = app.db.begin_pooled().await.unwrap();
         sqlx::query(INSERT_EVENT)
             .bind(company.to_string())
             .bind("second")

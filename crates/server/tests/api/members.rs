@@ -530,7 +530,7 @@ async fn a_sale_that_waits_for_a_member_sees_the_lots_its_holder_committed() {
         assert!(first.body["member"]["points_earned"].as_i64().unwrap() > 0);
 
         // Another writer holds the member: its lot expires (the balance stays).
-        let mut holder = app.db.pool.begin().await.unwrap();
+        let mut holder = app.db.begin_pooled().await.unwrap();
         sqlx::query("UPDATE customers SET points_balance = points_balance WHERE id = $1")
             .bind(&m)
             .execute(&mut *holder)

@@ -967,7 +967,7 @@ async fn fetch(
     // PostgreSQL: room to hash the groups in memory (at the default 4 MB work_mem the planner
     // sorts 200,000 monthly product rows on disk instead: 380 ms against 230 ms), for this
     // statement only.
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_pooled().await?;
     if pg {
         sqlx::query("SET LOCAL work_mem = '64MB'")
             .execute(&mut *tx)

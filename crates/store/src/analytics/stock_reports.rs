@@ -984,7 +984,7 @@ async fn fetch(
     if db.backend != crate::db::Backend::Postgres {
         return Ok(sqlx::query_with(text, args).fetch_all(&db.pool).await?);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_pooled().await?;
     for set in ["SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off"] {
         sqlx::query(set).execute(&mut *tx).await?;
     }
