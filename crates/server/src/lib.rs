@@ -17,7 +17,6 @@ use axum::http::{HeaderName, HeaderValue, Request};
 use axum::routing::get;
 use salepoint_store::Db;
 use state::{AppState, ServerConfig};
-use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -72,12 +71,12 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The whole application.
 pub fn app(db: Db, cfg: ServerConfig) -> Router {
-    let state = AppState {
+    let state = AppState::new(state::Shared {
         sales: salepoint_store::orders::SaleWriter::start(db.clone()),
         db,
-        cfg: Arc::new(cfg),
+        cfg,
         metrics: observe::metrics_handle(),
-    };
+    });
     let (api, mut doc) = api();
     // The document lists paths relative to the server URL `/api/v1`.
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)

@@ -14,11 +14,28 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
 }
 
-/// Shared handler state.
+/// Shared handler state. Cloned for every request (axum's `State`): one reference count, not
+/// one per field (a scan's clones and drops were 1 % of the server's CPU at 17,000 scans/s).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Shared {
     pub db: Db,
-    pub cfg: Arc<ServerConfig>,
+    pub cfg: ServerConfig,
     pub metrics: PrometheusHandle,
     /// The queue of sales waiting for the next group commit.
     pub sales: salepoint_store::orders::SaleWriter,

@@ -313,7 +313,7 @@ impl Db {
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         match self.pool.acquire().await {
-            Ok(mut c) => c.ping().await.is_ok(),
+            Ok(mut c) => c.ping().await.inspect_err(crate::pool::note_loss).is_ok(),
             Err(_) => false,
         }
     }

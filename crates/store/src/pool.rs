@@ -14,7 +14,29 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use sqlx::any::{Any, AnyConnectOptions, AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
 use sqlx::{AnyConnection, Connection, Describe, Either, Execute, Executor};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+/// How many times this process has seen a database connection lost ([`connection_lost`]).
+/// When it goes up, every pooled connection is checked before its next use: a database that
+/// restarted cut all of them, and a connection that failed on a path that hands it back as it
+/// is (a transaction, a connection taken for several reads) must not go round again.
+static LOSSES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts `e` if it says the connection is gone (see [`LOSSES`]).
+pub(crate) fn note_loss(e: &sqlx::Error) {
+    if connection_lost(e) {
+        LOSSES.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A connection as the pool keeps it.
+#[derive(Debug)]
+pub struct Pooled {
+    conn: AnyConnection,
+    /// [`LOSSES`] when it was last checked: a lower figure than now has it checked again.
+    checked_at_loss: u64,
+}
 
 /// What a pool needs to open and check its connections.
 #[derive(Debug)]
@@ -27,31 +49,57 @@ pub struct Connector {
 }
 
 impl deadpool::managed::Manager for Connector {
-    type Type = AnyConnection;
+    type Type = Pooled;
     type Error = sqlx::Error;
 
-    async fn create(&self) -> Result<AnyConnection, sqlx::Error> {
+    async fn create(&self) -> Result<Pooled, sqlx::Error> {
         let mut conn = AnyConnection::connect_with(&self.options).await?;
         for sql in self.setup {
             conn.execute(*sql).await?;
         }
-        Ok(conn)
+        Ok(Pooled {
+            conn,
+            checked_at_loss: LOSSES.load(Ordering::Relaxed),
+        })
     }
 
+    /// A failed ping (the connection is gone) makes the pool drop it and open another.
     async fn recycle(
         &self,
-        conn: &mut AnyConnection,
+        pooled: &mut Pooled,
         metrics: &deadpool::managed::Metrics,
     ) -> deadpool::managed::RecycleResult<sqlx::Error> {
-        if metrics.last_used() >= self.ping_after {
-            conn.ping().await?;
+        let losses = LOSSES.load(Ordering::Relaxed);
+        if pooled.checked_at_loss < losses || metrics.last_used() >= self.ping_after {
+            pooled.conn.ping().await?;
+            pooled.checked_at_loss = losses;
         }
         Ok(())
     }
 }
 
 /// A connection taken out of the [`Pool`]; it goes back when dropped.
-pub type PoolConnection = deadpool::managed::Object<Connector>;
+pub struct PoolConnection(deadpool::managed::Object<Connector>);
+
+impl PoolConnection {
+    /// Drops the connection for good (it is gone: nothing to close); the pool opens another.
+    fn discard(self) {
+        drop(deadpool::managed::Object::take(self.0));
+    }
+}
+
+impl std::ops::Deref for PoolConnection {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0.conn
+    }
+}
+
+impl std::ops::DerefMut for PoolConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0.conn
+    }
+}
 
 /// A pool of database connections (cheap to clone: all clones share the connections).
 #[derive(Clone)]
@@ -107,18 +155,26 @@ impl Pool {
     /// Takes a connection out (waiting for one if all are in use).
     pub async fn acquire(&self) -> Result<PoolConnection, sqlx::Error> {
         use deadpool::managed::PoolError;
-        self.inner.get().await.map_err(|e| match e {
-            PoolError::Backend(e) => e,
-            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
-            PoolError::Closed => sqlx::Error::PoolClosed,
-            other => sqlx::Error::Configuration(other.to_string().into()),
-        })
+        match self.inner.get().await {
+            Ok(conn) => Ok(PoolConnection(conn)),
+            Err(PoolError::Backend(e)) => Err(e),
+            Err(PoolError::Timeout(_)) => Err(sqlx::Error::PoolTimedOut),
+            Err(PoolError::Closed) => Err(sqlx::Error::PoolClosed),
+            Err(other) => Err(sqlx::Error::Configuration(other.to_string().into())),
+        }
     }
 
-    /// Closes the pool: connections in use are dropped when they come back, and every
+    /// Closes the pool: idle connections are closed properly (PostgreSQL is told, rather than
+    /// finding the socket gone), connections in use are dropped when they come back, and every
     /// later [`Pool::acquire`] fails with `PoolClosed`.
     pub async fn close(&self) {
+        let idle = self.inner.retain(|_, _| false).removed;
         self.inner.close();
+        for pooled in idle {
+            if let Err(e) = pooled.conn.close().await {
+                tracing::debug!(error = %e, "closing a pooled connection");
+            }
+        }
     }
 
     /// Whether [`Pool::close`] was called.
@@ -128,21 +184,28 @@ impl Pool {
 }
 
 /// Whether an error means the connection itself is gone (rather than the statement failing),
-/// so that it must not be handed out again.
-fn connection_lost(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
+/// so that it must not be handed out again: I/O, or PostgreSQL ending the session (SQLSTATE
+/// class 08, connection exception, and 57P, shut down or terminated by an administrator).
+pub(crate) fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
         sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::Protocol(_)
-            | sqlx::Error::WorkerCrashed
-    )
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
 }
 
 /// Hands a connection back, or drops it for good after `error` if that says it is lost.
 fn give_back(conn: PoolConnection, error: Option<&sqlx::Error>) {
-    if error.is_some_and(connection_lost) {
-        drop(deadpool::managed::Object::take(conn));
+    if let Some(e) = error
+        && connection_lost(e)
+    {
+        note_loss(e);
+        conn.discard();
     }
 }
 

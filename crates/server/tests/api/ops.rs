@@ -3,6 +3,7 @@
 
 use crate::support::{backends, spawn};
 use reqwest::{Method, StatusCode};
+use salepoint_store::error::StoreError;
 
 #[tokio::test]
 async fn health_metrics_openapi_and_outage() {
@@ -84,4 +85,65 @@ async fn health_metrics_openapi_and_outage() {
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
         assert_eq!(r.code(), "unavailable");
     }
+}
+
+/// PostgreSQL restarted (its connections cut, as `pg_terminate_backend` does): the next
+/// statement fails, then every one succeeds again — a cut connection is found out and replaced
+/// rather than handed round the pool, also where it goes back without a look (a transaction).
+#[tokio::test]
+async fn cut_postgresql_connections_are_replaced() {
+    use crate::support::Backend;
+    use sqlx::Connection;
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let admin = app.admin().await;
+    let database: String = sqlx::query_scalar("SELECT current_database()::text")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let cut_all = || async {
+        let url = std::env::var("SALEPOINT_TEST_PG_URL").unwrap();
+        let mut cutter = sqlx::PgConnection::connect(&url).await.unwrap();
+        let cut: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        )
+        .bind(&database)
+        .fetch_all(&mut cutter)
+        .await
+        .unwrap();
+        cutter.close().await.unwrap();
+        assert!(!cut.is_empty(), "the app held connections to cut");
+    };
+
+    // Transactions back to back (no connection idles long enough to be pinged for that).
+    cut_all().await;
+    let mut failed = 0;
+    for _ in 0..12 {
+        match app.db.begin().await {
+            Ok(tx) => tx.commit().await.unwrap(),
+            Err(e) => {
+                assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+                failed += 1;
+            }
+        }
+    }
+    assert_eq!(
+        failed, 1,
+        "one transaction meets the cut connection, no other"
+    );
+
+    // Through the API: a write fails at most once, then all succeed.
+    cut_all().await;
+    let region = |i: usize| serde_json::json!({"code": format!("CUT{i}"), "name": "区"});
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        statuses.push(app.post(&admin, "/api/v1/regions", region(i)).await.status);
+    }
+    assert!(
+        statuses[1..].iter().all(|s| *s == StatusCode::CREATED)
+            && [StatusCode::CREATED, StatusCode::SERVICE_UNAVAILABLE].contains(&statuses[0]),
+        "{statuses:?}"
+    );
 }
