@@ -52,14 +52,15 @@ pub struct Global {
     /// Start even if PostgreSQL has synchronous_commit=off (committed sales could be lost in a crash).
     #[arg(long, global = true, env = "SALEPOINT_ALLOW_ASYNC_COMMIT")]
     pub allow_async_commit: bool,
-    /// Database connections of this server (PostgreSQL; SQLite uses at most 4). Size it to the
-    /// database server's cores: on 2 cores, 4 answered scans and 4-8 searches faster than 16
-    /// (docs/benchmarks.md). At least 4: the sale writer's two lanes each hold one.
+    /// Database connections of this server (PostgreSQL; SQLite uses at most 4). Default: two
+    /// per core of this machine, at least 4. Size it to the database server's cores (about two
+    /// each, shared among app servers): on 2 cores, 4 answered scans faster than 16 and sold
+    /// as fast (docs/benchmarks.md). At least 4: the sale writer's two lanes each hold one.
     #[arg(
         long,
         global = true,
         env = "SALEPOINT_DB_CONNECTIONS",
-        default_value_t = 16,
+        default_value_t = salepoint_store::db::default_connections(),
         value_parser = clap::value_parser!(u32).range(4..=1000)
     )]
     pub db_connections: u32,

@@ -1,5 +1,6 @@
 //! Short-lived in-process caches of what nearly every register request reads and what rarely
-//! changes: the caller behind a token, a register's store settings, the tender types.
+//! changes: the caller behind a token, a register's store settings, the tender types, the
+//! company's currency.
 //!
 //! Entries live [`TTL`]; writes in this process that change them clear them at once, and other
 //! app servers' changes are seen within the TTL. What the TTL may delay is spelled out where
@@ -62,6 +63,8 @@ pub struct Caches {
     pub registers: Ttl<(String, String), crate::orders::context::RegisterContext>,
     /// Company → its tender types.
     pub tenders: Ttl<String, Vec<crate::payments::tender_types::TenderType>>,
+    /// Company → its currency (every product read shows it).
+    pub currencies: Ttl<String, String>,
     /// Company → its loyalty programme and points rules (read by every batch with members).
     pub loyalty: Ttl<
         String,
@@ -80,6 +83,7 @@ impl Caches {
         self.principals.clear();
         self.registers.clear();
         self.tenders.clear();
+        self.currencies.clear();
         self.loyalty.clear();
     }
 }

@@ -494,13 +494,19 @@ fn product_from(r: &AnyRow, currency: &str, barcodes: Vec<Barcode>) -> StoreResu
     })
 }
 
-/// The company's currency code.
+/// The company's currency code (cached: a change of company settings clears the cache).
 pub async fn currency(db: &Db, company: CompanyId) -> StoreResult<String> {
+    let company = company.to_string();
+    if let Some(c) = db.caches.currencies.get(&company) {
+        return Ok(c);
+    }
     let r = sqlx::query("SELECT currency FROM companies WHERE id = $1")
-        .bind(company.to_string())
+        .bind(&company)
         .fetch_one(&db.pool)
         .await?;
-    row::text(&r, "currency")
+    let c = row::text(&r, "currency")?;
+    db.caches.currencies.put(company, c.clone());
+    Ok(c)
 }
 
 /// Builds products from rows, loading their barcodes in one query.
@@ -537,25 +543,35 @@ pub async fn hydrate(db: &Db, company: CompanyId, rows: &[AnyRow]) -> StoreResul
         .collect()
 }
 
-/// Products for which `condition` (SQL on the alias `p`) holds, each with its barcodes and
-/// the company's currency, in one statement: the hot reads (a scan, a page of search results)
-/// pay one round trip instead of [`hydrate`]'s three. Products of another company than
-/// `company` are dropped here rather than in SQL: a `company_id` condition tempts SQLite (no
-/// statistics) to walk the company's products instead of looking the ids up. Id order.
+/// The columns of `products` (alias `p`) that [`product_from`] reads: not the search key,
+/// which is long and only searched.
+const PRODUCT_COLUMNS: &str = "p.id, p.company_id, p.sku, p.name_zh, p.name_en, p.receipt_name, \
+     p.category_id, p.brand, p.unit, p.sold_by_weight, p.quantity_precision, p.tax_class_id, \
+     p.cost_price_minor, p.list_price_minor, p.status, p.image_url, p.attributes, p.family_code, \
+     p.plu, p.version, p.updated_at";
+
+/// Products for which `condition` (SQL on the alias `p`) holds, each with its barcodes, in one
+/// statement (the currency comes from a cache): the hot reads (a scan, a page of search
+/// results) pay one round trip instead of [`hydrate`]'s three. Products of another company
+/// than `company` are dropped here rather than in SQL: a `company_id` condition tempts SQLite
+/// (no statistics) to walk the company's products instead of looking the ids up. Id order.
 pub async fn fetch_joined(
     db: &Db,
     company: CompanyId,
     condition: impl FnOnce(&mut Sql),
 ) -> StoreResult<Vec<Product>> {
-    let mut q = Sql::new(
-        "SELECT p.*, c.currency AS company_currency, b.code AS barcode_code, b.kind AS barcode_kind \
-         FROM products p JOIN companies c ON c.id = p.company_id \
-         LEFT JOIN barcodes b ON b.product_id = p.id WHERE ",
-    );
+    let mut q = Sql::new(&format!(
+        "SELECT {PRODUCT_COLUMNS}, b.code AS barcode_code, b.kind AS barcode_kind \
+         FROM products p LEFT JOIN barcodes b ON b.product_id = p.id WHERE "
+    ));
     condition(&mut q);
     q.push(" ORDER BY p.id, b.created_at, b.code");
     let (sql, args) = q.build();
     let rows = sqlx::query_with(&sql, args).fetch_all(&db.pool).await?;
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let currency = currency(db, company).await?;
     let mut out: Vec<Product> = Vec::new();
     let company = company.to_string();
     for r in &rows {
@@ -573,11 +589,7 @@ pub async fn fetch_joined(
         let id = row::text(r, "id")?;
         match out.last_mut() {
             Some(last) if last.id == id => last.barcodes.extend(barcode),
-            _ => out.push(product_from(
-                r,
-                &row::text(r, "company_currency")?,
-                barcode.into_iter().collect(),
-            )?),
+            _ => out.push(product_from(r, &currency, barcode.into_iter().collect())?),
         }
     }
     Ok(out)
