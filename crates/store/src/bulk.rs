@@ -76,21 +76,10 @@ pub async fn insert(
         return Ok(out);
     };
     if tx.backend == crate::db::Backend::Sqlite {
-        let cols = first.len();
-        let select = (0..cols)
-            .map(|i| format!("r.v ->> {i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let into = head.trim_end().trim_end_matches("VALUES").trim_end();
-        let json = serde_json::Value::Array(rows.iter().map(|r| row_json(r)).collect());
-        // `WHERE true` lets SQLite tell an upsert's ON CONFLICT from a join constraint.
-        let sql = format!(
-            "WITH r(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each($1)) \
-             {into} SELECT {select} FROM r WHERE true{tail}"
-        );
+        let sql = sqlite_insert(head, first.len(), tail, 1);
         out.extend(
             sqlx::query(&sql)
-                .bind(json.to_string())
+                .bind(rows_json(rows))
                 .fetch_all(&mut **tx)
                 .await?,
         );
@@ -123,4 +112,67 @@ pub(crate) fn row_json(row: &[Val]) -> serde_json::Value {
             })
             .collect(),
     )
+}
+
+/// SQLite's form of [`insert`]: the rows of parameter `$param` (a JSON array of arrays) turned
+/// into JSONB once each, then inserted.
+fn sqlite_insert(head: &str, cols: usize, tail: &str, param: usize) -> String {
+    let select = (0..cols)
+        .map(|i| format!("r.v ->> {i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let into = head.trim_end().trim_end_matches("VALUES").trim_end();
+    // `WHERE true` lets SQLite tell an upsert's ON CONFLICT from a join constraint.
+    format!(
+        "WITH r(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(${param})) \
+         {into} SELECT {select} FROM r WHERE true{tail}"
+    )
+}
+
+fn rows_json(rows: &[Vec<Val>]) -> String {
+    serde_json::Value::Array(rows.iter().map(|r| row_json(r)).collect()).to_string()
+}
+
+/// Statements sent to SQLite as one request, each with its rows as one JSON parameter: each
+/// statement sent alone is a hand-off to the connection's thread and back, and under load the
+/// writer waits for that thread to be scheduled every time (the sale writer's rows step: 720
+/// -> 545 µs a batch at 8 registers).
+#[derive(Default)]
+pub struct SqliteBatch {
+    sql: String,
+    args: Vec<String>,
+}
+
+impl SqliteBatch {
+    /// Adds an [`insert`] of `rows` (nothing when there are none).
+    pub fn insert(&mut self, head: &str, rows: &[Vec<Val>], tail: &str) {
+        if let Some(first) = rows.first() {
+            let cols = first.len();
+            self.statement(|param| sqlite_insert(head, cols, tail, param), rows);
+        }
+    }
+
+    /// Adds the statement `make(n)` reading `rows` as the JSON array `$n` (nothing when there
+    /// are no rows).
+    pub fn statement(&mut self, make: impl FnOnce(usize) -> String, rows: &[Vec<Val>]) {
+        if rows.is_empty() {
+            return;
+        }
+        self.args.push(rows_json(rows));
+        self.sql.push_str(&make(self.args.len()));
+        self.sql.push_str(";\n");
+    }
+
+    /// Runs the statements in `tx`, in the order they were added.
+    pub async fn run(self, tx: &mut Tx) -> StoreResult<()> {
+        if self.args.is_empty() {
+            return Ok(());
+        }
+        let mut q = sqlx::query(&self.sql);
+        for a in self.args {
+            q = q.bind(a);
+        }
+        q.execute(&mut **tx).await?;
+        Ok(())
+    }
 }

@@ -783,23 +783,20 @@ impl MemberRows {
         parts
     }
 
-    /// SQLite: writes the rows, one statement per table, the rows as one JSON parameter.
-    pub(crate) async fn write(&self, tx: &mut Tx) -> StoreResult<()> {
-        bulk::insert(tx, POINTS_INSERT, &self.points, "").await?;
-        bulk::insert(tx, VALUE_INSERT, &self.values, "").await?;
-        bulk::insert(tx, LOTS_UPSERT, &self.lots, LOTS_CONFLICT).await?;
-        if !self.balances.is_empty() {
-            let json =
-                serde_json::Value::Array(self.balances.iter().map(|r| bulk::row_json(r)).collect());
-            sqlx::query(
-                "UPDATE customers SET points_balance = j.value ->> 1, stored_value_minor = j.value ->> 2 \
-                 FROM json_each($1) AS j WHERE customers.id = j.value ->> 0",
-            )
-            .bind(json.to_string())
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(())
+    /// SQLite: the rows as statements of the sale writer's one request for the batch's rows.
+    pub(crate) fn add_to(&self, batch: &mut bulk::SqliteBatch) {
+        batch.insert(POINTS_INSERT, &self.points, "");
+        batch.insert(VALUE_INSERT, &self.values, "");
+        batch.insert(LOTS_UPSERT, &self.lots, LOTS_CONFLICT);
+        batch.statement(
+            |n| {
+                format!(
+                    "UPDATE customers SET points_balance = j.value ->> 1, stored_value_minor = j.value ->> 2 \
+                     FROM json_each(${n}) AS j WHERE customers.id = j.value ->> 0"
+                )
+            },
+            &self.balances,
+        );
     }
 }
 

@@ -885,7 +885,7 @@ async fn number_and_stock(
 
 /// Writes the batch's rows: sales, lines, tenders, stock movements, outbox events (`events`
 /// first: the `stock.low` ones) and the member step's rows. PostgreSQL: one statement
-/// (`unnest::write_all`); SQLite: one per table.
+/// (`unnest::write_all`); SQLite: one request ([`bulk::SqliteBatch`]), a statement per table.
 async fn insert_rows(
     tx: &mut Tx,
     live: &[Live<'_>],
@@ -1034,6 +1034,7 @@ async fn insert_rows(
         parts.extend(members.parts());
         return unnest::write_all(tx, &parts).await;
     }
+    let mut batch = bulk::SqliteBatch::default();
     for (head, rows) in [
         (SALES_INSERT, &sales),
         (LINES_INSERT, &lines),
@@ -1041,9 +1042,10 @@ async fn insert_rows(
         (MOVES_INSERT, &moves),
         (EVENTS_INSERT, &events),
     ] {
-        bulk::insert(tx, head, rows, "").await?;
+        batch.insert(head, rows, "");
     }
-    members.write(tx).await
+    members.add_to(&mut batch);
+    batch.run(tx).await
 }
 
 const SALES_INSERT: &str = "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
