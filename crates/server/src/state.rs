@@ -20,6 +20,7 @@ pub struct ServerConfig {
 pub struct AppState(Arc<Shared>);
 
 impl AppState {
+    /// The state of one running app (made once, in `app`).
     pub fn new(shared: Shared) -> AppState {
         AppState(Arc::new(shared))
     }
