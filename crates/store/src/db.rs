@@ -41,8 +41,8 @@ const SQLITE_MAX_CONNECTIONS: u32 = 4;
 /// The pool size when none is given: two connections per core of this machine, at least 4
 /// (the sale writer's two lanes hold one each while they commit) and at most 64. Sized to the
 /// database server's cores, which on one machine with the app are these: on 2 cores a pool of
-/// 4 answered barcode scans with a p99 of 2.0-2.4 ms at 16 clients where 16 connections took
-/// 2.9-4.1 ms, and checkout sold as fast (docs/benchmarks.md, session 12). With PostgreSQL on
+/// 4 answered barcode scans with a p99 of 1.8-2.5 ms (median 2.15) at 16 clients where 16
+/// connections took 2.9-4.1 ms, and checkout sold as fast (docs/benchmarks.md, session 12). With PostgreSQL on
 /// a server of its own, set `--db-connections` to about twice its cores, shared among the app
 /// servers.
 pub fn default_connections() -> u32 {

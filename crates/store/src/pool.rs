@@ -32,7 +32,7 @@ pub(crate) fn note_loss(e: &sqlx::Error) {
 
 /// A connection as the pool keeps it.
 #[derive(Debug)]
-pub struct Pooled {
+struct Pooled {
     conn: AnyConnection,
     /// [`LOSSES`] when it was last checked: a lower figure than now has it checked again.
     checked_at_loss: u64,
@@ -40,7 +40,7 @@ pub struct Pooled {
 
 /// What a pool needs to open and check its connections.
 #[derive(Debug)]
-pub struct Connector {
+struct Connector {
     options: AnyConnectOptions,
     /// Statements run on every new connection (SQLite's pragmas).
     setup: &'static [&'static str],
