@@ -144,22 +144,32 @@ pub struct SqliteBatch {
 }
 
 impl SqliteBatch {
-    /// Adds an [`insert`] of `rows` (nothing when there are none).
-    pub fn insert(&mut self, head: &str, rows: &[Vec<Val>], tail: &str) {
-        if let Some(first) = rows.first() {
-            let cols = first.len();
-            self.statement(|param| sqlite_insert(head, cols, tail, param), rows);
-        }
+    /// Adds an [`insert`] of `rows` (nothing when there are none); returns the number of the
+    /// JSON parameter that holds the rows, for a later [`SqliteBatch::push`] to read them again.
+    pub fn insert(&mut self, head: &str, rows: &[Vec<Val>], tail: &str) -> Option<usize> {
+        let cols = rows.first()?.len();
+        self.statement(|param| sqlite_insert(head, cols, tail, param), rows)
     }
 
     /// Adds the statement `make(n)` reading `rows` as the JSON array `$n` (nothing when there
-    /// are no rows).
-    pub fn statement(&mut self, make: impl FnOnce(usize) -> String, rows: &[Vec<Val>]) {
+    /// are no rows); returns `n`.
+    pub fn statement(
+        &mut self,
+        make: impl FnOnce(usize) -> String,
+        rows: &[Vec<Val>],
+    ) -> Option<usize> {
         if rows.is_empty() {
-            return;
+            return None;
         }
         self.args.push(rows_json(rows));
-        self.sql.push_str(&make(self.args.len()));
+        let n = self.args.len();
+        self.push(&make(n));
+        Some(n)
+    }
+
+    /// Adds a statement that reads no new parameter (it may read the earlier ones).
+    pub fn push(&mut self, sql: &str) {
+        self.sql.push_str(sql);
         self.sql.push_str(";\n");
     }
 
@@ -168,11 +178,21 @@ impl SqliteBatch {
         if self.args.is_empty() {
             return Ok(());
         }
-        let mut q = sqlx::query(&self.sql);
-        for a in self.args {
-            q = q.bind(a);
-        }
-        q.execute(&mut **tx).await?;
+        self.query().execute(&mut **tx).await?;
         Ok(())
+    }
+
+    /// Runs the statements in `tx` and returns the rows they give (a statement that returns
+    /// many rows should return them as one JSON row: each row is a hand-off of its own).
+    pub async fn fetch(self, tx: &mut Tx) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+        Ok(self.query().fetch_all(&mut **tx).await?)
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for a in &self.args {
+            q = q.bind(a.as_str());
+        }
+        q
     }
 }

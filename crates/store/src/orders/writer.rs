@@ -25,6 +25,7 @@ use crate::principal::Principal;
 use crate::row;
 use crate::sql::Sql;
 use salepoint_domain::org::NegativeStockPolicy;
+use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use tokio::sync::{mpsc, oneshot};
@@ -268,8 +269,9 @@ async fn write_priced<'a>(
     let mut tx = db.begin().await?;
     clock.lap(2);
 
-    // 1. Replays: ids or keys already stored, or repeated within the batch.
-    let stored = stored_requests(&mut tx, sales).await?;
+    // 1. Replays: ids or keys already stored, or repeated within the batch; read with the
+    //    batch's shifts (and on PostgreSQL its members, locked) in one round trip.
+    let (stored, first) = first_read(&mut tx, sales, pricing).await?;
     clock.lap(3);
     let mut first_by_id: HashMap<&str, usize> = HashMap::new();
     let mut first_by_key: HashMap<&str, usize> = HashMap::new();
@@ -306,7 +308,7 @@ async fn write_priced<'a>(
 
     // 2. The registers' sales were priced before the transaction: a shift that closed since
     //    prices its sales again (refused online, flagged offline).
-    let locked = recheck_shifts(&mut tx, sales, &todo, pricing).await?;
+    let locked = recheck_shifts(&mut tx, sales, &todo, pricing, first).await?;
     clock.lap(4);
     let pricing: &'a Pricing = pricing;
     let mut live: Vec<Live> = Vec::new();
@@ -372,7 +374,7 @@ async fn write_priced<'a>(
     clock.lap(8);
 
     // 4–5. Gap-free receipt numbers per store and business day; on-hand, and which lines took
-    //      it below zero (one statement on PostgreSQL: its time is in the `stock` step).
+    //      it below zero (one request: its time is in the `stock` step).
     let low = number_and_stock(&mut tx, &mut live, &mut clock).await?;
     clock.lap(10);
 
@@ -418,67 +420,20 @@ async fn write_priced<'a>(
         .collect())
 }
 
-/// Reads the shifts of the batch's priced register sales inside the transaction and prices
-/// again those whose shift closed after pricing. On PostgreSQL the shifts are locked (shared)
-/// until commit: a shift closing now waits for this batch, and its Z report counts these sales.
-/// PostgreSQL also locks the batch's members in the same statement and reads their accounts
-/// (`accounts::PG_LOCK_MEMBERS`), for the member step; SQLite reads them there.
+/// Prices again the sales of `todo` whose shift closed after pricing, from the shifts the
+/// transaction read (`first`). On PostgreSQL the shifts are locked (shared) until commit: a
+/// shift closing now waits for this batch, and its Z report counts these sales. PostgreSQL
+/// also locked the batch's members there and read their accounts (`accounts::PG_LOCK_MEMBERS`),
+/// for the member step; SQLite reads them there.
 async fn recheck_shifts(
     tx: &mut Tx,
     sales: &[&Work],
     todo: &[usize],
     pricing: &mut Pricing,
+    first: FirstRead,
 ) -> StoreResult<Option<accounts::Locked>> {
-    let mut ids: Vec<String> = todo
-        .iter()
-        .filter(|i| matches!(pricing.sales[**i], Priced::Ready { .. }))
-        .filter_map(|i| match sales[*i] {
-            Work::Sale(r) => Some(r.input.shift_id.clone()),
-            Work::Priced(_) => None,
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let pg = tx.backend == Backend::Postgres;
-    let mut members: Vec<String> = Vec::new();
-    if pg {
-        members = todo
-            .iter()
-            .filter_map(|&i| match (sales[i], &pricing.sales[i]) {
-                (Work::Priced(p), _) => p.member.as_ref(),
-                (Work::Sale(_), Priced::Ready { sale, .. }) => sale.member.as_ref(),
-                _ => None,
-            })
-            .map(|m| m.customer_id.clone())
-            .collect();
-        members.sort();
-        members.dedup();
-    }
-    if ids.is_empty() && members.is_empty() {
-        return Ok(None);
-    }
-    let rows = if pg {
-        let mut q = sqlx::query(if members.is_empty() {
-            PG_LOCK_SHIFTS
-        } else {
-            PG_LOCK_SHIFTS_AND_MEMBERS.as_str()
-        })
-        .bind(unnest::text_array(&ids));
-        if !members.is_empty() {
-            q = q.bind(unnest::text_array(&members));
-        }
-        q.fetch_all(&mut **tx).await?
-    } else {
-        let mut q = Sql::for_backend(
-            tx.backend,
-            "SELECT 's' AS k, id, status AS a FROM shifts WHERE ",
-        );
-        unnest::push_in(&mut q, tx.backend, "id", &ids);
-        let (sql, args) = q.build();
-        sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?
-    };
     let mut open: HashMap<String, bool> = HashMap::new();
-    for r in rows.iter() {
+    for r in first.rows.iter() {
         if row::text(r, "k")? == "s" {
             open.insert(
                 row::text(r, "id")?,
@@ -494,22 +449,124 @@ async fn recheck_shifts(
             pricing.reprice_closed(i, sales[i]);
         }
     }
-    if members.is_empty() {
+    if first.members.is_empty() {
         return Ok(None);
     }
     Ok(Some(
-        accounts::Locked::from_lock_rows(tx, members, &rows).await?,
+        accounts::Locked::from_lock_rows(tx, first.members, &first.rows).await?,
     ))
 }
 
-/// PostgreSQL: the batch's shifts (`$1`), locked shared in id order.
-const PG_LOCK_SHIFTS: &str = "SELECT 's' AS k, id, status AS a, NULL::text AS b, NULL::bigint AS p, \
-     NULL::bigint AS v FROM (SELECT id, status FROM shifts WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE) AS sh";
+/// What the batch's first read gave besides the replays: the rows of its shifts (`k` = `s`)
+/// and, on PostgreSQL, of its members (locked), and which members those are.
+struct FirstRead {
+    rows: Vec<AnyRow>,
+    members: Vec<String>,
+}
 
-/// PostgreSQL: the shifts, then the members (`$2`) in the same statement (shifts first, as
-/// every lane locks them).
-static PG_LOCK_SHIFTS_AND_MEMBERS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| format!("{PG_LOCK_SHIFTS} {}", accounts::PG_LOCK_MEMBERS));
+/// The batch's first read, in one round trip: request fingerprints of sales already stored
+/// under its ids or keys, by id and by key — `(sale id, request hash)` — and the shifts of its
+/// priced register sales; on PostgreSQL the shifts locked shared and the members of its sales
+/// locked with their accounts. (A replayed sale's shift and member are read too: replays are
+/// rare, and reading them costs less than a second round trip.)
+async fn first_read(
+    tx: &mut Tx,
+    sales: &[&Work],
+    pricing: &Pricing,
+) -> StoreResult<(HashMap<String, (String, String)>, FirstRead)> {
+    let ids: Vec<String> = sales.iter().map(|s| s.id().to_lowercase()).collect();
+    let keys: Vec<String> = sales
+        .iter()
+        .filter_map(|s| s.idem_key().map(str::to_string))
+        .collect();
+    let mut shifts: Vec<String> = sales
+        .iter()
+        .zip(&pricing.sales)
+        .filter_map(|(w, p)| match (w, p) {
+            (Work::Sale(r), Priced::Ready { .. }) => Some(r.input.shift_id.clone()),
+            _ => None,
+        })
+        .collect();
+    shifts.sort();
+    shifts.dedup();
+    let pg = tx.backend == Backend::Postgres;
+    let mut members: Vec<String> = Vec::new();
+    if pg {
+        members = sales
+            .iter()
+            .zip(&pricing.sales)
+            .filter_map(|(w, p)| match (w, p) {
+                (Work::Priced(p), _) => p.member.as_ref(),
+                (Work::Sale(_), Priced::Ready { sale, .. }) => sale.member.as_ref(),
+                _ => None,
+            })
+            .map(|m| m.customer_id.clone())
+            .collect();
+        members.sort();
+        members.dedup();
+    }
+    let rows = if pg {
+        sqlx::query(&PG_FIRST_READ)
+            .bind(unnest::text_array(&shifts))
+            .bind(unnest::text_array(&members))
+            .bind(unnest::text_array(&ids))
+            .bind(unnest::text_array(&keys))
+            .fetch_all(&mut **tx)
+            .await?
+    } else {
+        // Two statements, one request.
+        let mut q = Sql::for_backend(
+            tx.backend,
+            "SELECT 'q' AS k, id, request_hash AS a, idem_key AS b FROM sales WHERE ",
+        );
+        unnest::push_in(&mut q, tx.backend, "id", &ids);
+        if !keys.is_empty() {
+            q.push(" OR ");
+            unnest::push_in(&mut q, tx.backend, "idem_key", &keys);
+        }
+        if !shifts.is_empty() {
+            q.push("; SELECT 's' AS k, id, status AS a, NULL AS b FROM shifts WHERE ");
+            unnest::push_in(&mut q, tx.backend, "id", &shifts);
+        }
+        let (sql, args) = q.build();
+        sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?
+    };
+    let mut stored = HashMap::new();
+    let mut rest = Vec::with_capacity(rows.len());
+    for r in rows {
+        if row::text(&r, "k")? != "q" {
+            rest.push(r);
+            continue;
+        }
+        let id = row::text(&r, "id")?;
+        let hash = row::text(&r, "a")?;
+        if let Some(k) = row::opt_text(&r, "b")? {
+            stored.insert(k, (id.clone(), hash.clone()));
+        }
+        stored.insert(id.clone(), (id, hash));
+    }
+    Ok((
+        stored,
+        FirstRead {
+            rows: rest,
+            members,
+        },
+    ))
+}
+
+/// PostgreSQL: the batch's shifts (`$1`) locked shared in id order, then its members (`$2`,
+/// see `accounts::PG_LOCK_MEMBERS`; shifts first, as every lane locks them), then the sales
+/// already stored under its ids (`$3`) or idempotency keys (`$4`) (`k` = `q`: `a` the request
+/// hash, `b` the key).
+static PG_FIRST_READ: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT 's' AS k, id, status AS a, NULL::text AS b, NULL::bigint AS p, NULL::bigint AS v \
+         FROM (SELECT id, status FROM shifts WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE) AS sh \
+         {} UNION ALL SELECT 'q', id, request_hash, idem_key, NULL, NULL FROM sales \
+         WHERE id = ANY($3::text[]) OR idem_key = ANY($4::text[])",
+        accounts::PG_LOCK_MEMBERS
+    )
+});
 
 fn audit_entry(l: &Live) -> AuditEntry {
     let s = l.sale;
@@ -529,39 +586,6 @@ fn audit_entry(l: &Live) -> AuditEntry {
         }),
         client_ip: None,
     }
-}
-
-/// Request fingerprints of sales already stored under the batch's ids or keys, by id and by
-/// key: `(sale id, request hash)`.
-async fn stored_requests(
-    tx: &mut Tx,
-    sales: &[&Work],
-) -> StoreResult<HashMap<String, (String, String)>> {
-    let ids: Vec<String> = sales.iter().map(|s| s.id().to_lowercase()).collect();
-    let keys: Vec<String> = sales
-        .iter()
-        .filter_map(|s| s.idem_key().map(str::to_string))
-        .collect();
-    let mut q = Sql::for_backend(
-        tx.backend,
-        "SELECT id, request_hash, idem_key FROM sales WHERE ",
-    );
-    unnest::push_in(&mut q, tx.backend, "id", &ids);
-    if !keys.is_empty() {
-        q.push(" OR ");
-        unnest::push_in(&mut q, tx.backend, "idem_key", &keys);
-    }
-    let (sql, args) = q.build();
-    let mut out = HashMap::new();
-    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
-        let id = row::text(&r, "id")?;
-        let hash = row::text(&r, "request_hash")?;
-        if let Some(k) = row::opt_text(&r, "idem_key")? {
-            out.insert(k, (id.clone(), hash.clone()));
-        }
-        out.insert(id.clone(), (id, hash));
-    }
-    Ok(out)
 }
 
 type StockKey = (String, String);
@@ -746,17 +770,41 @@ async fn refuse_over_returns<'a>(
 
 const COUNTERS_INSERT: &str =
     "INSERT INTO receipt_counters (store_id, business_day, last_seq) VALUES ";
-const COUNTERS_TAIL: &str = " ON CONFLICT (store_id, business_day) DO UPDATE SET last_seq = receipt_counters.last_seq + excluded.last_seq \
-     RETURNING store_id AS a, business_day AS b, last_seq AS n";
+const COUNTERS_UPSERT: &str = " ON CONFLICT (store_id, business_day) DO UPDATE SET last_seq = receipt_counters.last_seq + excluded.last_seq";
 const LEVELS_INSERT: &str = "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at) VALUES ";
-const LEVELS_TAIL: &str = " ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand_milli = stock_levels.on_hand_milli + excluded.on_hand_milli, \
-     updated_at = excluded.updated_at \
-     RETURNING location_id AS a, product_id AS b, company_id AS c, on_hand_milli AS n, reserved_milli AS r, in_transit_milli AS t, \
-     reorder_point_milli AS p";
-/// PostgreSQL: what [`COUNTERS_TAIL`] and [`LEVELS_TAIL`] return, from one statement (`w0`
-/// the counters, `w1` the levels: locked in that order, as before).
+const LEVELS_UPSERT: &str = " ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand_milli = stock_levels.on_hand_milli + excluded.on_hand_milli, \
+     updated_at = excluded.updated_at";
+/// PostgreSQL: the counters (`w0`) and the levels (`w1`) upserted in one statement, locked in
+/// that order, and what they hold after it.
 const PG_COUNTERS_AND_LEVELS: &str = " SELECT 'r' AS k, a, b, NULL AS c, n, NULL::bigint AS r, NULL::bigint AS t, NULL::bigint AS p FROM w0 \
      UNION ALL SELECT 's', a, b, c, n, r, t, p FROM w1";
+const PG_COUNTERS_RETURNING: &str = " RETURNING store_id AS a, business_day AS b, last_seq AS n";
+const PG_LEVELS_RETURNING: &str = " RETURNING location_id AS a, product_id AS b, company_id AS c, on_hand_milli AS n, \
+     reserved_milli AS r, in_transit_milli AS t, reorder_point_milli AS p";
+
+/// SQLite: what the counters of JSON parameter `$c` and the levels of `$l` hold after the
+/// upserts, as one row of two JSON arrays (a `RETURNING` clause would send a row at a time,
+/// each a hand-off between SQLite's thread and the writer).
+fn sqlite_counters_and_levels(c: Option<usize>, l: Option<usize>) -> String {
+    let param = |n: Option<usize>| n.map_or("'[]'".to_string(), |n| format!("${n}"));
+    format!(
+        "SELECT (SELECT json_group_array(json_array(r.store_id, r.business_day, r.last_seq)) \
+           FROM json_each({}) AS j CROSS JOIN receipt_counters AS r \
+           ON r.store_id = j.value ->> 0 AND r.business_day = j.value ->> 1) AS counters, \
+         (SELECT json_group_array(json_array(s.location_id, s.product_id, s.company_id, s.on_hand_milli, \
+           s.reserved_milli, s.in_transit_milli, s.reorder_point_milli)) \
+           FROM json_each({}) AS j CROSS JOIN stock_levels AS s \
+           ON s.location_id = j.value ->> 0 AND s.product_id = j.value ->> 1) AS levels",
+        param(c),
+        param(l)
+    )
+}
+
+/// A store's receipt counter of a business day after the batch: its last number.
+type Counter = (String, String, i64);
+/// A stock level after the batch: location, product, company, on hand, reserved, in transit,
+/// reorder point (all but the ids in thousandths).
+type Level = (String, String, String, i64, i64, i64, Option<i64>);
 
 /// Assigns the receipt numbers (gap-free per store and business day) and updates on-hand,
 /// flagging the lines that took it below zero; returns the `stock.low` events of the levels
@@ -798,35 +846,34 @@ async fn number_and_stock(
             ]
         })
         .collect();
-    let (numbered, leveled) =
-        if tx.backend == Backend::Postgres && !counters.is_empty() && !levels.is_empty() {
-            let (mut sql, binds) = unnest::with_parts(&[
-                unnest::Part::insert(COUNTERS_INSERT, &counters, COUNTERS_TAIL),
-                unnest::Part::insert(LEVELS_INSERT, &levels, LEVELS_TAIL),
-            ]);
-            sql.push_str(PG_COUNTERS_AND_LEVELS);
-            let rows = unnest::bind_all(&sql, binds).fetch_all(&mut **tx).await?;
-            let mut split = (Vec::new(), Vec::new());
-            for r in rows {
-                if row::text(&r, "k")? == "r" {
-                    split.0.push(r);
-                } else {
-                    split.1.push(r);
-                }
-            }
-            split
-        } else {
-            let numbered = unnest::insert(tx, COUNTERS_INSERT, &counters, COUNTERS_TAIL).await?;
-            clock.lap(9);
-            let leveled = unnest::insert(tx, LEVELS_INSERT, &levels, LEVELS_TAIL).await?;
-            (numbered, leveled)
+    clock.lap(9);
+    let (numbered, leveled) = if tx.backend == Backend::Postgres {
+        pg_counters_and_levels(tx, &counters, &levels).await?
+    } else {
+        let mut batch = bulk::SqliteBatch::default();
+        let c = batch.insert(COUNTERS_INSERT, &counters, COUNTERS_UPSERT);
+        let l = batch.insert(LEVELS_INSERT, &levels, LEVELS_UPSERT);
+        batch.push(&sqlite_counters_and_levels(c, l));
+        let rows = batch.fetch(tx).await?;
+        let r = rows
+            .first()
+            .ok_or_else(|| StoreError::Internal("receipt counters and levels".into()))?;
+        let json = |column: &str| -> StoreResult<String> { row::text(r, column) };
+        let parse = |what: &str, e: serde_json::Error| {
+            StoreError::Internal(format!("the {what} read back: {e}"))
         };
+        (
+            serde_json::from_str::<Vec<Counter>>(&json("counters")?)
+                .map_err(|e| parse("counters", e))?,
+            serde_json::from_str::<Vec<Level>>(&json("levels")?).map_err(|e| parse("levels", e))?,
+        )
+    };
 
     let mut next: HashMap<(String, String), i64> = HashMap::new();
-    for r in numbered {
-        let key = (row::text(&r, "a")?, row::text(&r, "b")?);
-        let last = row::int(&r, "n")?;
-        next.insert(key.clone(), last - counts[&key] + 1);
+    for (store, day, last) in numbered {
+        let key = (store, day);
+        let first = last - counts[&key] + 1;
+        next.insert(key, first);
     }
     for l in live.iter_mut() {
         let key = (l.sale.store_id.clone(), l.sale.business_day.clone());
@@ -840,22 +887,21 @@ async fn number_and_stock(
     // Walk the batch in order from the level before it to flag each line that went below 0.
     let mut level: HashMap<StockKey, i64> = HashMap::new();
     let mut low = Vec::new();
-    for r in leveled {
-        let key = (row::text(&r, "a")?, row::text(&r, "b")?);
-        let after = row::int(&r, "n")?;
+    for (loc, prod, company, after, reserved, in_transit, reorder_point) in leveled {
+        let key = (loc, prod);
         let d = delta[&key].1;
         level.insert(key.clone(), after - d);
         // A level that this batch took to or below its reorder point: a `stock.low` event.
-        let available = after - row::int(&r, "r")?;
-        let position = available + row::int(&r, "t")?;
-        if let Some(rp) = row::opt_int(&r, "p")?
+        let available = after - reserved;
+        let position = available + in_transit;
+        if let Some(rp) = reorder_point
             && position <= rp
             && position - d > rp
         {
             let payload = serde_json::json!({"location_id": key.0, "product_id": key.1,
                 "available": super::model::from_milli(available), "reorder_point": super::model::from_milli(rp)});
             low.push(vec![
-                Val::from(row::text(&r, "c")?),
+                Val::from(company),
                 Some(key.0.clone()).into(),
                 "stock.low".into(),
                 payload.to_string().into(),
@@ -881,6 +927,54 @@ async fn number_and_stock(
         }
     }
     Ok(low)
+}
+
+/// PostgreSQL: the counters and the levels upserted and read back in one statement (either
+/// alone when the other has no rows).
+async fn pg_counters_and_levels(
+    tx: &mut Tx,
+    counters: &[Vec<Val>],
+    levels: &[Vec<Val>],
+) -> StoreResult<(Vec<Counter>, Vec<Level>)> {
+    let counters_tail = format!("{COUNTERS_UPSERT}{PG_COUNTERS_RETURNING}");
+    let levels_tail = format!("{LEVELS_UPSERT}{PG_LEVELS_RETURNING}");
+    let counter = |r: &AnyRow| -> StoreResult<Counter> {
+        Ok((row::text(r, "a")?, row::text(r, "b")?, row::int(r, "n")?))
+    };
+    let level = |r: &AnyRow| -> StoreResult<Level> {
+        Ok((
+            row::text(r, "a")?,
+            row::text(r, "b")?,
+            row::text(r, "c")?,
+            row::int(r, "n")?,
+            row::int(r, "r")?,
+            row::int(r, "t")?,
+            row::opt_int(r, "p")?,
+        ))
+    };
+    let mut out = (Vec::new(), Vec::new());
+    if counters.is_empty() || levels.is_empty() {
+        for r in unnest::insert(tx, COUNTERS_INSERT, counters, &counters_tail).await? {
+            out.0.push(counter(&r)?);
+        }
+        for r in unnest::insert(tx, LEVELS_INSERT, levels, &levels_tail).await? {
+            out.1.push(level(&r)?);
+        }
+        return Ok(out);
+    }
+    let (mut sql, binds) = unnest::with_parts(&[
+        unnest::Part::insert(COUNTERS_INSERT, counters, &counters_tail),
+        unnest::Part::insert(LEVELS_INSERT, levels, &levels_tail),
+    ]);
+    sql.push_str(PG_COUNTERS_AND_LEVELS);
+    for r in unnest::bind_all(&sql, binds).fetch_all(&mut **tx).await? {
+        if row::text(&r, "k")? == "r" {
+            out.0.push(counter(&r)?);
+        } else {
+            out.1.push(level(&r)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the batch's rows: sales, lines, tenders, stock movements, outbox events (`events`
