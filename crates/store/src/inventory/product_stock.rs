@@ -1,8 +1,10 @@
 //! One product at every location in scope — "which nearby store has it?". At chain scale this is
 //! 1,000 levels per answer, so it is built lean: the levels come from the index that carries
-//! their figures (`stock_levels_product_figures`, migration 0010: one range scan, no visit to
-//! the 4 GB table), the product is named once at the top, and each location carries only what
-//! tells a shop assistant where to send the customer (docs/benchmarks.md, "Inventory").
+//! their figures on PostgreSQL (`stock_levels_product_figures`, migration 0010: one range scan,
+//! no visit to the 4 GB table; SQLite's index carries the keys only since its 0020, so that a
+//! sale does not move an index entry per line — its few hundred levels are read by key), the
+//! product is named once at the top, and each location carries only what tells a shop
+//! assistant where to send the customer (docs/benchmarks.md, "Inventory").
 
 use super::figures::{self, StockFigures};
 use super::locations::{self, LocationRef};
