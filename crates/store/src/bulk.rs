@@ -175,7 +175,7 @@ impl SqliteBatch {
 
     /// Runs the statements in `tx`, in the order they were added.
     pub async fn run(self, tx: &mut Tx) -> StoreResult<()> {
-        if self.args.is_empty() {
+        if self.sql.is_empty() {
             return Ok(());
         }
         self.query().execute(&mut **tx).await?;

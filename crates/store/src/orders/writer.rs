@@ -782,24 +782,6 @@ const PG_COUNTERS_RETURNING: &str = " RETURNING store_id AS a, business_day AS b
 const PG_LEVELS_RETURNING: &str = " RETURNING location_id AS a, product_id AS b, company_id AS c, on_hand_milli AS n, \
      reserved_milli AS r, in_transit_milli AS t, reorder_point_milli AS p";
 
-/// SQLite: what the counters of JSON parameter `$c` and the levels of `$l` hold after the
-/// upserts, as one row of two JSON arrays (a `RETURNING` clause would send a row at a time,
-/// each a hand-off between SQLite's thread and the writer).
-fn sqlite_counters_and_levels(c: Option<usize>, l: Option<usize>) -> String {
-    let param = |n: Option<usize>| n.map_or("'[]'".to_string(), |n| format!("${n}"));
-    format!(
-        "SELECT (SELECT json_group_array(json_array(r.store_id, r.business_day, r.last_seq)) \
-           FROM json_each({}) AS j CROSS JOIN receipt_counters AS r \
-           ON r.store_id = j.value ->> 0 AND r.business_day = j.value ->> 1) AS counters, \
-         (SELECT json_group_array(json_array(s.location_id, s.product_id, s.company_id, s.on_hand_milli, \
-           s.reserved_milli, s.in_transit_milli, s.reorder_point_milli)) \
-           FROM json_each({}) AS j CROSS JOIN stock_levels AS s \
-           ON s.location_id = j.value ->> 0 AND s.product_id = j.value ->> 1) AS levels",
-        param(c),
-        param(l)
-    )
-}
-
 /// A store's receipt counter of a business day after the batch: its last number.
 type Counter = (String, String, i64);
 /// A stock level after the batch: location, product, company, on hand, reserved, in transit,
@@ -850,23 +832,7 @@ async fn number_and_stock(
     let (numbered, leveled) = if tx.backend == Backend::Postgres {
         pg_counters_and_levels(tx, &counters, &levels).await?
     } else {
-        let mut batch = bulk::SqliteBatch::default();
-        let c = batch.insert(COUNTERS_INSERT, &counters, COUNTERS_UPSERT);
-        let l = batch.insert(LEVELS_INSERT, &levels, LEVELS_UPSERT);
-        batch.push(&sqlite_counters_and_levels(c, l));
-        let rows = batch.fetch(tx).await?;
-        let r = rows
-            .first()
-            .ok_or_else(|| StoreError::Internal("receipt counters and levels".into()))?;
-        let json = |column: &str| -> StoreResult<String> { row::text(r, column) };
-        let parse = |what: &str, e: serde_json::Error| {
-            StoreError::Internal(format!("the {what} read back: {e}"))
-        };
-        (
-            serde_json::from_str::<Vec<Counter>>(&json("counters")?)
-                .map_err(|e| parse("counters", e))?,
-            serde_json::from_str::<Vec<Level>>(&json("levels")?).map_err(|e| parse("levels", e))?,
-        )
+        sqlite_counters_and_levels(tx, &counters, &levels).await?
     };
 
     let mut next: HashMap<(String, String), i64> = HashMap::new();
@@ -927,6 +893,38 @@ async fn number_and_stock(
         }
     }
     Ok(low)
+}
+
+/// SQLite: the counters and the levels upserted, then what they hold read back as one row of
+/// two JSON arrays, all in one request (a `RETURNING` clause would send a row at a time, each a
+/// hand-off between SQLite's thread and the writer).
+async fn sqlite_counters_and_levels(
+    tx: &mut Tx,
+    counters: &[Vec<Val>],
+    levels: &[Vec<Val>],
+) -> StoreResult<(Vec<Counter>, Vec<Level>)> {
+    let mut batch = bulk::SqliteBatch::default();
+    let param = |n: Option<usize>| n.map_or("'[]'".to_string(), |n| format!("${n}"));
+    let c = param(batch.insert(COUNTERS_INSERT, counters, COUNTERS_UPSERT));
+    let l = param(batch.insert(LEVELS_INSERT, levels, LEVELS_UPSERT));
+    batch.push(&format!(
+        "SELECT (SELECT json_group_array(json_array(r.store_id, r.business_day, r.last_seq)) \
+           FROM json_each({c}) AS j CROSS JOIN receipt_counters AS r \
+           ON r.store_id = j.value ->> 0 AND r.business_day = j.value ->> 1) AS counters, \
+         (SELECT json_group_array(json_array(s.location_id, s.product_id, s.company_id, s.on_hand_milli, \
+           s.reserved_milli, s.in_transit_milli, s.reorder_point_milli)) \
+           FROM json_each({l}) AS j CROSS JOIN stock_levels AS s \
+           ON s.location_id = j.value ->> 0 AND s.product_id = j.value ->> 1) AS levels"
+    ));
+    let rows = batch.fetch(tx).await?;
+    let r = rows
+        .first()
+        .ok_or_else(|| StoreError::Internal("receipt counters and levels".into()))?;
+    let parse = |e: serde_json::Error| StoreError::Internal(format!("counters and levels: {e}"));
+    Ok((
+        serde_json::from_str(&row::text(r, "counters")?).map_err(parse)?,
+        serde_json::from_str(&row::text(r, "levels")?).map_err(parse)?,
+    ))
 }
 
 /// PostgreSQL: the counters and the levels upserted and read back in one statement (either
