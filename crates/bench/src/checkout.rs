@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 /// steady size, SQLite's and PostgreSQL's caches hold the hot pages.
 const WARMUP: Duration = Duration::from_secs(3);
 /// How many error answers a level prints; the rest are only counted.
-const SHOWN_ERRORS: usize = 5;
+pub(crate) const SHOWN_ERRORS: usize = 5;
 /// Characters of an error answer printed: enough for the problem's code and first fields.
 const SHOWN_CHARS: usize = 400;
 /// Cash handed over is the amount due rounded up to a 50-yuan note, so most cash sales give change.
