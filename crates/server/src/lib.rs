@@ -73,6 +73,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn app(db: Db, cfg: ServerConfig) -> Router {
     let state = AppState::new(state::Shared {
         sales: salepoint_store::orders::SaleWriter::start(db.clone()),
+        scans: salepoint_store::catalog::barcode_lookups::BarcodeLookups::start(db.clone()),
         db,
         cfg,
         metrics: observe::metrics_handle(),

@@ -40,4 +40,6 @@ pub struct Shared {
     pub metrics: PrometheusHandle,
     /// The queue of sales waiting for the next group commit.
     pub sales: salepoint_store::orders::SaleWriter,
+    /// The queue of scans waiting for a shared barcode lookup.
+    pub scans: salepoint_store::catalog::barcode_lookups::BarcodeLookups,
 }

@@ -146,10 +146,12 @@ async fn scan(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<ScanResult>> {
     p.require(Permission::CatalogRead)?;
-    if code.len() > 64 {
+    // No label is that long or holds control characters (a NUL would fail the statement of
+    // every scan looked up with this one).
+    if code.len() > 64 || code.chars().any(char::is_control) {
         return Err(ApiError::NotFound);
     }
-    Ok(Json(search::scan(&s.db, &p, &code).await?))
+    Ok(Json(search::scan(&s.db, &s.scans, &p, &code).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

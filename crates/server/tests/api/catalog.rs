@@ -247,6 +247,57 @@ async fn products_barcodes_and_pinyin_search() {
 /// A product whose name starts with what was typed is found and ranked first even when more
 /// products contain the text further in than the search reads as substring candidates
 /// (PostgreSQL reads 100 after its prefix keys; the crowd here comes first in the table).
+/// Scans that arrive together are looked up together (one statement for the batch): each
+/// still gets its own product, with all of that product's barcodes, or its own 404.
+#[tokio::test]
+async fn concurrent_scans_each_get_their_own_product() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let admin = app.admin().await;
+        let page = app.get(&admin, "/api/v1/products?limit=30").await;
+        let products: Vec<Value> = page.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| !p["barcodes"].as_array().unwrap().is_empty())
+            .cloned()
+            .collect();
+        assert!(products.len() >= 20, "{}", page.body);
+        // Every product three times, and a code no product carries after each; one code
+        // holds a NUL, which no database column can, and is simply not found.
+        assert_eq!(
+            app.get(&admin, "/api/v1/scan/69%0001").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // Every product three times, and a code no product carries after each.
+        let mut asks: Vec<(String, Option<&Value>)> = Vec::new();
+        for _ in 0..3 {
+            for p in &products {
+                let code = p["barcodes"][0]["code"].as_str().unwrap().to_string();
+                asks.push((format!("{code}9"), None));
+                asks.push((code, Some(p)));
+            }
+        }
+        let calls = asks.iter().map(|(code, _)| {
+            let app = &app;
+            let admin = &admin;
+            async move { app.get(admin, &format!("/api/v1/scan/{code}")).await }
+        });
+        let answers = futures::future::join_all(calls).await;
+        for ((code, expected), r) in asks.iter().zip(&answers) {
+            match expected {
+                Some(p) => {
+                    assert_eq!(r.status, StatusCode::OK, "{code}: {}", r.body);
+                    assert_eq!(r.body["product"]["id"], p["id"], "{code}");
+                    assert_eq!(r.body["product"]["barcodes"], p["barcodes"], "{code}");
+                    assert_eq!(r.body["product"]["list_price_minor"], p["list_price_minor"]);
+                }
+                None => assert_eq!(r.status, StatusCode::NOT_FOUND, "{code}: {}", r.body),
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_name_that_starts_with_the_query_beats_a_crowd_of_substring_hits() {
     for backend in backends() {

@@ -4,6 +4,7 @@
 //! Every catalog write takes the company's next change number (see [`next_change`]) and stamps
 //! the products it touches with it, which is what registers sync by.
 
+pub mod barcode_lookups;
 pub mod categories;
 pub mod export;
 pub mod import;

@@ -3,6 +3,7 @@
 //! (`kekou`). Candidates come from a trigram index (SQLite FTS5 `trigram`, PostgreSQL
 //! `pg_trgm`); ranking happens here: exact code first, then prefix, then substring.
 
+use super::barcode_lookups::BarcodeLookups;
 use super::products::{self, Product, ProductFilter, push_filter};
 use super::scale_formats;
 use crate::db::{Backend, Db};
@@ -257,18 +258,16 @@ pub struct ScanResult {
 }
 
 /// Resolves a scanned code: a product barcode, or a label of one of the scale formats.
-pub async fn scan(db: &Db, p: &Principal, code: &str) -> StoreResult<ScanResult> {
+pub async fn scan(
+    db: &Db,
+    lookups: &BarcodeLookups,
+    p: &Principal,
+    code: &str,
+) -> StoreResult<ScanResult> {
     let code = code.trim();
-    // The product behind a barcode, with all its barcodes and the currency: one statement.
-    let found = products::fetch_joined(db, p.company_id, |q| {
-        q.push("p.id = (SELECT product_id FROM barcodes WHERE company_id = ")
-            .bind(p.company_id.to_string())
-            .push(" AND code = ")
-            .bind(code.to_string())
-            .push(")");
-    })
-    .await?;
-    if let Some(product) = found.into_iter().next() {
+    // The product behind a barcode, with all its barcodes and the currency: one statement,
+    // shared with the scans of other registers arriving meanwhile.
+    if let Some(product) = lookups.product(p.company_id, code).await? {
         return Ok(ScanResult {
             product,
             source: "barcode".into(),
