@@ -426,12 +426,14 @@ const PACED_SCAN_RATE: f64 = 100.0;
 /// Offered load of the paced search: queries a second per client (16 × 10 = 160 a second,
 /// a keystroke every 100 ms at every register at once).
 const PACED_SEARCH_RATE: f64 = 10.0;
-/// Length of a paced run (`SALEPOINT_BENCH_PACED_SECS`, default 10).
+/// Length of a paced run (`SALEPOINT_BENCH_PACED_SECS`, default 10; at least 0.1 s, so that
+/// the series has requests to report).
 fn paced_seconds() -> f64 {
     std::env::var("SALEPOINT_BENCH_PACED_SECS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10.0)
+        .unwrap_or(10.0_f64)
+        .max(0.1)
 }
 
 /// Measures one request kind twice and prints both, labelled: *saturation* (`concurrency`
