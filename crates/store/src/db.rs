@@ -230,8 +230,11 @@ impl Db {
                 // commit. A batch's multi-row statements keep a statement journal beyond
                 // 64 KiB: in memory, not in a temp file. A log that grew while a long reader
                 // held it is cut back to 160 MiB when it starts again (it restarts at ~128).
+                // The writer's page cache is 16 MiB: a page not in it is copied from the memory
+                // map; 64 MiB sold no more and kept the server above 200 MB of RSS
+                // (docs/benchmarks.md, Checkout, session 14).
                 conn.execute(
-                    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
+                    "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0; \
                      PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 167772160;",
                 )
                 .await?;
