@@ -77,6 +77,13 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
         "prelude: {} sales at {most} registers, errors {}; then ANALYZE (PostgreSQL)",
         prelude.acked, prelude.errors
     );
+    // `SALEPOINT_BENCH_ROLLUP=1`: the analytics rollup worker runs beside the sales, as in
+    // `salepoint serve` (its transactions take SQLite's writer turn and write pages of their
+    // own); without it the figures are the sale path's alone.
+    if std::env::var("SALEPOINT_BENCH_ROLLUP").is_ok_and(|v| v == "1") {
+        salepoint_store::analytics::rollup::start(s.db.clone());
+        println!("with the analytics rollup worker, as `salepoint serve` runs it");
+    }
     let mut acked_total = prelude.acked;
     for &n in levels {
         let peak_reset = harness::reset_peak_rss();

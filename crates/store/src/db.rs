@@ -263,12 +263,14 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
         let before = self.applied_migrations().await.unwrap_or(0);
-        let _turn = self.turn().await?;
-        migrator
-            .run(&mut *self.pool.acquire().await?)
-            .await
-            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
-        drop(_turn);
+        // On SQLite the writer itself migrates, so it holds the new schema; every other
+        // connection was opened on the old one and is replaced (see `Pool::schema_changed`).
+        let result = match self.turn().await? {
+            Some(mut writer) => migrator.run(&mut *writer).await,
+            None => migrator.run(&mut *self.pool.acquire().await?).await,
+        };
+        self.pool.schema_changed();
+        result.map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
         let foreign = crate::events::forget_foreign_tx_ids(self).await?;
         if foreign > 0 {
             tracing::info!(

@@ -14,6 +14,7 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use sqlx::any::{Any, AnyConnectOptions, AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
 use sqlx::{AnyConnection, Connection, Describe, Either, Execute, Executor};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -36,6 +37,9 @@ struct Pooled {
     conn: AnyConnection,
     /// [`LOSSES`] when it was last checked: a lower figure than now has it checked again.
     checked_at_loss: u64,
+    /// The pool's schema generation when the connection was opened (see
+    /// [`Pool::schema_changed`]).
+    schema: u64,
 }
 
 /// What a pool needs to open and check its connections.
@@ -46,6 +50,8 @@ struct Connector {
     setup: &'static [&'static str],
     /// Idle time after which a connection is pinged when taken out.
     ping_after: Duration,
+    /// Bumped when the schema changed (see [`Pool::schema_changed`]).
+    schema: Arc<AtomicU64>,
 }
 
 impl deadpool::managed::Manager for Connector {
@@ -60,15 +66,22 @@ impl deadpool::managed::Manager for Connector {
         Ok(Pooled {
             conn,
             checked_at_loss: LOSSES.load(Ordering::Relaxed),
+            schema: self.schema.load(Ordering::Acquire),
         })
     }
 
-    /// A failed ping (the connection is gone) makes the pool drop it and open another.
+    /// A failed ping (the connection is gone) makes the pool drop it and open another; so
+    /// does a schema changed since the connection was opened.
     async fn recycle(
         &self,
         pooled: &mut Pooled,
         metrics: &deadpool::managed::Metrics,
     ) -> deadpool::managed::RecycleResult<sqlx::Error> {
+        if pooled.schema < self.schema.load(Ordering::Acquire) {
+            return Err(deadpool::managed::RecycleError::Message(
+                "opened before the schema changed".into(),
+            ));
+        }
         let losses = LOSSES.load(Ordering::Relaxed);
         if pooled.checked_at_loss < losses || metrics.last_used() >= self.ping_after {
             pooled.conn.ping().await?;
@@ -135,6 +148,7 @@ impl Pool {
             options: settings.url.parse()?,
             setup: settings.setup,
             ping_after: settings.ping_after,
+            schema: Arc::default(),
         };
         let inner = deadpool::managed::Pool::builder(connector)
             .max_size(settings.max_connections)
@@ -150,6 +164,15 @@ impl Pool {
         let pool = Pool { inner };
         drop(pool.acquire().await?);
         Ok(pool)
+    }
+
+    /// Tells the pool that the schema changed (migrations ran): every connection opened before
+    /// is replaced before its next use. A SQLite connection keeps the schema it read last and
+    /// prepares new statements against it; a `SELECT *` prepared on the old schema is
+    /// prepared again by SQLite when it runs, with more columns than sqlx noted at prepare
+    /// time — which made sqlx's SQLite worker thread panic (and the query answer "no rows").
+    pub fn schema_changed(&self) {
+        self.inner.manager().schema.fetch_add(1, Ordering::Release);
     }
 
     /// Takes a connection out (waiting for one if all are in use).

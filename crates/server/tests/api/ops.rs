@@ -147,3 +147,45 @@ async fn cut_postgresql_connections_are_replaced() {
         "{statuses:?}"
     );
 }
+
+/// After a schema change (what migrations do) every pooled connection is replaced: one that
+/// had prepared `SELECT * FROM stores` on the old schema would otherwise run it again with a
+/// column more than its driver expects (SQLite: sqlx's worker thread panicked and the query
+/// answered no rows; PostgreSQL: "cached plan must not change result type").
+#[tokio::test]
+async fn connections_opened_before_a_schema_change_are_replaced() {
+    use sqlx::Row;
+    for backend in backends() {
+        let app = spawn(backend).await;
+        // Every pooled connection prepares the statement on the current schema.
+        let select_all = |conns: Vec<salepoint_store::pool::PoolConnection>| async move {
+            let mut widths = Vec::new();
+            for mut c in conns {
+                let rows = sqlx::query("SELECT * FROM stores ORDER BY code")
+                    .fetch_all(&mut *c)
+                    .await
+                    .unwrap();
+                assert!(!rows.is_empty(), "the demo chain has stores");
+                widths.push(rows[0].len());
+            }
+            widths
+        };
+        let hold_all = || async {
+            let mut conns = Vec::new();
+            for _ in 0..4 {
+                conns.push(app.db.pool.acquire().await.unwrap());
+            }
+            conns
+        };
+        let before = select_all(hold_all().await).await;
+        let mut tx = app.db.begin().await.unwrap();
+        salepoint_store::db::execute(&mut tx, "ALTER TABLE stores ADD COLUMN test_note TEXT")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        app.db.pool.schema_changed();
+        let after = select_all(hold_all().await).await;
+        assert!(before.iter().all(|w| *w == before[0]), "{before:?}");
+        assert_eq!(after, vec![before[0] + 1; 4], "{backend:?}");
+    }
+}
