@@ -14,7 +14,6 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use sqlx::any::{Any, AnyConnectOptions, AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
 use sqlx::{AnyConnection, Connection, Describe, Either, Execute, Executor};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -51,7 +50,7 @@ struct Connector {
     /// Idle time after which a connection is pinged when taken out.
     ping_after: Duration,
     /// Bumped when the schema changed (see [`Pool::schema_changed`]).
-    schema: Arc<AtomicU64>,
+    schema: AtomicU64,
 }
 
 impl deadpool::managed::Manager for Connector {
@@ -148,7 +147,7 @@ impl Pool {
             options: settings.url.parse()?,
             setup: settings.setup,
             ping_after: settings.ping_after,
-            schema: Arc::default(),
+            schema: AtomicU64::new(0),
         };
         let inner = deadpool::managed::Pool::builder(connector)
             .max_size(settings.max_connections)

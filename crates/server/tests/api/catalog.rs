@@ -244,9 +244,6 @@ async fn products_barcodes_and_pinyin_search() {
     }
 }
 
-/// A product whose name starts with what was typed is found and ranked first even when more
-/// products contain the text further in than the search reads as substring candidates
-/// (PostgreSQL reads 100 after its prefix keys; the crowd here comes first in the table).
 /// Scans that arrive together are looked up together (one statement for the batch): each
 /// still gets its own product, with all of that product's barcodes, or its own 404.
 #[tokio::test]
@@ -263,8 +260,7 @@ async fn concurrent_scans_each_get_their_own_product() {
             .cloned()
             .collect();
         assert!(products.len() >= 20, "{}", page.body);
-        // Every product three times, and a code no product carries after each; one code
-        // holds a NUL, which no database column can, and is simply not found.
+        // A code holding a NUL, which no database column can, is simply not found.
         assert_eq!(
             app.get(&admin, "/api/v1/scan/69%0001").await.status,
             StatusCode::NOT_FOUND
@@ -298,6 +294,9 @@ async fn concurrent_scans_each_get_their_own_product() {
     }
 }
 
+/// A product whose name starts with what was typed is found and ranked first even when more
+/// products contain the text further in than the search reads as substring candidates
+/// (PostgreSQL reads 100 after its prefix keys; the crowd here comes first in the table).
 #[tokio::test]
 async fn a_name_that_starts_with_the_query_beats_a_crowd_of_substring_hits() {
     for backend in backends() {
