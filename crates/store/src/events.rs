@@ -176,16 +176,17 @@ pub async fn resume(db: &Db, company: CompanyId, last: LastEventId) -> StoreResu
 /// row this statement sees with a `tx_id` at or above its snapshot's `xmax` cannot have been
 /// written by this server (the snapshot sees no transaction that late), and rows of
 /// transactions still running are not seen, so none of this server's events is touched.
-/// Run on every start by [`Db::migrate`]: a look at each company's newest event (one index
-/// probe each) and, only if one is foreign, the update. Returns how many events were changed.
+/// The analytics worker's outbox cursors from the old server are moved too. Run on every start
+/// by [`Db::migrate`]: a look at each company's newest event (one index probe each) and cursor
+/// and, only if one is foreign, the updates. Returns how many events were changed.
 pub async fn forget_foreign_tx_ids(db: &Db) -> StoreResult<u64> {
     if db.backend == Backend::Sqlite {
         return Ok(0);
     }
     let r = sqlx::query(&format!(
-        "SELECT {SNAPSHOT_XMAX} AS xmax, (SELECT MAX(newest.tx_id) FROM companies c \
+        "SELECT {SNAPSHOT_XMAX} AS xmax, GREATEST((SELECT MAX(newest.tx_id) FROM companies c \
          CROSS JOIN LATERAL (SELECT tx_id FROM outbox_events e WHERE e.company_id = c.id \
-         ORDER BY tx_id DESC LIMIT 1) newest) AS newest"
+         ORDER BY tx_id DESC LIMIT 1) newest), (SELECT MAX(tx_id) FROM analytics_cursors)) AS newest"
     ))
     .fetch_one(&db.pool)
     .await?;
@@ -193,12 +194,24 @@ pub async fn forget_foreign_tx_ids(db: &Db) -> StoreResult<u64> {
     if row::opt_int(&r, "newest")?.is_none_or(|newest| newest < xmax) {
         return Ok(0);
     }
+    let mut tx = db.begin().await?;
     let done = sqlx::query(&format!(
         "UPDATE outbox_events SET tx_id = 0 \
          WHERE company_id IN (SELECT id FROM companies) AND tx_id >= {SNAPSHOT_XMAX}"
     ))
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    // The analytics worker's cursors (analytics/follow.rs) move behind every event of the old
+    // server, now at 0: those it had not passed were written before the dump, and their sales
+    // not yet counted are found by the worker's sweep when it starts.
+    sqlx::query(&format!(
+        "UPDATE analytics_cursors SET tx_id = 0, seq = COALESCE((SELECT MAX(e.seq) \
+         FROM outbox_events e WHERE e.company_id = analytics_cursors.company_id AND e.tx_id = 0), 0) \
+         WHERE tx_id >= {SNAPSHOT_XMAX}"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(done.rows_affected())
 }
 

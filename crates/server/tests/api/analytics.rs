@@ -101,7 +101,8 @@ async fn channel_id(app: &TestApp, admin: &str, code: &str) -> String {
 /// Copies sale `id` (header, lines, tenders) under a new id with the given channel, member
 /// tier, price tier and customer: a sale another writer made (an online order), or one written
 /// before migration 0008 (channel and member tier NULL); `at` moves it to another instant.
-/// Returns the new id.
+/// Like every writer of sales it writes the sale's `sale.completed` outbox event in the same
+/// transaction (the rollup worker finds sales by their events). Returns the new id.
 #[allow(clippy::too_many_arguments)]
 async fn copy_sale(
     app: &TestApp,
@@ -156,6 +157,15 @@ async fn copy_sale(
     )
     .bind(&new)
     .bind(id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) \
+         SELECT company_id, store_id, CASE kind WHEN 'return' THEN 'return.completed' \
+         ELSE 'sale.completed' END, '{\"id\": \"' || id || '\"}', created_at FROM sales WHERE id = $1",
+    )
+    .bind(&new)
     .execute(&mut *tx)
     .await
     .unwrap();
@@ -667,6 +677,71 @@ async fn rollups_equal_the_raw_sales_across_time_zones_and_reports_agree() {
             "{:#?}",
             upgraded.differences
         );
+    }
+}
+
+/// A sale that commits long after the instant it is stamped with (here an hour before the newest
+/// counted sale; in a chain, a transaction that waited) is counted once the worker is running:
+/// the worker follows the outbox in commit order, not a window of time before the newest sale
+/// it counted (which skipped a sale stamped more than its 10-minute lookback earlier).
+#[tokio::test]
+async fn a_sale_committed_long_after_its_stamp_is_counted_once() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        salepoint_store::analytics::rollup::start(app.db.clone());
+        let admin = app.admin().await;
+        let t = till(&app, "cashier.sh001", "SH001").await;
+        let r = app
+            .post(
+                &t.token,
+                "/api/v1/sales",
+                t.cash_sale(&[(0, 1000), (1, 2000)]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        caught_up(&app, &admin).await;
+        let first = r.body["id"].as_str().unwrap().to_string();
+        let stamped = salepoint_store::clock::parse(r.body["created_at"].as_str().unwrap())
+            .unwrap()
+            - time::Duration::hours(1);
+        let late = copy_sale(
+            &app,
+            &first,
+            1,
+            None,
+            None,
+            None,
+            None,
+            Some(&salepoint_store::clock::format(stamped)),
+        )
+        .await;
+        // Woken by the next sale's commit (or within a second).
+        let r = app
+            .post(&t.token, "/api/v1/sales", t.cash_sale(&[(2, 1000)]))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let start = Instant::now();
+        while raw(
+            &app,
+            "SELECT sale_id FROM analytics_applied WHERE sale_id = $1",
+            &[&late],
+        )
+        .await
+        .is_empty()
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the late sale was never counted"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        caught_up(&app, &admin).await;
+        let applied = raw(&app, "SELECT sale_id FROM analytics_applied", &[]).await;
+        assert_eq!(applied.len(), 3);
+        let report = salepoint_store::analytics::verify::verify(&app.db)
+            .await
+            .unwrap();
+        assert!(report.differences.is_empty(), "{:#?}", report.differences);
     }
 }
 

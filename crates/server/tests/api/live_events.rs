@@ -302,10 +302,33 @@ async fn events_from_another_postgres_server_neither_wait_nor_come_back() {
         }
         assert_eq!(seen, ["ours"]);
 
+        // The analytics worker's cursor had passed the restored event on the old server.
+        sqlx::query(
+            "INSERT INTO analytics_cursors (company_id, tx_id, seq) VALUES ($1, $2, $3) \
+             ON CONFLICT (company_id) DO UPDATE SET tx_id = excluded.tx_id, seq = excluded.seq",
+        )
+        .bind(company.to_string())
+        .bind(FOREIGN)
+        .bind(restored)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+
         // The next start puts the restored event first; this server's events keep their ids.
         app.db.migrate().await.unwrap();
         let after = tx_ids(&app.db).await;
         assert_eq!(after[0], ("restored".to_string(), 0));
         assert_eq!(after[1], before[1]);
+        // The cursor stands after the restored events, before this server's: it would never
+        // have reached them from the old server's ids.
+        let cursor = sqlx::query("SELECT tx_id, seq FROM analytics_cursors WHERE company_id = $1")
+            .bind(company.to_string())
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            (cursor.get::<i64, _>(0), cursor.get::<i64, _>(1)),
+            (0, restored)
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! The rollup worker: adds sales and returns that are not yet counted into every rollup table
 //! and records them in `analytics_applied` — in one transaction per batch, so each sale is
 //! counted exactly once even with several app servers or a crash between batches. The
-//! register's transaction is untouched: the worker is woken by its commits (`Db::subscribe`)
-//! and every second for other servers'.
+//! register's transaction is untouched: the worker finds its sales through the outbox events
+//! it writes (`follow`), woken by its commits (`Db::subscribe`) and every second for other
+//! servers'.
 //!
 //! Cost = quantity × the product's moving-average cost (`product_costs.avg_cost_minor`, else
 //! `products.cost_price_minor`) read when the sale is rolled up, per line, rounded half away
@@ -15,19 +16,13 @@ use crate::{clock, row};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
-/// How far before the watermark the worker looks for sales that committed late.
+/// How far before the watermark the worker's sweep looks for sales not yet applied: it runs
+/// when the worker starts, for sales committed before the outbox cursors existed (migration
+/// 0021); every other sale is found through the outbox (`follow`).
 pub const LOOKBACK: time::Duration = time::Duration::minutes(10);
-/// How far before the watermark the worker looks on every pass: sales stamped a little before
-/// others but committed after them (the sale writer's batches, a wait for SQLite's write turn,
-/// PostgreSQL's concurrent transactions). Finding the unapplied sales means probing
-/// `analytics_applied` for every sale in the window, so the full [`LOOKBACK`] (at 500 sales/s,
-/// 300,000 probes) is swept only every [`SWEEP`].
-pub const RECENT: time::Duration = time::Duration::seconds(10);
-/// How often the worker sweeps the whole [`LOOKBACK`] for sales that committed later still.
-pub const SWEEP: Duration = Duration::from_secs(15);
 /// The least time between two passes of the worker under load: each pass is a write
-/// transaction that the sale writer waits for on SQLite, and scans the recent window, so many
-/// tiny batches cost more than a few bigger ones; the lag grows by at most this.
+/// transaction that the sale writer waits for on SQLite, so many tiny batches cost more than a
+/// few bigger ones; the lag grows by at most this.
 pub const PAUSE: Duration = Duration::from_millis(200);
 /// Sales per batch.
 pub const BATCH: i64 = 500;
@@ -585,43 +580,78 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
 }
 
 /// Rolls up one batch of sales not yet applied, stamped after the watermark minus the whole
-/// [`LOOKBACK`]; returns how many it applied (0: none waiting, or another server took them
-/// first).
-pub async fn apply_batch(db: &Db, limit: i64) -> StoreResult<usize> {
-    apply_since(db, LOOKBACK, limit).await
-}
-
-/// [`apply_batch`] over the sales stamped after the watermark minus `back`.
-async fn apply_since(db: &Db, back: time::Duration, limit: i64) -> StoreResult<usize> {
-    let from = since(&watermark(db).await?, back);
+/// [`LOOKBACK`] and at or before `until`; returns how many it applied (0: none waiting, or
+/// another server took them first). Probes `analytics_applied` for every sale of the window,
+/// which is why the worker finds new sales through the outbox (`follow`) and sweeps this way
+/// only when it starts, up to then (sales committed later have their events after the cursor).
+async fn sweep_batch(db: &Db, until: &str, limit: i64) -> StoreResult<usize> {
+    let from = since(&watermark(db).await?, LOOKBACK);
     let rows = sqlx::query(&format!(
         "SELECT {SALE_COLUMNS} FROM {SALE_FROM} \
-         WHERE s.created_at > $1 AND NOT EXISTS \
+         WHERE s.created_at > $1 AND s.created_at <= $2 AND NOT EXISTS \
          (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id) \
-         ORDER BY s.created_at, s.id LIMIT $2"
+         ORDER BY s.created_at, s.id LIMIT $3"
     ))
     .bind(from)
+    .bind(until.to_string())
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
     let sales = rows
         .iter()
         .map(sale_fact)
         .collect::<StoreResult<Vec<_>>>()?;
+    Ok(apply(db, &sales, None).await?.unwrap_or(0))
+}
+
+/// Rolls up the sales `ids` not yet applied and moves a company's outbox cursor past them (if
+/// `advance`), in one transaction; `None` when another server moved the cursor or counted one
+/// of them first (nothing is written).
+pub(crate) async fn apply_ids(
+    db: &Db,
+    ids: &[String],
+    advance: Option<&super::follow::Advance>,
+) -> StoreResult<Option<usize>> {
+    let mut sales = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut q = crate::sql::Sql::new(&format!(
+            "SELECT {SALE_COLUMNS} FROM {SALE_FROM} WHERE NOT EXISTS \
+             (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id) AND s.id IN "
+        ));
+        q.bind_list(chunk);
+        let (sql, args) = q.build();
+        for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
+            sales.push(sale_fact(&r)?);
+        }
+    }
+    apply(db, &sales, advance).await
+}
+
+/// Counts `sales` into every rollup, records them in `analytics_applied` and moves the cursor
+/// of `advance`, in one transaction; returns how many it applied, or `None` when another
+/// server counted one of them or moved the cursor first (the transaction is rolled back).
+async fn apply(
+    db: &Db,
+    sales: &[SaleFact],
+    advance: Option<&super::follow::Advance>,
+) -> StoreResult<Option<usize>> {
+    if sales.is_empty() && advance.is_none() {
+        return Ok(Some(0));
+    }
     let ids: Vec<String> = sales.iter().map(|s| s.id.clone()).collect();
     let (lines, tenders) = details(db, &ids).await?;
     let mut r = Rollups::default();
-    aggregate(&sales, &lines, &tenders, &mut r);
-    let newest = sales
-        .iter()
-        .map(|s| s.created_at.as_str())
-        .max()
-        .unwrap_or("")
-        .to_string();
+    aggregate(sales, &lines, &tenders, &mut r);
     let mut tx = db.begin().await?;
+    if let Some(a) = advance
+        && !a.save(&mut tx).await?
+    {
+        return Ok(None);
+    }
+    if sales.is_empty() {
+        tx.commit().await?;
+        return Ok(Some(0));
+    }
     // Recording the sales first: a sale another server counted meanwhile breaks the primary
     // key and rolls the whole batch back.
     let applied: Vec<Vec<Val>> = sales
@@ -646,18 +676,24 @@ async fn apply_since(db: &Db, back: time::Duration, limit: i64) -> StoreResult<u
         if let StoreError::Db(sqlx::Error::Database(d)) = &e
             && d.kind() == sqlx::error::ErrorKind::UniqueViolation
         {
-            return Ok(0);
+            return Ok(None);
         }
         return Err(e);
     }
     write(&mut tx, &r).await?;
+    let newest = sales
+        .iter()
+        .map(|s| s.created_at.as_str())
+        .max()
+        .unwrap_or("")
+        .to_string();
     sqlx::query("UPDATE analytics_state SET watermark = $1 WHERE id = 1 AND watermark < $1")
         .bind(newest)
         .execute(&mut *tx)
         .await?;
     // One event per store touched, naming its newest business day.
     let mut touched: BTreeMap<(String, String), String> = BTreeMap::new();
-    for s in &sales {
+    for s in sales {
         let e = touched
             .entry((s.company_id.clone(), s.store_id.clone()))
             .or_default();
@@ -668,7 +704,7 @@ async fn apply_since(db: &Db, back: time::Duration, limit: i64) -> StoreResult<u
     send_updated(&mut tx, &touched).await?;
     tx.commit().await?;
     db.notify();
-    Ok(sales.len())
+    Ok(Some(sales.len()))
 }
 
 /// Writes one `analytics.updated` live event per store of `touched` ((company, store) → the
@@ -702,17 +738,41 @@ pub(crate) async fn send_updated(
     Ok(())
 }
 
-/// Applies batches until none is waiting (over the whole [`LOOKBACK`]); returns how many
-/// sales it applied.
+/// Applies batches until none is waiting — the outbox followed to its end, the sales of events
+/// committed beyond it (see [`follow::committed_beyond`](super::follow::committed_beyond)),
+/// then the whole [`LOOKBACK`] swept (sales committed before the outbox cursors existed);
+/// returns how many sales it applied.
 pub async fn drain(db: &Db) -> StoreResult<usize> {
-    drain_since(db, LOOKBACK).await
+    Ok(follow_all(db).await? + super::follow::committed_beyond(db).await? + sweep(db).await?)
 }
 
-async fn drain_since(db: &Db, back: time::Duration) -> StoreResult<usize> {
+/// Follows the outbox until no event is left after any cursor; returns the sales applied.
+async fn follow_all(db: &Db) -> StoreResult<usize> {
+    let mut n = 0;
+    loop {
+        let b = follow(db).await?;
+        n += b.applied;
+        if !b.more {
+            return Ok(n);
+        }
+    }
+}
+
+/// One batch of [`follow::batch`](super::follow::batch), its cost counted.
+async fn follow(db: &Db) -> StoreResult<super::follow::Batch> {
+    let t = Instant::now();
+    let b = super::follow::batch(db).await?;
+    super::work::count(b.applied, t.elapsed());
+    Ok(b)
+}
+
+/// Applies the unapplied sales of the whole [`LOOKBACK`] stamped until now, batch by batch.
+async fn sweep(db: &Db) -> StoreResult<usize> {
+    let until = clock::now();
     let mut n = 0;
     loop {
         let t = Instant::now();
-        let k = apply_since(db, back, BATCH).await?;
+        let k = sweep_batch(db, &until, BATCH).await?;
         super::work::count(k, t.elapsed());
         if k == 0 {
             return Ok(n);
@@ -732,10 +792,11 @@ pub async fn needs_rebuild(db: &Db) -> StoreResult<bool> {
     })
 }
 
-/// Starts the worker: first the rebuild a migration asked for (once), then it drains on every
-/// commit signal and every second, until the process ends — over the [`RECENT`] window, and
-/// over the whole [`LOOKBACK`] every [`SWEEP`]; after a pass that applied sales it pauses
-/// [`PAUSE`]. Safe to run on several servers at once.
+/// Starts the worker: first the rebuild a migration asked for (once) and one [`drain`] (the
+/// outbox, then the sweep of the whole [`LOOKBACK`] for sales committed before the outbox
+/// cursors existed); then it follows the outbox on every commit signal and every second, until
+/// the process ends; after a pass that applied sales it pauses [`PAUSE`]. Safe to run on
+/// several servers at once.
 pub fn start(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut wake = db.subscribe();
@@ -749,17 +810,31 @@ pub fn start(db: Db) -> tokio::task::JoinHandle<()> {
             },
             Err(e) => tracing::warn!(error = %e, "analytics state unreadable"),
         }
-        let mut swept: Option<Instant> = None;
+        // A pass drains everything once (the outbox, then the sweep); afterwards one batch
+        // per pass, the next at once while batches come back full (catching up), else after
+        // the next commit signal (or a second), and not before [`PAUSE`] after one that
+        // applied sales: following every commit at once would write one small transaction
+        // per sale writer commit, each a turn the sale writer waits for on SQLite.
+        let mut swept = false;
         loop {
-            let back = if swept.is_none_or(|t| t.elapsed() >= SWEEP) {
-                swept = Some(Instant::now());
-                LOOKBACK
+            let pass = if swept {
+                follow(&db).await
             } else {
-                RECENT
+                drain(&db).await.map(|applied| super::follow::Batch {
+                    applied,
+                    more: false,
+                })
             };
-            match drain_since(&db, back).await {
-                Ok(0) => {}
-                Ok(_) => tokio::time::sleep(PAUSE).await,
+            match pass {
+                Ok(b) => {
+                    swept = true;
+                    if b.more {
+                        continue;
+                    }
+                    if b.applied > 0 {
+                        tokio::time::sleep(PAUSE).await;
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "analytics rollup failed; will retry"),
             }
             let _ = tokio::time::timeout(Duration::from_secs(1), wake.changed()).await;
@@ -767,23 +842,11 @@ pub fn start(db: Db) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Sales of a company waiting for the worker — those stamped after the watermark minus
-/// [`RECENT`] (a sale committed later than that is found by the worker's sweep, not counted
-/// here: counting the whole lookback probed every sale of the last 10 minutes on every
-/// dashboard read) — and the newest applied sale's `created_at`.
+/// Sales and returns of a company waiting for the worker — those after the company's outbox
+/// cursor — and the newest applied sale's `created_at` (else the oldest waiting one's).
 pub async fn pending(db: &Db, company_id: &str) -> StoreResult<(i64, String)> {
     let wm = watermark(db).await?;
-    let r = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n, MIN(s.created_at) AS oldest FROM sales s \
-         WHERE s.company_id = $1 AND s.created_at > $2 AND NOT EXISTS \
-         (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id)",
-    )
-    .bind(company_id.to_string())
-    .bind(since(&wm, RECENT))
-    .fetch_one(&db.pool)
-    .await?;
-    let n = row::int(&r, "n")?;
-    let oldest = row::opt_text(&r, "oldest")?.unwrap_or_default();
+    let (n, oldest) = super::follow::waiting(db, company_id).await?;
     Ok((n, if wm.is_empty() { oldest } else { wm }))
 }
 
