@@ -96,7 +96,15 @@ pub async fn insert(
         }
         q.push(tail);
         let (sql, args) = q.build();
-        out.extend(sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?);
+        // Not kept prepared: the text changes with the number of rows, and every variant kept
+        // in each connection's statement cache (and as a prepared statement in its
+        // PostgreSQL backend) held tens of kilobytes to run once or twice.
+        out.extend(
+            sqlx::query_with(&sql, args)
+                .persistent(false)
+                .fetch_all(&mut **tx)
+                .await?,
+        );
     }
     Ok(out)
 }

@@ -357,7 +357,9 @@ pub(crate) fn sale_fact(r: &sqlx::any::AnyRow) -> StoreResult<SaleFact> {
     })
 }
 
-/// The lines and tenders of `ids`, with each product's cost now.
+/// The lines and tenders of `ids`, with each product's cost now. Statements with a list of ids
+/// are not kept prepared here or in [`apply_ids`]: each length is another text, and every
+/// variant stayed in each connection's statement cache (tens of kilobytes each).
 pub(crate) async fn details(
     db: &Db,
     ids: &[String],
@@ -374,7 +376,11 @@ pub(crate) async fn details(
         );
         q.bind_list(chunk);
         let (sql, args) = q.build();
-        for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
+        for r in sqlx::query_with(&sql, args)
+            .persistent(false)
+            .fetch_all(&db.pool)
+            .await?
+        {
             lines.push(LineFact {
                 sale_id: row::text(&r, "sale_id")?,
                 product_id: row::text(&r, "product_id")?,
@@ -390,7 +396,11 @@ pub(crate) async fn details(
         );
         q.bind_list(chunk);
         let (sql, args) = q.build();
-        for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
+        for r in sqlx::query_with(&sql, args)
+            .persistent(false)
+            .fetch_all(&db.pool)
+            .await?
+        {
             tenders.push(TenderFact {
                 sale_id: row::text(&r, "sale_id")?,
                 code: row::text(&r, "code")?,
@@ -620,7 +630,11 @@ pub(crate) async fn apply_ids(
         ));
         q.bind_list(chunk);
         let (sql, args) = q.build();
-        for r in sqlx::query_with(&sql, args).fetch_all(&db.pool).await? {
+        for r in sqlx::query_with(&sql, args)
+            .persistent(false)
+            .fetch_all(&db.pool)
+            .await?
+        {
             sales.push(sale_fact(&r)?);
         }
     }
