@@ -9,9 +9,10 @@
 //! `products.cost_price_minor`) read when the sale is rolled up, per line, rounded half away
 //! from zero to the minor unit.
 
-use crate::bulk::{self, Val};
+use crate::bulk::Val;
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
+use crate::orders::unnest;
 use crate::{clock, row};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, Instant};
@@ -459,7 +460,10 @@ fn upsert_tail(table: &str, key: &str, extra: &[&str]) -> String {
     format!(" ON CONFLICT ({key}) DO UPDATE SET {sets}")
 }
 
-/// Writes `r` into the rollup tables (adding to what is there).
+/// Writes `r` into the rollup tables (adding to what is there). On PostgreSQL each table's rows
+/// go as one array per column (`unnest::insert`): one statement text whatever the number of
+/// rows, prepared once, where a multi-row `VALUES` of 2,000 rows was parsed and planned anew for
+/// every batch.
 pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
     let rows: Vec<Vec<Val>> = r
         .daily
@@ -470,7 +474,7 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
             v
         })
         .collect();
-    bulk::insert(
+    unnest::insert(
         tx,
         &format!("INSERT INTO analytics_daily (store_id, business_day, company_id, {MEASURE_COLS}) VALUES "),
         &rows,
@@ -491,7 +495,7 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
             v
         })
         .collect();
-    bulk::insert(
+    unnest::insert(
         tx,
         &format!("INSERT INTO analytics_hourly (store_id, business_day, hour, company_id, {MEASURE_COLS}) VALUES "),
         &rows,
@@ -513,7 +517,7 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
             v
         })
         .collect();
-    bulk::insert(
+    unnest::insert(
         tx,
         &format!("INSERT INTO analytics_product_daily (store_id, business_day, product_id, company_id, {MEASURE_COLS}, returns_milli) VALUES "),
         &rows,
@@ -532,7 +536,7 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
             })
             .collect();
         let (table, column) = (dim.table, dim.column);
-        bulk::insert(
+        unnest::insert(
             tx,
             &format!("INSERT INTO {table} (company_id, {column}, product_id, {MEASURE_COLS}, returns_milli) VALUES "),
             &rows,
@@ -555,7 +559,7 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
             })
             .collect();
         let (table, column) = (dim.table, dim.column);
-        bulk::insert(
+        unnest::insert(
             tx,
             &format!("INSERT INTO {table} (store_id, business_day, {column}, company_id, {MEASURE_COLS}) VALUES "),
             &rows,
@@ -577,7 +581,7 @@ pub(crate) async fn write(tx: &mut crate::Tx, r: &Rollups) -> StoreResult<()> {
             ]
         })
         .collect();
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO analytics_tender_daily (store_id, business_day, code, company_id, amount_minor, count) VALUES ",
         &rows,
@@ -679,7 +683,7 @@ async fn apply(
             ]
         })
         .collect();
-    if let Err(e) = bulk::insert(
+    if let Err(e) = unnest::insert(
         &mut tx,
         "INSERT INTO analytics_applied (sale_id, store_id, created_at, cost_minor) VALUES ",
         &applied,
@@ -742,7 +746,7 @@ pub(crate) async fn send_updated(
             ]
         })
         .collect();
-    bulk::insert(
+    unnest::insert(
         tx,
         "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ",
         &events,
