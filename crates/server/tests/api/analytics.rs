@@ -973,21 +973,32 @@ async fn rebuild_writes_exactly_what_the_worker_writes() {
                 .unwrap(),
             0
         );
-        // A rebuild counts a sale the worker has not read yet and moves the outbox cursor past
-        // it (the worker does not read again every event of what a rebuild counted).
+        // A rebuild counts a sale the worker has not read yet and moves the outbox cursor
+        // forward (the worker does not read again every event of what a rebuild counted).
         let company: String = raw(&app, "SELECT id FROM companies", &[]).await[0].get(0);
+        let cursor = || async {
+            let r = raw(
+                &app,
+                "SELECT tx_id, seq FROM analytics_cursors WHERE company_id = $1",
+                &[&company],
+            )
+            .await;
+            (i(&r[0], "tx_id"), i(&r[0], "seq"))
+        };
         let one = raw(&app, "SELECT id FROM sales", &[]).await[0].get::<String, _>(0);
         copy_sale(&app, &one, 999, None, None, None, None, None).await;
         let waiting = salepoint_store::analytics::rollup::pending(&app.db, &company)
             .await
             .unwrap();
         assert_eq!(waiting.0, 1);
+        let before = cursor().await;
         assert_eq!(
             salepoint_store::analytics::verify::rebuild(&app.db)
                 .await
                 .unwrap(),
             ids.len() + 1
         );
+        assert!(cursor().await > before, "{before:?}");
         let waiting = salepoint_store::analytics::rollup::pending(&app.db, &company)
             .await
             .unwrap();

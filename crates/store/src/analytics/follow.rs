@@ -197,8 +197,8 @@ pub(crate) async fn committed_beyond(db: &Db) -> StoreResult<usize> {
     Ok(applied)
 }
 
-/// The sales and returns of a company not yet passed by its cursor, and the oldest one's
-/// `created_at` ('' when none).
+/// The sales and returns of a company not yet counted whose events its cursor has not passed,
+/// and the oldest one's `created_at` ('' when none).
 pub(crate) async fn waiting(db: &Db, company_id: &str) -> StoreResult<(i64, String)> {
     let at = sqlx::query("SELECT tx_id, seq FROM analytics_cursors WHERE company_id = $1")
         .bind(company_id.to_string())
@@ -211,24 +211,37 @@ pub(crate) async fn waiting(db: &Db, company_id: &str) -> StoreResult<(i64, Stri
         },
         None => Position { tx_id: 0, seq: 0 },
     };
-    let count = "SELECT CAST(COUNT(*) AS BIGINT) AS n, MIN(created_at) AS oldest \
-         FROM outbox_events WHERE company_id = $1 AND kind IN ('sale.completed', 'return.completed')";
+    // Events after the cursor whose sale is counted already (a rebuild, `drain`, the start-up
+    // sweep) are not waiting: the worker passes them on its next batch.
+    let count = |sale_id: &str| {
+        format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n, MIN(created_at) AS oldest FROM outbox_events \
+             WHERE company_id = $1 AND kind IN ('sale.completed', 'return.completed') \
+             AND NOT EXISTS (SELECT 1 FROM analytics_applied a WHERE a.sale_id = {sale_id})"
+        )
+    };
     let company_id = company_id.to_string();
     let r = match db.backend {
         Backend::Sqlite => {
-            sqlx::query(&format!("{count} AND seq > $2"))
-                .bind(company_id)
-                .bind(at.seq)
-                .fetch_one(&db.pool)
-                .await?
+            sqlx::query(&format!(
+                "{} AND seq > $2",
+                count("json_extract(payload, '$.id')")
+            ))
+            .bind(company_id)
+            .bind(at.seq)
+            .fetch_one(&db.pool)
+            .await?
         }
         Backend::Postgres => {
-            sqlx::query(&format!("{count} AND (tx_id, seq) > ($2, $3)"))
-                .bind(company_id)
-                .bind(at.tx_id)
-                .bind(at.seq)
-                .fetch_one(&db.pool)
-                .await?
+            sqlx::query(&format!(
+                "{} AND (tx_id, seq) > ($2, $3)",
+                count("CAST(payload AS json) ->> 'id'")
+            ))
+            .bind(company_id)
+            .bind(at.tx_id)
+            .bind(at.seq)
+            .fetch_one(&db.pool)
+            .await?
         }
     };
     Ok((

@@ -358,56 +358,65 @@ pub(crate) fn sale_fact(r: &sqlx::any::AnyRow) -> StoreResult<SaleFact> {
     })
 }
 
-/// The lines and tenders of `ids`, with each product's cost now. Statements with a list of ids
-/// are not kept prepared here or in [`apply_ids`]: each length is another text, and every
-/// variant stayed in each connection's statement cache (tens of kilobytes each).
+/// The rows of `head` (ending in `… IN `) followed by the list of `ids`, 500 at a time. Not kept
+/// prepared: each length of the list is another text, and every variant stayed in each
+/// connection's statement cache (tens of kilobytes each).
+async fn fetch_in(db: &Db, head: &str, ids: &[String]) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut q = crate::sql::Sql::new(head);
+        q.bind_list(chunk);
+        let (sql, args) = q.build();
+        out.extend(
+            sqlx::query_with(&sql, args)
+                .persistent(false)
+                .fetch_all(&db.pool)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The lines and tenders of `ids`, with each product's cost now.
 pub(crate) async fn details(
     db: &Db,
     ids: &[String],
 ) -> StoreResult<(Vec<LineFact>, Vec<TenderFact>)> {
     let mut lines = Vec::new();
+    for r in fetch_in(
+        db,
+        "SELECT l.sale_id, l.product_id, l.quantity_milli, l.total_minor, l.tax_minor, \
+         l.line_discount_minor + l.order_discount_minor AS discount_minor, \
+         COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS unit_cost \
+         FROM sale_lines l JOIN products p ON p.id = l.product_id \
+         LEFT JOIN product_costs pc ON pc.product_id = l.product_id WHERE l.sale_id IN ",
+        ids,
+    )
+    .await?
+    {
+        lines.push(LineFact {
+            sale_id: row::text(&r, "sale_id")?,
+            product_id: row::text(&r, "product_id")?,
+            quantity_milli: row::int(&r, "quantity_milli")?,
+            total_minor: row::int(&r, "total_minor")?,
+            tax_minor: row::int(&r, "tax_minor")?,
+            discount_minor: row::int(&r, "discount_minor")?,
+            unit_cost_minor: row::int(&r, "unit_cost")?,
+        });
+    }
     let mut tenders = Vec::new();
-    for chunk in ids.chunks(500) {
-        let mut q = crate::sql::Sql::new(
-            "SELECT l.sale_id, l.product_id, l.quantity_milli, l.total_minor, l.tax_minor, \
-             l.line_discount_minor + l.order_discount_minor AS discount_minor, \
-             COALESCE(pc.avg_cost_minor, p.cost_price_minor) AS unit_cost \
-             FROM sale_lines l JOIN products p ON p.id = l.product_id \
-             LEFT JOIN product_costs pc ON pc.product_id = l.product_id WHERE l.sale_id IN ",
-        );
-        q.bind_list(chunk);
-        let (sql, args) = q.build();
-        for r in sqlx::query_with(&sql, args)
-            .persistent(false)
-            .fetch_all(&db.pool)
-            .await?
-        {
-            lines.push(LineFact {
-                sale_id: row::text(&r, "sale_id")?,
-                product_id: row::text(&r, "product_id")?,
-                quantity_milli: row::int(&r, "quantity_milli")?,
-                total_minor: row::int(&r, "total_minor")?,
-                tax_minor: row::int(&r, "tax_minor")?,
-                discount_minor: row::int(&r, "discount_minor")?,
-                unit_cost_minor: row::int(&r, "unit_cost")?,
-            });
-        }
-        let mut q = crate::sql::Sql::new(
-            "SELECT sale_id, code, amount_minor FROM sale_tenders WHERE sale_id IN ",
-        );
-        q.bind_list(chunk);
-        let (sql, args) = q.build();
-        for r in sqlx::query_with(&sql, args)
-            .persistent(false)
-            .fetch_all(&db.pool)
-            .await?
-        {
-            tenders.push(TenderFact {
-                sale_id: row::text(&r, "sale_id")?,
-                code: row::text(&r, "code")?,
-                amount_minor: row::int(&r, "amount_minor")?,
-            });
-        }
+    for r in fetch_in(
+        db,
+        "SELECT sale_id, code, amount_minor FROM sale_tenders WHERE sale_id IN ",
+        ids,
+    )
+    .await?
+    {
+        tenders.push(TenderFact {
+            sale_id: row::text(&r, "sale_id")?,
+            code: row::text(&r, "code")?,
+            amount_minor: row::int(&r, "amount_minor")?,
+        });
     }
     Ok((lines, tenders))
 }
@@ -626,22 +635,18 @@ pub(crate) async fn apply_ids(
     ids: &[String],
     advance: Option<&super::follow::Advance>,
 ) -> StoreResult<Option<usize>> {
-    let mut sales = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut q = crate::sql::Sql::new(&format!(
+    let sales = fetch_in(
+        db,
+        &format!(
             "SELECT {SALE_COLUMNS} FROM {SALE_FROM} WHERE NOT EXISTS \
              (SELECT 1 FROM analytics_applied a WHERE a.sale_id = s.id) AND s.id IN "
-        ));
-        q.bind_list(chunk);
-        let (sql, args) = q.build();
-        for r in sqlx::query_with(&sql, args)
-            .persistent(false)
-            .fetch_all(&db.pool)
-            .await?
-        {
-            sales.push(sale_fact(&r)?);
-        }
-    }
+        ),
+        ids,
+    )
+    .await?
+    .iter()
+    .map(sale_fact)
+    .collect::<StoreResult<Vec<_>>>()?;
     apply(db, &sales, advance).await
 }
 
