@@ -222,6 +222,30 @@ pub async fn after(
     from: Position,
     limit: i64,
 ) -> StoreResult<Vec<OutboxEvent>> {
+    read(db, company, from, limit, true).await
+}
+
+/// Like [`after`], but on PostgreSQL also the committed events of transactions at or above the
+/// snapshot's xmin, which [`after`] holds back while an older transaction runs anywhere on the
+/// server. Only for a reader that moves no position past them (the analytics worker's `drain`:
+/// "every sale committed now is counted"); on SQLite the same as [`after`].
+pub async fn committed_after(
+    db: &Db,
+    company: CompanyId,
+    from: Position,
+    limit: i64,
+) -> StoreResult<Vec<OutboxEvent>> {
+    read(db, company, from, limit, false).await
+}
+
+/// [`after`] (`readable_only`) or [`committed_after`].
+async fn read(
+    db: &Db,
+    company: CompanyId,
+    from: Position,
+    limit: i64,
+    readable_only: bool,
+) -> StoreResult<Vec<OutboxEvent>> {
     let rows = match db.backend {
         Backend::Sqlite => {
             sqlx::query(
@@ -235,9 +259,14 @@ pub async fn after(
             .await?
         }
         Backend::Postgres => {
+            let readable = if readable_only {
+                format!("AND tx_id < {SNAPSHOT_XMIN}")
+            } else {
+                String::new()
+            };
             sqlx::query(&format!(
                 "SELECT tx_id, seq, store_id, kind, payload FROM outbox_events \
-                 WHERE company_id = $1 AND (tx_id, seq) > ($2, $3) AND tx_id < {SNAPSHOT_XMIN} \
+                 WHERE company_id = $1 AND (tx_id, seq) > ($2, $3) {readable} \
                  ORDER BY tx_id, seq LIMIT $4"
             ))
             .bind(company.to_string())

@@ -21,6 +21,7 @@ use crate::db::{Backend, Db};
 use crate::error::{StoreError, StoreResult};
 use crate::events::{self, OutboxEvent, Position};
 use crate::{Tx, row};
+use salepoint_domain::ids::CompanyId;
 
 /// Outbox events read per company and batch (each sale writes two: the sale and its stock).
 pub const EVENTS: i64 = 1000;
@@ -76,19 +77,20 @@ async fn cursors(db: &Db) -> StoreResult<Vec<(String, Position, bool)>> {
     .await?;
     rows.iter()
         .map(|r| {
-            let at = row::opt_int(r, "seq")?.map(|seq| {
-                Ok::<_, StoreError>(Position {
-                    tx_id: row::opt_int(r, "tx_id")?.unwrap_or(0),
-                    seq,
-                })
-            });
-            let (at, stored) = match at {
-                Some(p) => (p?, true),
-                None => (Position { tx_id: 0, seq: 0 }, false),
+            let seq = row::opt_int(r, "seq")?;
+            let at = Position {
+                tx_id: row::opt_int(r, "tx_id")?.unwrap_or(0),
+                seq: seq.unwrap_or(0),
             };
-            Ok((row::text(r, "id")?, at, stored))
+            Ok((row::text(r, "id")?, at, seq.is_some()))
         })
         .collect()
+}
+
+/// `id` as a company id (read from the companies table, so always one).
+fn company(id: &str) -> StoreResult<CompanyId> {
+    id.parse()
+        .map_err(|_| StoreError::Internal(format!("bad company id {id}")))
 }
 
 /// The sale a `sale.completed` / `return.completed` event's payload names.
@@ -111,10 +113,7 @@ pub(crate) struct Batch {
 pub(crate) async fn batch(db: &Db) -> StoreResult<Batch> {
     let mut done = Batch::default();
     for (company_id, from, stored) in cursors(db).await? {
-        let company = company_id
-            .parse()
-            .map_err(|_| StoreError::Internal(format!("bad company id {company_id}")))?;
-        let read = events::after(db, company, from, EVENTS).await?;
+        let read = events::after(db, company(&company_id)?, from, EVENTS).await?;
         let Some(last) = read.last() else {
             continue;
         };
@@ -161,30 +160,7 @@ pub(crate) async fn committed_beyond(db: &Db) -> StoreResult<usize> {
     let mut applied = 0;
     for (company_id, mut from, _) in cursors(db).await? {
         loop {
-            let rows = sqlx::query(
-                "SELECT tx_id, seq, kind, payload FROM outbox_events \
-                 WHERE company_id = $1 AND (tx_id, seq) > ($2, $3) ORDER BY tx_id, seq LIMIT $4",
-            )
-            .bind(company_id.clone())
-            .bind(from.tx_id)
-            .bind(from.seq)
-            .bind(EVENTS)
-            .fetch_all(&db.pool)
-            .await?;
-            let read = rows
-                .iter()
-                .map(|r| {
-                    Ok(OutboxEvent {
-                        position: Position {
-                            tx_id: row::int(r, "tx_id")?,
-                            seq: row::int(r, "seq")?,
-                        },
-                        store_id: None,
-                        kind: row::text(r, "kind")?,
-                        payload: row::text(r, "payload")?,
-                    })
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
+            let read = events::committed_after(db, company(&company_id)?, from, EVENTS).await?;
             let Some(last) = read.last() else {
                 break;
             };
@@ -200,17 +176,11 @@ pub(crate) async fn committed_beyond(db: &Db) -> StoreResult<usize> {
 /// The sales and returns of a company not yet counted whose events its cursor has not passed,
 /// and the oldest one's `created_at` ('' when none).
 pub(crate) async fn waiting(db: &Db, company_id: &str) -> StoreResult<(i64, String)> {
-    let at = sqlx::query("SELECT tx_id, seq FROM analytics_cursors WHERE company_id = $1")
-        .bind(company_id.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
-    let at = match at {
-        Some(r) => Position {
-            tx_id: row::int(&r, "tx_id")?,
-            seq: row::int(&r, "seq")?,
-        },
-        None => Position { tx_id: 0, seq: 0 },
-    };
+    let at = cursors(db)
+        .await?
+        .into_iter()
+        .find(|(id, _, _)| id == company_id)
+        .map_or(Position { tx_id: 0, seq: 0 }, |(_, at, _)| at);
     // Events after the cursor whose sale is counted already (a rebuild, `drain`, the start-up
     // sweep) are not waiting: the worker passes them on its next batch.
     let count = |sale_id: &str| {
