@@ -379,7 +379,7 @@ async fn write_priced<'a>(
     let low = number_and_stock(&mut tx, &mut live, &mut clock).await?;
     clock.lap(10);
 
-    // 6. The rows.
+    // 6. The audit entries, then the rows.
     for l in &live {
         // Refunds and approved overrides belong in the audit trail.
         if l.approver.is_some() || l.sale.kind == "return" {
