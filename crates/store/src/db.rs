@@ -86,29 +86,17 @@ pub struct Db {
     pub backend: Backend,
     /// SQLite's single write connection, held here for good (writes go through
     /// [`Db::begin`]); whoever holds its lock has the writer's turn.
-    writer: Option<Arc<Mutex<Writer>>>,
+    writer: Option<Arc<Mutex<AnyConnection>>>,
     /// Bumped after a commit that wrote outbox events, so live streams look at once.
     events: Arc<tokio::sync::watch::Sender<u64>>,
     /// Short-lived caches of callers and register settings (see `cache`).
     pub caches: Arc<crate::cache::Caches>,
 }
 
-/// SQLite's write connection, and whether a batch transaction (see [`Db::begin_batch`]) was
-/// left open on it: the next turn rolls it back before anything else runs.
-pub(crate) struct Writer {
-    conn: AnyConnection,
-    unfinished: bool,
-}
-
 /// A transaction: a write transaction (on SQLite, in the writer's turn), or one on a pooled
 /// connection ([`Db::begin_pooled`]). Commit with [`Tx::commit`]; dropping it rolls back.
 pub struct Tx {
     conn: TxConn,
-    /// A batch transaction on SQLite's writer ([`Db::begin_batch`]): its `BEGIN` and `COMMIT`
-    /// travel with its first and last requests, so sqlx does not know about it.
-    batch: bool,
-    /// A batch transaction whose `BEGIN` has not been sent yet ([`Tx::opening`]).
-    unopened: bool,
     /// Until committed; dropped open, the transaction is rolled back before the
     /// connection's next statement (as sqlx does for its own transactions).
     open: bool,
@@ -122,17 +110,13 @@ enum TxConn {
     /// A pooled connection (PostgreSQL writes, and every [`Db::begin_pooled`]).
     Pooled(PoolConnection),
     /// SQLite's write connection, locked for the transaction.
-    Held(OwnedMutexGuard<Writer>),
+    Held(OwnedMutexGuard<AnyConnection>),
 }
 
 impl Drop for Tx {
     fn drop(&mut self) {
-        if !self.open {
-            return;
-        }
-        match &mut self.conn {
-            TxConn::Held(w) if self.batch => w.unfinished = true,
-            _ => AnyTransactionManager::start_rollback(self),
+        if self.open {
+            AnyTransactionManager::start_rollback(self);
         }
     }
 }
@@ -145,8 +129,6 @@ impl Tx {
     ) -> StoreResult<Tx> {
         let mut tx = Tx {
             conn,
-            batch: false,
-            unopened: false,
             open: false,
             backend,
             caches,
@@ -156,40 +138,11 @@ impl Tx {
         Ok(tx)
     }
 
-    /// Commits the transaction (a batch transaction whose last request carried its `COMMIT`,
-    /// see [`Tx::closing`], is committed already).
+    /// Commits the transaction.
     pub async fn commit(mut self) -> StoreResult<()> {
-        if self.batch {
-            if self.open && !self.unopened {
-                sqlx::query("COMMIT").execute(&mut *self).await?;
-            }
-        } else {
-            AnyTransactionManager::commit(&mut self).await?;
-        }
+        AnyTransactionManager::commit(&mut self).await?;
         self.open = false;
         Ok(())
-    }
-
-    /// What the first request of a batch transaction must start with: `BEGIN; ` the first time
-    /// it is asked on SQLite, else nothing.
-    pub fn opening(&mut self) -> &'static str {
-        if self.unopened {
-            self.unopened = false;
-            "BEGIN; "
-        } else {
-            ""
-        }
-    }
-
-    /// Whether the last request of this transaction should end with `COMMIT` (a batch
-    /// transaction on SQLite); if so, call [`Tx::closed`] once that request has succeeded.
-    pub fn closing(&self) -> bool {
-        self.batch && self.open && !self.unopened
-    }
-
-    /// The request that ended with `COMMIT` succeeded.
-    pub fn closed(&mut self) {
-        self.open = false;
     }
 
     /// Commits a change of master data and forgets the cached settings it may have changed.
@@ -206,7 +159,7 @@ impl Deref for Tx {
     fn deref(&self) -> &AnyConnection {
         match &self.conn {
             TxConn::Pooled(c) => c,
-            TxConn::Held(w) => &w.conn,
+            TxConn::Held(c) => c,
         }
     }
 }
@@ -215,7 +168,7 @@ impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match &mut self.conn {
             TxConn::Pooled(c) => c,
-            TxConn::Held(w) => &mut w.conn,
+            TxConn::Held(c) => c,
         }
     }
 }
@@ -285,10 +238,7 @@ impl Db {
                      PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 167772160;",
                 )
                 .await?;
-                Some(Arc::new(Mutex::new(Writer {
-                    conn,
-                    unfinished: false,
-                })))
+                Some(Arc::new(Mutex::new(conn)))
             }
             Backend::Postgres => None,
         };
@@ -316,7 +266,7 @@ impl Db {
         // On SQLite the writer itself migrates, so it holds the new schema; every other
         // connection was opened on the old one and is replaced (see `Pool::schema_changed`).
         let result = match self.turn().await? {
-            Some(mut writer) => migrator.run(&mut writer.conn).await,
+            Some(mut writer) => migrator.run(&mut *writer).await,
             None => migrator.run(&mut *self.pool.acquire().await?).await,
         };
         self.pool.schema_changed();
@@ -340,20 +290,14 @@ impl Db {
 
     /// The writer's turn on SQLite: its connection, locked. Waits at most as long as a pooled
     /// connection would be waited for.
-    async fn turn(&self) -> StoreResult<Option<OwnedMutexGuard<Writer>>> {
-        let Some(w) = &self.writer else {
-            return Ok(None);
-        };
-        let mut turn = tokio::time::timeout(WRITER_WAIT, w.clone().lock_owned())
-            .await
-            .map_err(|_| StoreError::from(sqlx::Error::PoolTimedOut))?;
-        if turn.unfinished {
-            // A batch transaction failed before its COMMIT (or before its BEGIN: then there is
-            // nothing to roll back, and SQLite says so).
-            let _ = sqlx::query("ROLLBACK").execute(&mut turn.conn).await;
-            turn.unfinished = false;
+    async fn turn(&self) -> StoreResult<Option<OwnedMutexGuard<AnyConnection>>> {
+        match &self.writer {
+            Some(w) => tokio::time::timeout(WRITER_WAIT, w.clone().lock_owned())
+                .await
+                .map(Some)
+                .map_err(|_| sqlx::Error::PoolTimedOut.into()),
+            None => Ok(None),
         }
-        Ok(Some(turn))
     }
 
     /// Begins a write transaction (waiting for the writer's turn on SQLite).
@@ -363,26 +307,6 @@ impl Db {
             None => TxConn::Pooled(self.pool.acquire().await?),
         };
         Tx::begin(conn, self.backend, self.caches.clone()).await
-    }
-
-    /// Begins the transaction of a batch of sales. On SQLite its `BEGIN` and `COMMIT` are sent
-    /// with its first and last requests ([`Tx::opening`], [`Tx::closing`]) rather than alone:
-    /// each request is a hand-off to SQLite's thread and back (sqlx's own `BEGIN` and `COMMIT`
-    /// two of them each), which on a busy machine costs more than the statements (a `BEGIN`
-    /// took 0.35 ms at 8 registers, 1 ms at 64). Its first request must start with
-    /// [`Tx::opening`]. Elsewhere, as [`Db::begin`].
-    pub async fn begin_batch(&self) -> StoreResult<Tx> {
-        match self.turn().await? {
-            Some(conn) => Ok(Tx {
-                conn: TxConn::Held(conn),
-                batch: true,
-                unopened: true,
-                open: true,
-                backend: self.backend,
-                caches: self.caches.clone(),
-            }),
-            None => self.begin().await,
-        }
     }
 
     /// Begins a transaction on a pooled connection, never SQLite's writer: for reads that
@@ -426,7 +350,7 @@ impl Db {
 /// that the writer's next commit finds the log wholly copied and starts it again from the
 /// beginning. A reader still in an old snapshot can keep a round from finishing; the next
 /// round tries again. Stops when the pool is closed.
-async fn checkpoints(pool: Pool, turn: Arc<Mutex<Writer>>) {
+async fn checkpoints(pool: Pool, turn: Arc<Mutex<AnyConnection>>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -454,7 +378,7 @@ const CHECKPOINT_REST: i64 = 1_000;
 
 /// One round of [`checkpoints`]: copy the log back; when it has grown large, copy again
 /// until what the writer adds per copy is small, then the rest in the writer's turn.
-async fn checkpoint_round(pool: &Pool, turn: &Mutex<Writer>) -> StoreResult<()> {
+async fn checkpoint_round(pool: &Pool, turn: &Mutex<AnyConnection>) -> StoreResult<()> {
     let mut log = checkpoint(pool).await?;
     if log < RESTART_AT {
         return Ok(());

@@ -1,7 +1,7 @@
 //! Operations: health, readiness (503 when the database is gone), metrics, request ids, the
 //! OpenAPI document and its browsable page, and the web UI shell.
 
-use crate::support::{Backend, backends, spawn};
+use crate::support::{backends, spawn};
 use reqwest::{Method, StatusCode};
 use salepoint_store::error::StoreError;
 
@@ -92,6 +92,7 @@ async fn health_metrics_openapi_and_outage() {
 /// rather than handed round the pool, also where it goes back without a look (a transaction).
 #[tokio::test]
 async fn cut_postgresql_connections_are_replaced() {
+    use crate::support::Backend;
     use sqlx::Connection;
     if !backends().contains(&Backend::Postgres) {
         return;
@@ -186,67 +187,5 @@ async fn connections_opened_before_a_schema_change_are_replaced() {
         let after = select_all(hold_all().await).await;
         assert!(before.iter().all(|w| *w == before[0]), "{before:?}");
         assert_eq!(after, vec![before[0] + 1; 4], "{backend:?}");
-    }
-}
-
-/// A batch transaction (the sale writer's: on SQLite its `BEGIN` and `COMMIT` travel with its
-/// first and last requests) that is dropped open is rolled back before the next write, and one
-/// whose last request carried the `COMMIT` keeps its change.
-#[tokio::test]
-async fn a_batch_transaction_dropped_open_is_rolled_back_before_the_next_write() {
-    use sqlx::Row;
-    for backend in backends() {
-        let app = spawn(backend).await;
-        let name = |db: salepoint_store::db::Db| async move {
-            sqlx::query("SELECT name FROM stores ORDER BY code LIMIT 1")
-                .fetch_one(&db.pool)
-                .await
-                .unwrap()
-                .get::<String, _>(0)
-        };
-        let before = name(app.db.clone()).await;
-        let rename = |opening: &str, to: &str, commit: bool| {
-            format!(
-                "{opening}UPDATE stores SET name = '{to}' WHERE code = (SELECT MIN(code) FROM stores){}",
-                if commit { "; COMMIT" } else { "" }
-            )
-        };
-        let mut tx = app.db.begin_batch().await.unwrap();
-        let sql = rename(tx.opening(), "dropped", false);
-        sqlx::raw_sql(&sql).execute(&mut *tx).await.unwrap();
-        drop(tx);
-        // The next write's turn rolls the open one back first, and works.
-        let mut tx = app.db.begin().await.unwrap();
-        let inside: String = sqlx::query("SELECT name FROM stores ORDER BY code LIMIT 1")
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap()
-            .get(0);
-        assert_eq!(inside, before, "{backend:?}: the dropped change is gone");
-        tx.commit().await.unwrap();
-        assert_eq!(name(app.db.clone()).await, before, "{backend:?}");
-
-        let mut tx = app.db.begin_batch().await.unwrap();
-        let opening = tx.opening();
-        let commit = tx.closing();
-        assert_eq!(commit, backend == Backend::Sqlite, "{backend:?}");
-        sqlx::raw_sql(&rename(opening, "kept", commit))
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        if commit {
-            tx.closed();
-        }
-        tx.commit().await.unwrap();
-        assert_eq!(name(app.db.clone()).await, "kept", "{backend:?}");
-        // The writer goes on as usual.
-        let mut tx = app.db.begin().await.unwrap();
-        sqlx::query("UPDATE stores SET name = $1 WHERE name = 'kept'")
-            .bind(&before)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        assert_eq!(name(app.db.clone()).await, before, "{backend:?}");
     }
 }

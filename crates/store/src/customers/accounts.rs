@@ -298,10 +298,8 @@ struct Account {
     changed: bool,
 }
 
-/// The members of a batch, locked until the end of the transaction (on PostgreSQL their rows,
-/// on SQLite the writer's turn): their accounts with their points lots, whether each is active,
-/// and the ids that were asked for. The sale writer reads them in its first round trip with
-/// the batch's replays and shifts ([`PG_LOCK_MEMBERS`], [`SQLITE_READ_MEMBERS`]).
+/// The members of a batch, locked until the end of the transaction: their accounts with their
+/// points lots, whether each is active, and the ids that were asked for.
 #[derive(Default)]
 pub(crate) struct Locked {
     accounts: BTreeMap<String, Account>,
@@ -326,38 +324,18 @@ pub(crate) const PG_LOCK_MEMBERS: &str = "UNION ALL SELECT 'c', id, status, xmin
      UNION ALL SELECT 'l', customer_id, ledger_id, expires_at, remaining, NULL FROM points_lots \
      WHERE customer_id = ANY($2::text[]) AND remaining > 0";
 
-/// SQLite: the statements of the sale writer's first read that read the batch's members and
-/// their lots, each as its text up to an IN-list of the members and the column of that list.
-/// Each gives one row (`k` = `c`: the accounts, `l`: the lots with points left) holding its
-/// rows as a JSON array in `a`: every row of a result is a hand-off between SQLite's thread and
-/// the writer, which on a busy machine costs more than the read. No versions, unlike
-/// [`PG_LOCK_MEMBERS`]: the writer's turn is the lock, so what they read cannot change before
-/// the commit.
-pub(crate) const SQLITE_READ_MEMBERS: [(&str, &str); 2] = [
-    (
-        "; SELECT 'c' AS k, NULL AS id, json_group_array(json_array(id, status, points_balance, \
-         stored_value_minor)) AS a, NULL AS b FROM customers WHERE ",
-        "id",
-    ),
-    (
-        "; SELECT 'l' AS k, NULL AS id, json_group_array(json_array(customer_id, ledger_id, \
-         expires_at, remaining)) AS a, NULL AS b FROM points_lots WHERE remaining > 0 AND ",
-        "customer_id",
-    ),
-];
-
-/// A member's account as read: id, status, points balance, stored value.
-type AccountRow = (String, String, i64, i64);
-
 impl Locked {
-    /// PostgreSQL: the members `ids` (sorted) from the rows of [`PG_LOCK_MEMBERS`]; the lots of
-    /// a member whose row changed after the statement's snapshot are read again.
+    /// The members `ids` (sorted) from the rows of [`PG_LOCK_MEMBERS`]; the lots of a member
+    /// whose row changed after the statement's snapshot are read again.
     pub(crate) async fn from_lock_rows(
         tx: &mut Tx,
         ids: Vec<String>,
         rows: &[sqlx::any::AnyRow],
     ) -> StoreResult<Locked> {
-        let mut accounts: Vec<AccountRow> = Vec::new();
+        let mut out = Locked {
+            ids,
+            ..Default::default()
+        };
         let mut locked_version: HashMap<String, String> = HashMap::new();
         let mut seen_version: HashMap<String, String> = HashMap::new();
         let mut lots: Vec<(String, Lot)> = Vec::new();
@@ -365,13 +343,19 @@ impl Locked {
             let id = row::text(r, "id")?;
             match row::text(r, "k")?.as_str() {
                 "c" => {
+                    out.active.insert(
+                        id.clone(),
+                        row::opt_text(r, "a")?.as_deref() == Some("active"),
+                    );
                     locked_version.insert(id.clone(), row::opt_text(r, "b")?.unwrap_or_default());
-                    accounts.push((
+                    out.accounts.insert(
                         id,
-                        row::opt_text(r, "a")?.unwrap_or_default(),
-                        row::opt_int(r, "p")?.unwrap_or(0),
-                        row::opt_int(r, "v")?.unwrap_or(0),
-                    ));
+                        Account {
+                            points: row::opt_int(r, "p")?.unwrap_or(0),
+                            stored_value: row::opt_int(r, "v")?.unwrap_or(0),
+                            ..Default::default()
+                        },
+                    );
                 }
                 "n" => {
                     seen_version.insert(id, row::opt_text(r, "b")?.unwrap_or_default());
@@ -397,69 +381,6 @@ impl Locked {
         if !stale.is_empty() {
             lots.extend(read_lots(tx, &stale).await?);
         }
-        Ok(Locked::assemble(ids, accounts, lots))
-    }
-
-    /// SQLite: the members `ids` (sorted) from the rows of [`SQLITE_READ_MEMBERS`] (others
-    /// are left out).
-    pub(crate) fn from_sqlite_rows(
-        ids: Vec<String>,
-        rows: &[sqlx::any::AnyRow],
-    ) -> StoreResult<Locked> {
-        let mut accounts: Vec<AccountRow> = Vec::new();
-        let mut lots: Vec<(String, Lot)> = Vec::new();
-        for r in rows {
-            let k = row::text(r, "k")?;
-            if k != "c" && k != "l" {
-                continue;
-            }
-            let json = row::opt_text(r, "a")?.unwrap_or_else(|| "[]".into());
-            let bad = |e: serde_json::Error| StoreError::Internal(format!("member accounts: {e}"));
-            if k == "c" {
-                accounts = serde_json::from_str(&json).map_err(bad)?;
-            } else {
-                let read: Vec<(String, String, String, i64)> =
-                    serde_json::from_str(&json).map_err(bad)?;
-                lots = read
-                    .into_iter()
-                    .map(|(id, ledger_id, expires_at, remaining)| {
-                        (
-                            id,
-                            Lot {
-                                ledger_id,
-                                expires_at,
-                                remaining,
-                                changed: false,
-                            },
-                        )
-                    })
-                    .collect();
-            }
-        }
-        Ok(Locked::assemble(ids, accounts, lots))
-    }
-
-    /// The members `ids` with `accounts` and their `lots`, soonest expiry first.
-    fn assemble(
-        ids: Vec<String>,
-        accounts: Vec<AccountRow>,
-        mut lots: Vec<(String, Lot)>,
-    ) -> Locked {
-        let mut out = Locked {
-            ids,
-            ..Default::default()
-        };
-        for (id, status, points, stored_value) in accounts {
-            out.active.insert(id.clone(), status == "active");
-            out.accounts.insert(
-                id,
-                Account {
-                    points,
-                    stored_value,
-                    ..Default::default()
-                },
-            );
-        }
         lots.sort_by(|a, b| {
             (&a.0, &a.1.expires_at, &a.1.ledger_id).cmp(&(&b.0, &b.1.expires_at, &b.1.ledger_id))
         });
@@ -468,7 +389,7 @@ impl Locked {
                 a.lots.push(lot);
             }
         }
-        out
+        Ok(out)
     }
 
     /// Whether every one of `ids` was asked for (a customer asked for but not found is unknown).
@@ -502,6 +423,47 @@ async fn read_lots(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<(String, Lot)
     Ok(out)
 }
 
+/// SQLite: the members `ids` (sorted) with their points lots, in one joined read — the
+/// writer's turn is the lock (PostgreSQL's writer locks and reads them with its shifts, see
+/// [`PG_LOCK_MEMBERS`]).
+async fn read_accounts(tx: &mut Tx, ids: &[String]) -> StoreResult<Locked> {
+    let mut out = Locked {
+        ids: ids.to_vec(),
+        ..Default::default()
+    };
+    let mut q = Sql::new(
+        "SELECT c.id, c.status, c.points_balance, c.stored_value_minor, \
+         l.ledger_id, l.expires_at, l.remaining FROM customers c \
+         LEFT JOIN points_lots l ON l.customer_id = c.id AND l.remaining > 0 WHERE ",
+    );
+    unnest::push_in(&mut q, tx.backend, "c.id", ids);
+    q.push(" ORDER BY c.id, l.expires_at, l.ledger_id");
+    let (sql, args) = q.build();
+    for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+        let id = row::text(&r, "id")?;
+        if !out.accounts.contains_key(&id) {
+            let account = Account {
+                points: row::int(&r, "points_balance")?,
+                stored_value: row::int(&r, "stored_value_minor")?,
+                ..Default::default()
+            };
+            out.accounts.insert(id.clone(), account);
+        }
+        if let Some(ledger_id) = row::opt_text(&r, "ledger_id")?
+            && let Some(account) = out.accounts.get_mut(&id)
+        {
+            account.lots.push(Lot {
+                ledger_id,
+                expires_at: row::text(&r, "expires_at")?,
+                remaining: row::int(&r, "remaining")?,
+                changed: false,
+            });
+        }
+        out.active.insert(id, row::text(&r, "status")? == "active");
+    }
+    Ok(out)
+}
+
 /// A sale of the batch as the member step sees it: its index in the batch, the prepared sale,
 /// and where its flags live.
 pub struct MemberSale<'a> {
@@ -511,7 +473,7 @@ pub struct MemberSale<'a> {
 
 /// What the member step of a batch writes: ledger rows, changed lots and changed balances.
 /// The sale writer writes them with the batch's other rows ([`MemberRows::parts`] on
-/// PostgreSQL, in the same statement; [`MemberRows::add_to`] on SQLite).
+/// PostgreSQL, in the same statement; [`MemberRows::write`] on SQLite).
 #[derive(Default)]
 pub struct MemberRows {
     points: Vec<Vec<Val>>,
@@ -524,14 +486,14 @@ pub struct MemberRows {
 /// or the error that refuses that sale alone.
 pub type Applied = HashMap<usize, StoreResult<(MemberSummary, Vec<String>)>>;
 
-/// Applies the member effects of the batch's `sales` in order, on the members `locked` (locked
-/// and read by the writer). Returns, per batch index, either the member summary or the error
-/// that refuses that sale alone (insufficient points or balance, an inactive member), and the
-/// rows to write.
+/// Applies the member effects of the batch's `sales` in order, on the members `locked`
+/// (already locked by the writer) or, without them, locked and read here. Returns, per batch
+/// index, either the member summary or the error that refuses that sale alone (insufficient
+/// points or balance, an inactive member), and the rows to write.
 pub(crate) async fn apply(
     tx: &mut Tx,
     sales: &[MemberSale<'_>],
-    locked: Locked,
+    locked: Option<Locked>,
 ) -> StoreResult<(Applied, MemberRows)> {
     let mut out = HashMap::new();
     let with: Vec<&MemberSale> = sales.iter().filter(|s| s.sale.member.is_some()).collect();
@@ -548,12 +510,14 @@ pub(crate) async fn apply(
         mut accounts,
         active,
         ..
-    } = if locked.covers(&ids) {
-        locked
-    } else {
-        return Err(StoreError::Internal(
-            "a member of the batch was not locked".into(),
-        ));
+    } = match locked {
+        Some(l) if l.covers(&ids) => l,
+        Some(_) => {
+            return Err(StoreError::Internal(
+                "a member of the batch was not locked".into(),
+            ));
+        }
+        None => read_accounts(tx, &ids).await?,
     };
     // Earned points of the originals of the returns, and what earlier returns took back.
     let originals: Vec<String> = with

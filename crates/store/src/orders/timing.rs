@@ -8,9 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The steps: pricing (its reads, then its CPU, outside the transaction), then the commit
-/// stage's steps (`writer::write_priced` runs `audit` before `rows`). On SQLite the
-/// transaction's `BEGIN` is sent with `replays` and its `COMMIT` with `rows` (`Db::begin_batch`):
-/// there `begin` is the wait for the writer's turn and `commit` is empty.
+/// stage's steps in the order `writer::write_priced` runs them.
 pub const STEPS: [&str; 14] = [
     "price:read",
     "price:cpu",

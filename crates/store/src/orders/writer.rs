@@ -266,11 +266,11 @@ async fn write_priced<'a>(
 ) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let mut results: Vec<Option<StoreResult<Outcome>>> = (0..sales.len()).map(|_| None).collect();
     let mut clock = super::timing::Clock::new();
-    let mut tx = db.begin_batch().await?;
+    let mut tx = db.begin().await?;
     clock.lap(2);
 
     // 1. Replays: ids or keys already stored, or repeated within the batch; read with the
-    //    batch's shifts and members (on PostgreSQL locked) in one round trip.
+    //    batch's shifts (and on PostgreSQL its members, locked) in one round trip.
     let (stored, first) = first_read(&mut tx, sales, pricing).await?;
     clock.lap(3);
     let mut first_by_id: HashMap<&str, usize> = HashMap::new();
@@ -308,8 +308,7 @@ async fn write_priced<'a>(
 
     // 2. The registers' sales were priced before the transaction: a shift that closed since
     //    prices its sales again (refused online, flagged offline).
-    recheck_shifts(sales, &todo, pricing, &first.open);
-    let locked = first.locked;
+    let locked = recheck_shifts(&mut tx, sales, &todo, pricing, first).await?;
     clock.lap(4);
     let pricing: &'a Pricing = pricing;
     let mut live: Vec<Live> = Vec::new();
@@ -379,7 +378,9 @@ async fn write_priced<'a>(
     let low = number_and_stock(&mut tx, &mut live, &mut clock).await?;
     clock.lap(10);
 
-    // 6. The audit entries, then the rows.
+    // 6. The rows.
+    insert_rows(&mut tx, &live, low, &members).await?;
+    clock.lap(11);
     for l in &live {
         // Refunds and approved overrides belong in the audit trail.
         if l.approver.is_some() || l.sale.kind == "return" {
@@ -387,9 +388,6 @@ async fn write_priced<'a>(
         }
     }
     clock.lap(12);
-    // On SQLite the rows' request ends with the COMMIT (see `Db::begin_batch`).
-    insert_rows(&mut tx, &live, low, &members).await?;
-    clock.lap(11);
     tx.commit().await?;
     clock.lap(13);
     clock.flush(member, n_live, true);
@@ -424,13 +422,25 @@ async fn write_priced<'a>(
 
 /// Prices again the sales of `todo` whose shift closed after pricing, from the shifts the
 /// transaction read (`first`). On PostgreSQL the shifts are locked (shared) until commit: a
-/// shift closing now waits for this batch, and its Z report counts these sales.
-fn recheck_shifts(
+/// shift closing now waits for this batch, and its Z report counts these sales. PostgreSQL
+/// also locked the batch's members there and read their accounts (`accounts::PG_LOCK_MEMBERS`),
+/// for the member step; SQLite reads them there.
+async fn recheck_shifts(
+    tx: &mut Tx,
     sales: &[&Work],
     todo: &[usize],
     pricing: &mut Pricing,
-    open: &HashMap<String, bool>,
-) {
+    first: FirstRead,
+) -> StoreResult<Option<accounts::Locked>> {
+    let mut open: HashMap<String, bool> = HashMap::new();
+    for r in first.rows.iter() {
+        if row::text(r, "k")? == "s" {
+            open.insert(
+                row::text(r, "id")?,
+                row::opt_text(r, "a")?.as_deref() == Some("open"),
+            );
+        }
+    }
     for &i in todo {
         if let (Work::Sale(r), Priced::Ready { sale, .. }) = (sales[i], &pricing.sales[i])
             && !sale.flags.iter().any(|f| f == "late_shift")
@@ -439,20 +449,26 @@ fn recheck_shifts(
             pricing.reprice_closed(i, sales[i]);
         }
     }
+    if first.members.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        accounts::Locked::from_lock_rows(tx, first.members, &first.rows).await?,
+    ))
 }
 
-/// What the batch's first read gave besides the replays: whether each of its shifts is open,
-/// and its members with their accounts (on PostgreSQL locked), for the member step.
+/// What the batch's first read gave besides the replays: the rows of its shifts (`k` = `s`)
+/// and, on PostgreSQL, of its members (locked), and which members those are.
 struct FirstRead {
-    open: HashMap<String, bool>,
-    locked: accounts::Locked,
+    rows: Vec<AnyRow>,
+    members: Vec<String>,
 }
 
 /// The batch's first read, in one round trip: request fingerprints of sales already stored
 /// under its ids or keys, by id and by key — `(sale id, request hash)` — and the shifts of its
-/// priced register sales, and the members of its sales with their accounts; on PostgreSQL the
-/// shifts locked shared and the members locked. (A replayed sale's shift and member are read
-/// too: replays are rare, and reading them costs less than a second round trip.)
+/// priced register sales; on PostgreSQL the shifts locked shared and the members of its sales
+/// locked with their accounts. (A replayed sale's shift and member are read too: replays are
+/// rare, and reading them costs less than a second round trip.)
 async fn first_read(
     tx: &mut Tx,
     sales: &[&Work],
@@ -474,18 +490,21 @@ async fn first_read(
     shifts.sort();
     shifts.dedup();
     let pg = tx.backend == Backend::Postgres;
-    let mut members: Vec<String> = sales
-        .iter()
-        .zip(&pricing.sales)
-        .filter_map(|(w, p)| match (w, p) {
-            (Work::Priced(p), _) => p.member.as_ref(),
-            (Work::Sale(_), Priced::Ready { sale, .. }) => sale.member.as_ref(),
-            _ => None,
-        })
-        .map(|m| m.customer_id.clone())
-        .collect();
-    members.sort();
-    members.dedup();
+    let mut members: Vec<String> = Vec::new();
+    if pg {
+        members = sales
+            .iter()
+            .zip(&pricing.sales)
+            .filter_map(|(w, p)| match (w, p) {
+                (Work::Priced(p), _) => p.member.as_ref(),
+                (Work::Sale(_), Priced::Ready { sale, .. }) => sale.member.as_ref(),
+                _ => None,
+            })
+            .map(|m| m.customer_id.clone())
+            .collect();
+        members.sort();
+        members.dedup();
+    }
     let rows = if pg {
         sqlx::query(&PG_FIRST_READ)
             .bind(unnest::text_array(&shifts))
@@ -495,14 +514,10 @@ async fn first_read(
             .fetch_all(&mut **tx)
             .await?
     } else {
-        // The transaction's BEGIN and up to four statements, one request; the shifts and the
-        // members as one row each (see `accounts::SQLITE_READ_MEMBERS`).
+        // Two statements, one request.
         let mut q = Sql::for_backend(
             tx.backend,
-            &format!(
-                "{}SELECT 'q' AS k, id, request_hash AS a, idem_key AS b FROM sales WHERE ",
-                tx.opening()
-            ),
+            "SELECT 'q' AS k, id, request_hash AS a, idem_key AS b FROM sales WHERE ",
         );
         unnest::push_in(&mut q, tx.backend, "id", &ids);
         if !keys.is_empty() {
@@ -510,56 +525,33 @@ async fn first_read(
             unnest::push_in(&mut q, tx.backend, "idem_key", &keys);
         }
         if !shifts.is_empty() {
-            q.push(
-                "; SELECT 's' AS k, NULL AS id, json_group_array(json_array(id, status)) AS a, \
-                 NULL AS b FROM shifts WHERE ",
-            );
+            q.push("; SELECT 's' AS k, id, status AS a, NULL AS b FROM shifts WHERE ");
             unnest::push_in(&mut q, tx.backend, "id", &shifts);
-        }
-        if !members.is_empty() {
-            for (statement, column) in accounts::SQLITE_READ_MEMBERS {
-                q.push(statement);
-                unnest::push_in(&mut q, tx.backend, column, &members);
-            }
         }
         let (sql, args) = q.build();
         sqlx::query_with(&sql, args).fetch_all(&mut **tx).await?
     };
     let mut stored = HashMap::new();
-    let mut open: HashMap<String, bool> = HashMap::new();
-    for r in &rows {
-        match row::text(r, "k")?.as_str() {
-            "q" => {
-                let id = row::text(r, "id")?;
-                let hash = row::text(r, "a")?;
-                if let Some(k) = row::opt_text(r, "b")? {
-                    stored.insert(k, (id.clone(), hash.clone()));
-                }
-                stored.insert(id.clone(), (id, hash));
-            }
-            "s" if pg => {
-                open.insert(
-                    row::text(r, "id")?,
-                    row::opt_text(r, "a")?.as_deref() == Some("open"),
-                );
-            }
-            "s" => {
-                let json = row::opt_text(r, "a")?.unwrap_or_else(|| "[]".into());
-                let read: Vec<(String, String)> = serde_json::from_str(&json)
-                    .map_err(|e| StoreError::Internal(format!("shifts: {e}")))?;
-                open.extend(read.into_iter().map(|(id, status)| (id, status == "open")));
-            }
-            _ => {}
+    let mut rest = Vec::with_capacity(rows.len());
+    for r in rows {
+        if row::text(&r, "k")? != "q" {
+            rest.push(r);
+            continue;
         }
+        let id = row::text(&r, "id")?;
+        let hash = row::text(&r, "a")?;
+        if let Some(k) = row::opt_text(&r, "b")? {
+            stored.insert(k, (id.clone(), hash.clone()));
+        }
+        stored.insert(id.clone(), (id, hash));
     }
-    let locked = if members.is_empty() {
-        accounts::Locked::default()
-    } else if pg {
-        accounts::Locked::from_lock_rows(tx, members, &rows).await?
-    } else {
-        accounts::Locked::from_sqlite_rows(members, &rows)?
-    };
-    Ok((stored, FirstRead { open, locked }))
+    Ok((
+        stored,
+        FirstRead {
+            rows: rest,
+            members,
+        },
+    ))
 }
 
 /// PostgreSQL: the batch's shifts (`$1`) locked shared in id order, then its members (`$2`,
@@ -603,7 +595,7 @@ type StockKey = (String, String);
 async fn apply_members<'a>(
     tx: &mut Tx,
     live: Vec<Live<'a>>,
-    locked: accounts::Locked,
+    locked: Option<accounts::Locked>,
     results: &mut [Option<StoreResult<Outcome>>],
 ) -> StoreResult<(Vec<Live<'a>>, accounts::MemberRows)> {
     if !live.iter().any(|l| l.sale.member.is_some()) {
@@ -1145,15 +1137,7 @@ async fn insert_rows(
         batch.insert(head, rows, "");
     }
     members.add_to(&mut batch);
-    let commit = tx.closing();
-    if commit {
-        batch.push("COMMIT");
-    }
-    batch.run(tx).await?;
-    if commit {
-        tx.closed();
-    }
-    Ok(())
+    batch.run(tx).await
 }
 
 const SALES_INSERT: &str = "INSERT INTO sales (id, company_id, store_id, register_id, shift_id, cashier_id, kind, original_sale_id, \
