@@ -111,12 +111,32 @@ enum TxConn {
     Pooled(PoolConnection),
     /// SQLite's write connection, locked for the transaction.
     Held(OwnedMutexGuard<AnyConnection>),
+    /// Handed to the task that sends a dropped transaction's rollback (see `Drop`).
+    Released,
 }
 
 impl Drop for Tx {
     fn drop(&mut self) {
-        if self.open {
-            AnyTransactionManager::start_rollback(self);
+        if !self.open {
+            return;
+        }
+        AnyTransactionManager::start_rollback(self);
+        // On PostgreSQL that only queues the ROLLBACK: it would go out with the connection's
+        // next statement, and until then the transaction keeps its row locks and its
+        // transaction id. A request that failed after a `FOR UPDATE` (a receipt over the
+        // limit) blocked the next one on that row for as long as its connection sat unused in
+        // the pool — a test hung for 11 minutes — and an open transaction id holds back the
+        // outbox's readable horizon, so live events stopped for every store meanwhile. So the
+        // connection sends it now, before it goes back. (SQLite's thread runs it at once.)
+        if self.backend == Backend::Postgres
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+            && let TxConn::Pooled(mut conn) = std::mem::replace(&mut self.conn, TxConn::Released)
+        {
+            runtime.spawn(async move {
+                if let Err(e) = conn.ping().await {
+                    tracing::debug!(error = %e, "rolling back a dropped transaction");
+                }
+            });
         }
     }
 }
@@ -160,6 +180,7 @@ impl Deref for Tx {
         match &self.conn {
             TxConn::Pooled(c) => c,
             TxConn::Held(c) => c,
+            TxConn::Released => unreachable!("a transaction is not used once dropped"),
         }
     }
 }
@@ -169,6 +190,7 @@ impl DerefMut for Tx {
         match &mut self.conn {
             TxConn::Pooled(c) => c,
             TxConn::Held(c) => c,
+            TxConn::Released => unreachable!("a transaction is not used once dropped"),
         }
     }
 }

@@ -189,3 +189,48 @@ async fn connections_opened_before_a_schema_change_are_replaced() {
         assert_eq!(after, vec![before[0] + 1; 4], "{backend:?}");
     }
 }
+
+/// A transaction dropped without a commit on PostgreSQL (a request that failed after locking a
+/// row) lets go of its locks at once, not only when its connection is next taken from the pool
+/// (nothing takes it here: without the rollback sent at drop it stays open for good).
+#[tokio::test]
+async fn a_dropped_postgresql_transaction_lets_go_of_its_locks_at_once() {
+    use crate::support::Backend;
+    use sqlx::Connection;
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let database: String = sqlx::query_scalar("SELECT CAST(current_database() AS TEXT)")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    sqlx::query("SELECT id FROM stores ORDER BY code LIMIT 1 FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    drop(tx);
+    let mut admin = sqlx::PgConnection::connect(&std::env::var("SALEPOINT_TEST_PG_URL").unwrap())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1 \
+             AND state = 'idle in transaction' AND query LIKE '%FROM stores%FOR UPDATE%'",
+        )
+        .bind(&database)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+        if open == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dropped transaction still holds its row lock"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
