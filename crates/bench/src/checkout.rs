@@ -44,6 +44,7 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
     let most = levels.iter().copied().max().unwrap_or(0);
     anyhow::ensure!(most > 0, "--registers needs at least one level above 0");
     let s = harness::start(database_url).await?;
+    s.stock_the_stores().await?;
     println!(
         "checkout — backend: {}; cores: {}; registers: {levels:?}; {seconds} s per level after {} s warm-up",
         s.backend,

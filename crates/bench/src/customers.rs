@@ -66,6 +66,7 @@ pub async fn run(
     } else {
         harness::start(database_url).await?
     };
+    s.stock_the_stores().await?;
     let pg = s.db.backend == Backend::Postgres;
     let n = customers.unwrap_or(if pg { 5_000_000 } else { 1_000_000 });
     anyhow::ensure!(

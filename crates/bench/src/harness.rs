@@ -98,6 +98,24 @@ fn uuid_like() -> u128 {
 }
 
 impl Server {
+    /// Gives every store the demo's opening stock, unless some location holds stock already
+    /// (a reused seed): registers sell what the shelves hold, as in a chain, instead of taking
+    /// every level below zero (each sale flagged for review, each level created by a sale).
+    pub async fn stock_the_stores(&self) -> anyhow::Result<()> {
+        let levels: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stock_levels")
+            .fetch_one(&self.db.pool)
+            .await?;
+        if levels > 0 {
+            return Ok(());
+        }
+        let company = salepoint_store::bootstrap::first_company(&self.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        salepoint_store::demo_sales::opening_stock_everywhere(&self.db, company)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
     /// Logs in and returns a bearer token.
     pub async fn login(&self, username: &str, password: &str) -> anyhow::Result<String> {
         let v: serde_json::Value = self

@@ -164,11 +164,27 @@ async fn stores(db: &Db, company: CompanyId, password_hash: &str) -> StoreResult
     Ok(out)
 }
 
+/// Opening stock at every active store of `company`, as the demo history starts with it: the
+/// checkout benchmark sells from it, as a chain sells what it has (a store with no stock would
+/// flag every sale as taking stock below zero, and create each level on its first sale).
+pub async fn opening_stock_everywhere(db: &Db, company: CompanyId) -> StoreResult<()> {
+    let stores: Vec<String> = sqlx::query(
+        "SELECT id FROM stores WHERE company_id = $1 AND kind = 'store' AND active = 1 ORDER BY code",
+    )
+    .bind(company.to_string())
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| row::text(r, "id"))
+    .collect::<StoreResult<_>>()?;
+    opening_stock(db, company, &stores, &mut Rng(20_261_127)).await
+}
+
 /// Opening stock: every active product at every store (packaged 80–300, weighed 30–80 kg).
 async fn opening_stock(
     db: &Db,
     company: CompanyId,
-    stores: &[DemoStore],
+    stores: &[String],
     rng: &mut Rng,
 ) -> StoreResult<()> {
     let products = sqlx::query("SELECT id, sold_by_weight FROM products WHERE company_id = $1 AND status = 'active' ORDER BY sku")
@@ -187,7 +203,7 @@ async fn opening_stock(
                 (80 + rng.below(220) as i64) * 1000
             };
             levels.push(vec![
-                Val::from(s.ctx.store_id.clone()),
+                Val::from(s.clone()),
                 id.clone().into(),
                 company.to_string().into(),
                 q.into(),
@@ -196,7 +212,7 @@ async fn opening_stock(
             moves.push(vec![
                 Val::from(uuid::Uuid::now_v7().to_string()),
                 company.to_string().into(),
-                s.ctx.store_id.clone().into(),
+                s.clone().into(),
                 id.into(),
                 "adjustment".into(),
                 q.into(),
@@ -365,7 +381,8 @@ pub async fn seed(
 ) -> StoreResult<History> {
     let mut rng = Rng(20_261_127);
     let stores = stores(db, company, password_hash).await?;
-    opening_stock(db, company, &stores, &mut rng).await?;
+    let ids: Vec<String> = stores.iter().map(|s| s.ctx.store_id.clone()).collect();
+    opening_stock(db, company, &ids, &mut rng).await?;
     let mut history = History::default();
     if days <= 0 || stores.is_empty() {
         return Ok(history);
