@@ -24,6 +24,7 @@ use crate::seed_sql::{count, exec, lit, pad, print_sizes, scalar_text, series, u
 use anyhow::Context;
 use salepoint_store::Db;
 use salepoint_store::db::Backend;
+use salepoint_store::inventory::chains;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -625,6 +626,16 @@ pub(crate) async fn drop_indexes(
             exec(tx, &format!("DROP INDEX {name}")).await?;
             rebuild.push(def);
         }
+        // The movement chains (migration 0023) are built once after the load, not row by row.
+        let trigger: String = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
+        )
+        .bind(chains::SQLITE_TRIGGER)
+        .fetch_one(&mut *tx)
+        .await?;
+        exec(tx, &format!("DROP TRIGGER {}", chains::SQLITE_TRIGGER)).await?;
+        rebuild.extend(chains::SQLITE_REBUILD.map(str::to_string));
+        rebuild.push(trigger);
     }
     Ok(rebuild)
 }

@@ -93,12 +93,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = salepoint_store::inventory::ledger::verify(&db)
                 .await
                 .map_err(explain)?;
-            if report.mismatches.is_empty() {
+            if report.mismatches.is_empty() && report.broken_chains == 0 {
                 println!(
                     "OK: {} stock levels, each the sum of its movements",
                     report.levels
                 );
                 Ok(())
+            } else if report.mismatches.is_empty() {
+                bail!(
+                    "stock ledger BROKEN: {} faults in the levels' chains of movements (SQLite; \
+                     the stock card of those products misses movements)",
+                    report.broken_chains
+                )
             } else {
                 for m in report.mismatches.iter().take(20) {
                     println!(

@@ -9,6 +9,7 @@ use crate::bulk::{self, Val};
 use crate::clock;
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
+use crate::inventory::chains;
 use crate::orders::context::{self, RegisterContext};
 use crate::orders::model::{
     DecimalText, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput, TenderInput,
@@ -177,7 +178,10 @@ pub async fn opening_stock_everywhere(db: &Db, company: CompanyId) -> StoreResul
     .iter()
     .map(|r| row::text(r, "id"))
     .collect::<StoreResult<_>>()?;
-    opening_stock(db, company, &stores, &mut Rng(20_261_127)).await
+    let trigger = chains::pause(db).await?;
+    let written = opening_stock(db, company, &stores, &mut Rng(20_261_127)).await;
+    chains::resume(db, trigger).await?;
+    written
 }
 
 /// Opening stock: every active product at every store (packaged 80–300, weighed 30–80 kg).
@@ -382,11 +386,31 @@ pub async fn seed(
     let mut rng = Rng(20_261_127);
     let stores = stores(db, company, password_hash).await?;
     let ids: Vec<String> = stores.iter().map(|s| s.ctx.store_id.clone()).collect();
-    opening_stock(db, company, &ids, &mut rng).await?;
-    let mut history = History::default();
-    if days <= 0 || stores.is_empty() {
-        return Ok(history);
+    // The movements are linked in one pass afterwards, not by a trigger run per movement
+    // (SQLite) — also when writing them fails.
+    let trigger = chains::pause(db).await?;
+    let written: StoreResult<History> = async {
+        opening_stock(db, company, &ids, &mut rng).await?;
+        if days <= 0 || stores.is_empty() {
+            return Ok(History::default());
+        }
+        history(db, company, days, members, &stores, &mut rng).await
     }
+    .await;
+    chains::resume(db, trigger).await?;
+    written
+}
+
+/// The sales, returns and Z reports of the `days` before today.
+async fn history(
+    db: &Db,
+    company: CompanyId,
+    days: i64,
+    members: &[String],
+    stores: &[DemoStore],
+    rng: &mut Rng,
+) -> StoreResult<History> {
+    let mut history = History::default();
     let mut ids: Vec<(String, bool)> = sqlx::query("SELECT id, sold_by_weight FROM products WHERE company_id = $1 AND status = 'active' ORDER BY sku")
         .bind(company.to_string())
         .fetch_all(&db.pool)
@@ -460,15 +484,7 @@ pub async fn seed(
             moments.sort();
             for at in moments {
                 let k = rng.below(s.registers.len() as u64) as usize;
-                let input = sale_input(
-                    s,
-                    &s.registers[k],
-                    &shift_ids[k],
-                    at,
-                    &mut rng,
-                    &ids,
-                    members,
-                )?;
+                let input = sale_input(s, &s.registers[k], &shift_ids[k], at, rng, &ids, members)?;
                 let till = Till {
                     ctx: &s.ctx,
                     shift_open: true,

@@ -834,10 +834,10 @@ async fn the_last_unit_is_sold_once_where_stock_may_not_go_negative() {
             .try_get(0)
             .unwrap();
         let now = salepoint_store::clock::now();
-        sqlx::query("INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, at) VALUES ($1, $2, $3, $4, 'adjustment', 1000, 'test', 'opening', $5)")
-            .bind(uuid::Uuid::now_v7().to_string()).bind(&company).bind(&t.store).bind(&p0).bind(&now).execute(&app.db.pool).await.unwrap();
         sqlx::query("INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at) VALUES ($1, $2, $3, 1000, $4)")
             .bind(&t.store).bind(&p0).bind(&company).bind(&now).execute(&app.db.pool).await.unwrap();
+        sqlx::query("INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, at) VALUES ($1, $2, $3, $4, 'adjustment', 1000, 'test', 'opening', $5)")
+            .bind(uuid::Uuid::now_v7().to_string()).bind(&company).bind(&t.store).bind(&p0).bind(&now).execute(&app.db.pool).await.unwrap();
         let calls = (0..10).map(|_| app.post(&t.token, "/api/v1/sales", t.cash_sale(&[(0, 1000)])));
         let results = futures::future::join_all(calls).await;
         let sold = results

@@ -4,6 +4,7 @@
 //! replenishment and valuation.
 
 pub mod adjustments;
+pub mod chains;
 pub mod counts;
 pub mod figures;
 pub mod ledger;
