@@ -146,14 +146,15 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         println!(
-            "     check: {in_db} sales in the database, {acked_total} acknowledged ({}); stock ledger: {} levels, {} mismatches",
+            "     check: {in_db} sales in the database, {acked_total} acknowledged ({}); stock ledger: {} levels, {} mismatches, {} broken chains",
             if in_db == acked_total as i64 {
                 "equal"
             } else {
                 "NOT EQUAL"
             },
             ledger.levels,
-            ledger.mismatches.len()
+            ledger.mismatches.len(),
+            ledger.broken_chains
         );
         for e in &shown {
             println!("     error: {e}");

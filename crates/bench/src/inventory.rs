@@ -196,9 +196,10 @@ pub async fn run(
     let took = t.elapsed();
     let movements = count(&s.db, "stock_movements").await?;
     println!(
-        "(d) ledger verify: {} levels, {movements} movements, {} mismatches in {:.2} s (RSS {:.0} MiB, peak {:.0} MiB{})",
+        "(d) ledger verify: {} levels, {movements} movements, {} mismatches, {} broken chains in {:.2} s (RSS {:.0} MiB, peak {:.0} MiB{})",
         report.levels,
         report.mismatches.len(),
+        report.broken_chains,
         took.as_secs_f64(),
         harness::rss_mib(),
         harness::peak_rss_mib(),
