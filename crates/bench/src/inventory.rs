@@ -628,13 +628,9 @@ pub(crate) async fn drop_indexes(
             rebuild.push(def);
         }
         // The movement chains (migration 0023) are built once after the load, not row by row.
-        let trigger: String = sqlx::query_scalar(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
-        )
-        .bind(chains::SQLITE_TRIGGER)
-        .fetch_one(&mut *tx)
-        .await?;
-        exec(tx, &format!("DROP TRIGGER {}", chains::SQLITE_TRIGGER)).await?;
+        let trigger = chains::drop_trigger(tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         rebuild.extend(chains::SQLITE_REBUILD.map(str::to_string));
         rebuild.push(trigger);
     }

@@ -34,14 +34,23 @@ pub async fn pause(db: &Db) -> StoreResult<Option<String>> {
         return Ok(None);
     }
     let mut tx = db.begin().await?;
+    let sql = drop_trigger(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(sql))
+}
+
+/// SQLite: drops the linking trigger on `conn` and returns its definition (for a bulk load that
+/// runs in a transaction of its own and links with [`SQLITE_REBUILD`] at its end).
+pub async fn drop_trigger(conn: &mut sqlx::AnyConnection) -> StoreResult<String> {
     let sql: String =
         sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1")
             .bind(SQLITE_TRIGGER)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
-    db::execute(&mut tx, &format!("DROP TRIGGER {SQLITE_TRIGGER}")).await?;
-    tx.commit().await?;
-    Ok(Some(sql))
+    sqlx::query(&format!("DROP TRIGGER {SQLITE_TRIGGER}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(sql)
 }
 
 /// Links what was appended since [`pause`] and puts the trigger back, in one transaction.

@@ -1,7 +1,7 @@
 //! The stock ledger's invariant: on hand = the sum of the movements, for every location and
 //! product (and on SQLite, that each level's movements form one chain, see
-//! [`super::chains`]). `verify` proves it (used by `salepoint stock verify` and the tests). The database
-//! does the comparison (one aggregate of the ledger joined to the levels) and sends back only
+//! [`super::chains`]). `verify` proves it (used by `salepoint stock verify` and the tests).
+//! The database does the comparison (one aggregate of the ledger joined to the levels) and sends back only
 //! the disagreements, so the check runs over tens of millions of rows in constant memory.
 
 use crate::db::Db;
@@ -24,10 +24,10 @@ pub struct Mismatch {
 pub struct LedgerReport {
     pub levels: i64,
     pub mismatches: Vec<Mismatch>,
-    /// SQLite: levels whose chain of movements (migration 0023) is broken — not exactly one
-    /// first movement, the level not pointing at its newest, a movement linked twice or to
-    /// another level's or a later one. The stock card of such a level misses movements
-    /// (0 on PostgreSQL, which reads it through an index).
+    /// SQLite: faults in the levels' chains of movements (migration 0023) — a level without
+    /// exactly one first movement or not pointing at its newest, a movement linked from two
+    /// others, or linked to a missing, later or other level's movement. The stock card of such
+    /// a level misses movements (0 on PostgreSQL, which reads it through an index).
     pub broken_chains: i64,
 }
 
