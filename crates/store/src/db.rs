@@ -7,6 +7,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::pool::{Pool, PoolConnection, PoolSettings};
+use crate::wal_sync::WalSync;
 use sqlx::any::AnyTransactionManager;
 use sqlx::{AnyConnection, Connection, Executor, Row, TransactionManager};
 use std::ops::{Deref, DerefMut};
@@ -87,6 +88,8 @@ pub struct Db {
     /// SQLite's single write connection, held here for good (writes go through
     /// [`Db::begin`]); whoever holds its lock has the writer's turn.
     writer: Option<Arc<Mutex<AnyConnection>>>,
+    /// Syncs SQLite's log after the writer's commits (see `wal_sync`).
+    wal: Option<Arc<WalSync>>,
     /// Bumped after a commit that wrote outbox events, so live streams look at once.
     events: Arc<tokio::sync::watch::Sender<u64>>,
     /// Short-lived caches of callers and register settings (see `cache`).
@@ -103,6 +106,8 @@ pub struct Tx {
     /// The engine behind the transaction.
     pub backend: Backend,
     caches: Arc<crate::cache::Caches>,
+    /// On SQLite's writer: the log to sync after commit, outside the writer's turn.
+    wal: Option<Arc<WalSync>>,
 }
 
 /// The connection a [`Tx`] runs on.
@@ -111,7 +116,8 @@ enum TxConn {
     Pooled(PoolConnection),
     /// SQLite's write connection, locked for the transaction.
     Held(OwnedMutexGuard<AnyConnection>),
-    /// Handed to the task that sends a dropped transaction's rollback (see `Drop`).
+    /// Handed to the task that sends a dropped transaction's rollback (see `Drop`), or
+    /// SQLite's writer given back after its commit.
     Released,
 }
 
@@ -146,23 +152,36 @@ impl Tx {
         conn: TxConn,
         backend: Backend,
         caches: Arc<crate::cache::Caches>,
+        wal: Option<Arc<WalSync>>,
     ) -> StoreResult<Tx> {
         let mut tx = Tx {
             conn,
             open: false,
             backend,
             caches,
+            wal,
         };
         AnyTransactionManager::begin(&mut tx, None).await?;
         tx.open = true;
         Ok(tx)
     }
 
-    /// Commits the transaction.
-    pub async fn commit(mut self) -> StoreResult<()> {
+    /// Commits the transaction; returns once it is durable.
+    pub async fn commit(self) -> StoreResult<()> {
+        self.commit_pending().await?.durable().await
+    }
+
+    /// Commits the transaction and gives its connection back (on SQLite, passes on the
+    /// writer's turn); the commit is durable once [`PendingCommit::durable`] returns, and must
+    /// not be reported done before (the sale writer begins its next batch in between).
+    pub async fn commit_pending(mut self) -> StoreResult<PendingCommit> {
         AnyTransactionManager::commit(&mut self).await?;
         self.open = false;
-        Ok(())
+        let wal = self.wal.take();
+        if wal.is_some() {
+            self.conn = TxConn::Released;
+        }
+        Ok(PendingCommit { wal })
     }
 
     /// Commits a change of master data and forgets the cached settings it may have changed.
@@ -171,6 +190,23 @@ impl Tx {
         self.commit().await?;
         caches.forget_all();
         Ok(())
+    }
+}
+
+/// A commit whose connection was given back and that may not be durable yet (SQLite's log is
+/// synced outside the writer's turn, see `wal_sync`).
+#[must_use = "a commit is durable only once `durable` returns"]
+pub struct PendingCommit {
+    wal: Option<Arc<WalSync>>,
+}
+
+impl PendingCommit {
+    /// Waits until the commit is durable (at once on PostgreSQL, whose COMMIT returns then).
+    pub async fn durable(self) -> StoreResult<()> {
+        match self.wal {
+            Some(wal) => wal.sync().await,
+            None => Ok(()),
+        }
     }
 }
 
@@ -254,21 +290,28 @@ impl Db {
                 // held it is cut back to 160 MiB when it starts again (it restarts at ~128).
                 // The writer's page cache is 16 MiB: a page not in it is copied from the memory
                 // map; 64 MiB sold no more and kept the server above 200 MB of RSS
-                // (docs/benchmarks.md, Checkout, session 14).
+                // (docs/benchmarks.md, Checkout, session 14). Its commits do not sync the log
+                // inside the turn: `WalSync` does, before they are reported done.
                 conn.execute(
                     "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0; \
                      PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 167772160;",
                 )
                 .await?;
-                Some(Arc::new(Mutex::new(conn)))
+                let wal = WalSync::for_writer(&mut conn).await?;
+                Some((Arc::new(Mutex::new(conn)), wal))
             }
             Backend::Postgres => None,
+        };
+        let (writer, wal) = match writer {
+            Some((w, wal)) => (Some(w), wal),
+            None => (None, None),
         };
         if let Some(w) = &writer {
             tokio::spawn(checkpoints(pool.clone(), w.clone()));
         }
         Ok(Db {
             writer,
+            wal,
             pool,
             backend,
             events: Arc::new(tokio::sync::watch::channel(0).0),
@@ -293,6 +336,10 @@ impl Db {
         };
         self.pool.schema_changed();
         result.map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
+        // The migrations committed on the writer outside a `Tx`: durable now too.
+        if let Some(wal) = &self.wal {
+            wal.sync().await?;
+        }
         let foreign = crate::events::forget_foreign_tx_ids(self).await?;
         if foreign > 0 {
             tracing::info!(
@@ -324,18 +371,23 @@ impl Db {
 
     /// Begins a write transaction (waiting for the writer's turn on SQLite).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        let conn = match self.turn().await? {
-            Some(conn) => TxConn::Held(conn),
-            None => TxConn::Pooled(self.pool.acquire().await?),
+        let (conn, wal) = match self.turn().await? {
+            Some(conn) => (TxConn::Held(conn), self.wal.clone()),
+            None => (TxConn::Pooled(self.pool.acquire().await?), None),
         };
-        Tx::begin(conn, self.backend, self.caches.clone()).await
+        Tx::begin(conn, self.backend, self.caches.clone(), wal).await
     }
 
     /// Begins a transaction on a pooled connection, never SQLite's writer: for reads that
     /// must see one snapshot (on SQLite such a transaction must not write).
     pub async fn begin_pooled(&self) -> StoreResult<Tx> {
         let conn = TxConn::Pooled(self.pool.acquire().await?);
-        Tx::begin(conn, self.backend, self.caches.clone()).await
+        Tx::begin(conn, self.backend, self.caches.clone(), None).await
+    }
+
+    /// The log syncs of SQLite's writer (`None` on PostgreSQL and in memory).
+    pub fn wal_sync(&self) -> Option<&WalSync> {
+        self.wal.as_deref()
     }
 
     /// Tells live streams of this process that new events were committed. (Streams also poll,

@@ -36,6 +36,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod sql;
 pub mod users;
+pub mod wal_sync;
 
 pub use db::{Backend, Db, Tx};
 pub use error::{StoreError, StoreResult};

@@ -332,6 +332,43 @@ async fn fifty_concurrent_duplicates_make_one_sale() {
     }
 }
 
+/// On SQLite the writer commits without syncing the log inside its turn (the next batch writes
+/// meanwhile) and a sale is answered only once the log holding it is synced.
+#[tokio::test]
+async fn a_sale_is_answered_only_once_sqlites_log_is_synced() {
+    use crate::support::Backend;
+    let app = spawn(Backend::Sqlite).await;
+    let wal = app.db.wal_sync().expect("a SQLite file has a log to sync");
+    let mut tx = app.db.begin().await.unwrap();
+    let writer: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let reader: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (writer, reader),
+        (1, 2),
+        "writer NORMAL, other connections FULL"
+    );
+    let t = till(&app, "cashier.sh001", "SH001").await;
+    for i in 0..5 {
+        let (before, _) = wal.counts().await;
+        let body = t.cash_sale(&[(i % 5, 1000)]);
+        let r = app.post(&t.token, "/api/v1/sales", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let (after, synced) = wal.counts().await;
+        assert!(after > before, "the sale's commit was counted");
+        assert!(
+            synced > before,
+            "answered before its commit was synced: {synced} ≤ {before}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn bad_sales_are_refused_and_write_nothing() {
     for backend in backends() {

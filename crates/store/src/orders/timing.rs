@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The steps: pricing (its reads, then its CPU, outside the transaction), then the commit
-/// stage's steps in the order `writer::write_priced` runs them.
-pub const STEPS: [&str; 14] = [
+/// stage's steps in the order `writer::write_priced` runs them, then the wait for the commit
+/// to be durable (SQLite's log synced after the writer's turn; the next batch writes meanwhile).
+pub const STEPS: [&str; 15] = [
     "price:read",
     "price:cpu",
     "begin",
@@ -24,8 +25,11 @@ pub const STEPS: [&str; 14] = [
     "rows",
     "audit",
     "commit",
+    "sync",
 ];
-static NANOS: [[AtomicU64; 14]; 2] = [const { [const { AtomicU64::new(0) }; 14] }; 2];
+/// Index in [`STEPS`] of the first step after the commit stage.
+const AFTER_COMMIT_STAGE: usize = 14;
+static NANOS: [[AtomicU64; 15]; 2] = [const { [const { AtomicU64::new(0) }; 15] }; 2];
 static BATCHES: [AtomicU64; 2] = [const { AtomicU64::new(0) }; 2];
 static SALES: [AtomicU64; 2] = [const { AtomicU64::new(0) }; 2];
 
@@ -78,7 +82,7 @@ pub fn take() -> String {
         let mut total = 0;
         for (i, name) in STEPS.iter().enumerate() {
             let n = NANOS[m][i].swap(0, Ordering::Relaxed);
-            if i >= 2 {
+            if (2..AFTER_COMMIT_STAGE).contains(&i) {
                 total += n;
             }
             out.push_str(&format!(" {name} {:.0}", n as f64 / b as f64 / 1e3));

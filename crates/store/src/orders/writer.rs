@@ -109,7 +109,8 @@ impl SaleWriter {
     /// batch of a lane commits at a time — a second committer would only queue on its stores'
     /// receipt counters (PostgreSQL) or on the single write lock (SQLite) — and batch N+1
     /// begins its transaction after batch N has committed, so it sees N's sales (replays,
-    /// stock, receipt numbers).
+    /// stock, receipt numbers). N's callers are answered once its commit is durable: on
+    /// SQLite the log is synced while N+1 already writes (see `wal_sync`).
     pub fn start(db: Db) -> SaleWriter {
         let n = match db.backend {
             Backend::Sqlite => 1,
@@ -162,7 +163,7 @@ impl SaleWriter {
 fn lane(db: Db) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(4096);
     tokio::spawn(async move {
-        let mut committing: Option<tokio::task::JoinHandle<()>> = None;
+        let mut committing: Option<(tokio::task::JoinHandle<()>, oneshot::Receiver<()>)> = None;
         while let Some(first) = rx.recv().await {
             let mut jobs = vec![first];
             while jobs.len() < MAX_BATCH {
@@ -173,12 +174,19 @@ fn lane(db: Db) -> mpsc::Sender<Job> {
             }
             let works: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
             let pricing = batch_pricing::price(&db, &works).await;
-            if let Some(previous) = committing.take() {
-                // A panicked commit dropped its answers: its callers hear that the writer
-                // stopped; this batch goes on.
+            if let Some((previous, released)) = committing.take()
+                && released.await.is_err()
+            {
+                // The batch failed before it committed (its sales are being written one by
+                // one) or panicked (its callers hear that the writer stopped): wait for the
+                // end of it; this batch goes on.
                 let _ = previous.await;
             }
-            committing = Some(tokio::spawn(run(db.clone(), jobs, pricing)));
+            let (released, committed) = oneshot::channel();
+            committing = Some((
+                tokio::spawn(run(db.clone(), jobs, pricing, released)),
+                committed,
+            ));
         }
     });
     tx
@@ -187,9 +195,9 @@ fn lane(db: Db) -> mpsc::Sender<Job> {
 /// Commits a priced batch and answers its callers. If the batch fails as a whole, its sales
 /// are written one by one, so that one bad sale fails alone and a failure of the database
 /// answers each sale with an error and writes nothing for it.
-async fn run(db: Db, jobs: Vec<Job>, mut pricing: Pricing) {
+async fn run(db: Db, jobs: Vec<Job>, mut pricing: Pricing, released: oneshot::Sender<()>) {
     let sales: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
-    let results = match write_priced(&db, &sales, &mut pricing).await {
+    let results = match write_priced(&db, &sales, &mut pricing, &mut Some(released)).await {
         Ok(r) => r,
         Err(e) => {
             if jobs.len() > 1 {
@@ -217,7 +225,7 @@ async fn run(db: Db, jobs: Vec<Job>, mut pricing: Pricing) {
 async fn write_alone(db: &Db, sale: &Work, mut pricing: Pricing) -> StoreResult<Outcome> {
     let mut last = None;
     for _ in 0..2 {
-        match write_priced(db, &[sale], &mut pricing).await {
+        match write_priced(db, &[sale], &mut pricing, &mut None).await {
             Ok(mut r) => {
                 return r
                     .pop()
@@ -255,14 +263,17 @@ pub(crate) async fn write_batch(
     sales: &[&Work],
 ) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let mut pricing = batch_pricing::price(db, sales).await;
-    write_priced(db, sales, &mut pricing).await
+    write_priced(db, sales, &mut pricing, &mut None).await
 }
 
 /// Writes `sales`, priced as `pricing` says, in one transaction; one result per sale, in order.
+/// `released` hears when the transaction has committed (and the next may begin), before the
+/// commit is durable and the results are returned.
 async fn write_priced<'a>(
     db: &Db,
     sales: &[&'a Work],
     pricing: &'a mut Pricing,
+    released: &mut Option<oneshot::Sender<()>>,
 ) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let mut results: Vec<Option<StoreResult<Outcome>>> = (0..sales.len()).map(|_| None).collect();
     let mut clock = super::timing::Clock::new();
@@ -388,8 +399,13 @@ async fn write_priced<'a>(
         }
     }
     clock.lap(12);
-    tx.commit().await?;
+    let pending = tx.commit_pending().await?;
     clock.lap(13);
+    if let Some(r) = released.take() {
+        let _ = r.send(());
+    }
+    pending.durable().await?;
+    clock.lap(14);
     clock.flush(member, n_live, true);
 
     for l in &live {
