@@ -46,7 +46,7 @@ async fn start_with(database_url: Option<&str>, reuse: bool) -> anyhow::Result<S
         .map(str::to_string)
         .unwrap_or_else(|| DbOptions::sqlite_in(&dir));
     let backend = if url.starts_with("sqlite") {
-        "SQLite (WAL, synchronous=FULL)"
+        "SQLite (WAL, every commit synced before it is answered)"
     } else {
         "PostgreSQL"
     };
