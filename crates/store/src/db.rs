@@ -19,9 +19,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Settings of every SQLite connection: WAL, durable commits, foreign keys, a wait instead of
-/// SQLITE_BUSY, and reads through a memory map of up to 2 GiB (SQLite's own ceiling,
-/// `SQLITE_MAX_MMAP_SIZE`). The map should cover the hot tables: a page beyond it is copied
+/// Settings of every SQLite connection: WAL, durable commits (the writer's are synced after
+/// its turn instead, see `wal_sync`), foreign keys, a wait instead of SQLITE_BUSY, and reads
+/// through a memory map of up to 2 GiB (SQLite's own ceiling, `SQLITE_MAX_MMAP_SIZE`). The map should cover the hot tables: a page beyond it is copied
 /// into the connection's small page cache with a `read` call, and with a 1.3 GB catalog and a
 /// 256 MiB map that copying was a fifth of a barcode scan's cost. Mapped pages are the OS page
 /// cache (shared by the connections, reclaimable), not the process's heap.
