@@ -30,14 +30,19 @@ pub struct WalSync {
 
 impl WalSync {
     /// For the writer connection `conn`: sets it to `synchronous = NORMAL` and answers the
-    /// syncs its commits need. `None` for a database without a file (in memory), whose
-    /// commits have nothing to sync.
+    /// syncs its commits need. `None` — and the connection left to sync inside its commits —
+    /// for a database without a file (in memory) or not in WAL mode (a file system where
+    /// SQLite could not turn it on).
     pub async fn for_writer(conn: &mut AnyConnection) -> StoreResult<Option<Arc<WalSync>>> {
         let file: String = sqlx::query("SELECT file FROM pragma_database_list WHERE name = 'main'")
             .fetch_one(&mut *conn)
             .await?
             .try_get(0)?;
-        if file.is_empty() {
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        if file.is_empty() || !mode.eq_ignore_ascii_case("wal") {
             return Ok(None);
         }
         sqlx::query("PRAGMA synchronous = NORMAL")
