@@ -166,13 +166,19 @@ impl SqliteBatch {
         make: impl FnOnce(usize) -> String,
         rows: &[Vec<Val>],
     ) -> Option<usize> {
+        let n = self.param(rows)?;
+        self.push(&make(n));
+        Some(n)
+    }
+
+    /// Adds `rows` as a JSON parameter for later statements to read; returns its number
+    /// (nothing when there are no rows).
+    pub fn param(&mut self, rows: &[Vec<Val>]) -> Option<usize> {
         if rows.is_empty() {
             return None;
         }
         self.args.push(rows_json(rows));
-        let n = self.args.len();
-        self.push(&make(n));
-        Some(n)
+        Some(self.args.len())
     }
 
     /// Adds a statement that reads no new parameter (it may read the earlier ones).

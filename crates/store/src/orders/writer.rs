@@ -386,11 +386,11 @@ async fn write_priced<'a>(
 
     // 4–5. Gap-free receipt numbers per store and business day; on-hand, and which lines took
     //      it below zero (one request: its time is in the `stock` step).
-    let low = number_and_stock(&mut tx, &mut live, &mut clock).await?;
+    let (low, levels) = number_and_stock(&mut tx, &mut live, &mut clock).await?;
     clock.lap(10);
 
-    // 6. The rows.
-    insert_rows(&mut tx, &live, low, &members).await?;
+    // 6. The rows (and on SQLite the levels).
+    insert_rows(&mut tx, &live, low, levels, &members).await?;
     clock.lap(11);
     for l in &live {
         // Refunds and approved overrides belong in the audit trail.
@@ -804,15 +804,26 @@ type Counter = (String, String, i64);
 /// reorder point (all but the ids in thousandths).
 type Level = (String, String, String, i64, i64, i64, Option<i64>);
 
+/// SQLite: the batch's stock levels, written with the rows after the movements, and the newest
+/// movement of each level that had one before the batch. The writer links the batch's
+/// movements at those levels itself (migration 0024) and leaves the rest to the chain trigger.
+#[derive(Default)]
+struct LevelWrites {
+    /// Location, product, company, on-hand change, time.
+    rows: Vec<Vec<Val>>,
+    /// The newest movement of each level with movements (updated as the rows link new ones).
+    newest: HashMap<StockKey, String>,
+}
+
 /// Assigns the receipt numbers (gap-free per store and business day) and updates on-hand,
 /// flagging the lines that took it below zero; returns the `stock.low` events of the levels
 /// this batch took to their reorder point (written with the rows). PostgreSQL: both in one
-/// statement.
+/// statement. SQLite reads the levels here and writes them with the rows ([`LevelWrites`]).
 async fn number_and_stock(
     tx: &mut Tx,
     live: &mut [Live<'_>],
     clock: &mut super::timing::Clock,
-) -> StoreResult<Vec<Vec<Val>>> {
+) -> StoreResult<(Vec<Vec<Val>>, LevelWrites)> {
     let mut counts: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut delta: BTreeMap<StockKey, (String, i64)> = BTreeMap::new();
     for l in live.iter() {
@@ -845,10 +856,14 @@ async fn number_and_stock(
         })
         .collect();
     clock.lap(9);
+    let mut writes = LevelWrites::default();
     let (numbered, leveled) = if tx.backend == Backend::Postgres {
         pg_counters_and_levels(tx, &counters, &levels).await?
     } else {
-        sqlite_counters_and_levels(tx, &counters, &levels).await?
+        let read;
+        (read, writes.newest) = sqlite_counters_and_levels(tx, &counters, &levels).await?;
+        writes.rows = levels;
+        read
     };
 
     let mut next: HashMap<(String, String), i64> = HashMap::new();
@@ -908,27 +923,29 @@ async fn number_and_stock(
             l.flags.push("negative_stock".into());
         }
     }
-    Ok(low)
+    Ok((low, writes))
 }
 
-/// SQLite: the counters and the levels upserted, then what they hold read back as one row of
-/// two JSON arrays, all in one request (a `RETURNING` clause would send a row at a time, each a
-/// hand-off between SQLite's thread and the writer).
+/// SQLite: the counters upserted, then what they hold and what the batch's levels hold before
+/// it read as one row of two JSON arrays, all in one request (a `RETURNING` clause would send a
+/// row at a time, each a hand-off between SQLite's thread and the writer). Returns the levels
+/// as they will be after the batch (a level not there yet at zero) and the newest movement of
+/// each level that has one.
 async fn sqlite_counters_and_levels(
     tx: &mut Tx,
     counters: &[Vec<Val>],
     levels: &[Vec<Val>],
-) -> StoreResult<(Vec<Counter>, Vec<Level>)> {
+) -> StoreResult<((Vec<Counter>, Vec<Level>), HashMap<StockKey, String>)> {
     let mut batch = bulk::SqliteBatch::default();
     let param = |n: Option<usize>| n.map_or("'[]'".to_string(), |n| format!("${n}"));
     let c = param(batch.insert(COUNTERS_INSERT, counters, COUNTERS_UPSERT));
-    let l = param(batch.insert(LEVELS_INSERT, levels, LEVELS_UPSERT));
+    let l = param(batch.param(levels));
     batch.push(&format!(
         "SELECT (SELECT json_group_array(json_array(r.store_id, r.business_day, r.last_seq)) \
            FROM json_each({c}) AS j CROSS JOIN receipt_counters AS r \
            ON r.store_id = j.value ->> 0 AND r.business_day = j.value ->> 1) AS counters, \
-         (SELECT json_group_array(json_array(s.location_id, s.product_id, s.company_id, s.on_hand_milli, \
-           s.reserved_milli, s.in_transit_milli, s.reorder_point_milli)) \
+         (SELECT json_group_array(json_array(s.location_id, s.product_id, s.on_hand_milli, \
+           s.reserved_milli, s.in_transit_milli, s.reorder_point_milli, s.last_movement_id)) \
            FROM json_each({l}) AS j CROSS JOIN stock_levels AS s \
            ON s.location_id = j.value ->> 0 AND s.product_id = j.value ->> 1) AS levels"
     ));
@@ -937,9 +954,43 @@ async fn sqlite_counters_and_levels(
         .first()
         .ok_or_else(|| StoreError::Internal("receipt counters and levels".into()))?;
     let parse = |e: serde_json::Error| StoreError::Internal(format!("counters and levels: {e}"));
+    type Before = (String, String, i64, i64, i64, Option<i64>, Option<String>);
+    let before: Vec<Before> = serde_json::from_str(&row::text(r, "levels")?).map_err(parse)?;
+    let mut newest = HashMap::new();
+    let mut held: HashMap<StockKey, (i64, i64, i64, Option<i64>)> = HashMap::new();
+    for (loc, prod, on_hand, reserved, in_transit, reorder, last) in before {
+        if let Some(last) = last {
+            newest.insert((loc.clone(), prod.clone()), last);
+        }
+        held.insert((loc, prod), (on_hand, reserved, in_transit, reorder));
+    }
+    let mut after = Vec::with_capacity(levels.len());
+    for row in levels {
+        let (Val::Text(loc), Val::Text(prod), Val::Text(company), Val::Int(delta)) =
+            (&row[0], &row[1], &row[2], &row[3])
+        else {
+            return Err(StoreError::Internal("stock level row".into()));
+        };
+        let (on_hand, reserved, in_transit, reorder) = held
+            .get(&(loc.clone(), prod.clone()))
+            .copied()
+            .unwrap_or((0, 0, 0, None));
+        after.push((
+            loc.clone(),
+            prod.clone(),
+            company.clone(),
+            on_hand + delta,
+            reserved,
+            in_transit,
+            reorder,
+        ));
+    }
     Ok((
-        serde_json::from_str(&row::text(r, "counters")?).map_err(parse)?,
-        serde_json::from_str(&row::text(r, "levels")?).map_err(parse)?,
+        (
+            serde_json::from_str(&row::text(r, "counters")?).map_err(parse)?,
+            after,
+        ),
+        newest,
     ))
 }
 
@@ -993,13 +1044,16 @@ async fn pg_counters_and_levels(
 
 /// Writes the batch's rows: sales, lines, tenders, stock movements, outbox events (`events`
 /// first: the `stock.low` ones) and the member step's rows. PostgreSQL: one statement
-/// (`unnest::write_all`); SQLite: one request ([`bulk::SqliteBatch`]), a statement per table.
+/// (`unnest::write_all`); SQLite: one request ([`bulk::SqliteBatch`]), a statement per table,
+/// the stock levels (`levels`) after the movements.
 async fn insert_rows(
     tx: &mut Tx,
     live: &[Live<'_>],
     mut events: Vec<Vec<Val>>,
+    mut levels: LevelWrites,
     members: &accounts::MemberRows,
 ) -> StoreResult<()> {
+    let sqlite = tx.backend == Backend::Sqlite;
     let mut sales = Vec::with_capacity(live.len());
     let mut lines = Vec::new();
     let mut tenders = Vec::new();
@@ -1062,8 +1116,9 @@ async fn insert_rows(
                 x.reason.clone().into(),
             ]);
             let mut movement = |kind: &str, qty: i64| {
-                moves.push(vec![
-                    uuid::Uuid::now_v7().to_string().into(),
+                let id = uuid::Uuid::now_v7().to_string();
+                let mut row = vec![
+                    id.clone().into(),
                     s.company_id.clone().into(),
                     s.store_id.clone().into(),
                     x.product_id.clone().into(),
@@ -1075,7 +1130,17 @@ async fn insert_rows(
                     Some(s.cashier_id.clone()).into(),
                     (l.flagged_lines[i] as i64).into(),
                     s.created_at.clone().into(),
-                ]);
+                ];
+                if sqlite {
+                    // Linked here at a level with movements; the trigger links the first.
+                    let key = (s.store_id.clone(), x.product_id.clone());
+                    let prev = levels
+                        .newest
+                        .get_mut(&key)
+                        .map(|newest| std::mem::replace(newest, id));
+                    row.push(prev.into());
+                }
+                moves.push(row);
             };
             if x.write_off {
                 // Returned, then written off: the ledger shows both.
@@ -1142,15 +1207,25 @@ async fn insert_rows(
         parts.extend(members.parts());
         return unnest::write_all(tx, &parts).await;
     }
+    // The levels after the movements: a level the trigger created for its first movement is
+    // there to add to, and one with movements before the batch gets its newest.
+    for row in &mut levels.rows {
+        let key = match (&row[0], &row[1]) {
+            (Val::Text(loc), Val::Text(prod)) => (loc.clone(), prod.clone()),
+            _ => return Err(StoreError::Internal("stock level row".into())),
+        };
+        row.push(levels.newest.get(&key).cloned().into());
+    }
     let mut batch = bulk::SqliteBatch::default();
-    for (head, rows) in [
-        (SALES_INSERT, &sales),
-        (LINES_INSERT, &lines),
-        (TENDERS_INSERT, &tenders),
-        (MOVES_INSERT, &moves),
-        (EVENTS_INSERT, &events),
+    for (head, rows, tail) in [
+        (SALES_INSERT, &sales, ""),
+        (LINES_INSERT, &lines, ""),
+        (TENDERS_INSERT, &tenders, ""),
+        (SQLITE_MOVES_INSERT, &moves, ""),
+        (SQLITE_LEVELS_INSERT, &levels.rows, SQLITE_LEVELS_UPSERT),
+        (EVENTS_INSERT, &events, ""),
     ] {
-        batch.insert(head, rows, "");
+        batch.insert(head, rows, tail);
     }
     members.add_to(&mut batch);
     batch.run(tx).await
@@ -1167,5 +1242,14 @@ const TENDERS_INSERT: &str = "INSERT INTO sale_tenders (sale_id, seq, store_id, 
      change_minor, reference, card_last4) VALUES ";
 const MOVES_INSERT: &str = "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, ref_id, \
      ref_line, user_id, flagged, at) VALUES ";
+/// SQLite: [`MOVES_INSERT`] with the link to the level's movement before (migration 0024).
+const SQLITE_MOVES_INSERT: &str = "INSERT INTO stock_movements (id, company_id, location_id, product_id, kind, quantity_milli, ref_type, \
+     ref_id, ref_line, user_id, flagged, at, prev_id) VALUES ";
+/// SQLite: the levels after the batch's movements, each with its newest movement when the writer
+/// linked them (else the trigger did, or there are none).
+const SQLITE_LEVELS_INSERT: &str = "INSERT INTO stock_levels (location_id, product_id, company_id, on_hand_milli, updated_at, \
+     last_movement_id) VALUES ";
+const SQLITE_LEVELS_UPSERT: &str = " ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand_milli = stock_levels.on_hand_milli + excluded.on_hand_milli, \
+     updated_at = excluded.updated_at, last_movement_id = coalesce(excluded.last_movement_id, stock_levels.last_movement_id)";
 const EVENTS_INSERT: &str =
     "INSERT INTO outbox_events (company_id, store_id, kind, payload, created_at) VALUES ";
