@@ -286,15 +286,19 @@ impl Db {
                 conn.execute(SQLITE_PRAGMAS).await?;
                 // Checkpoints run in the background (see `checkpoints`), not inside a sale's
                 // commit. A batch's multi-row statements keep a statement journal beyond
-                // 64 KiB: in memory, not in a temp file. A log that grew while a long reader
-                // held it is cut back to 160 MiB when it starts again (it restarts at ~128).
-                // The writer's page cache is 16 MiB: a page not in it is copied from the memory
+                // 64 KiB: in memory, not in a temp file. When the log starts again, a file
+                // larger than 512 MiB (one that grew while a long reader held it) is cut back
+                // to that size. Under steady sales it restarts at ~128 MiB plus what a second
+                // adds (200–250 MiB at 2,000 sales/s): a limit below that cut the file at every
+                // restart, in the writer's turn, and the file system then had to allocate and
+                // zero the blocks again — a 15–20 ms pause of every sale once a second
+                // (docs/benchmarks.md, Checkout, session 19). The writer's page cache is 16 MiB: a page not in it is copied from the memory
                 // map; 64 MiB sold no more and kept the server above 200 MB of RSS
                 // (docs/benchmarks.md, Checkout, session 14). Its commits do not sync the log
                 // inside the turn: `WalSync` does, before they are reported done.
                 conn.execute(
                     "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0; \
-                     PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 167772160;",
+                     PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 536870912;",
                 )
                 .await?;
                 let wal = WalSync::for_writer(&mut conn).await?;
