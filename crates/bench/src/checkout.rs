@@ -89,6 +89,7 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
     for &n in levels {
         let peak_reset = harness::reset_peak_rss();
         let rss_before = harness::rss_mib();
+        let own_peak = harness::OwnPeak::start();
         let cpu_before = harness::process_cpu_seconds();
         // Counters of the warm-up's and the previous level's batches are dropped.
         salepoint_store::orders::timing::take();
@@ -102,6 +103,7 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
         } = level(&api, &tills[..n], Duration::from_secs(seconds), 0, sale).await?;
         let cpu = harness::process_cpu_seconds() - cpu_before;
         let split = harness::rss_split_mib();
+        let own_peak = own_peak.stop();
         let machine_after = harness::machine_cpu_ticks();
         let busy = (machine_after.0 - machine_before.0) as f64
             / (machine_after.1 - machine_before.1).max(1) as f64;
@@ -125,7 +127,8 @@ pub async fn run(database_url: Option<&str>, levels: &[usize], seconds: u64) -> 
         );
         println!(
             "     memory: RSS {rss_before:.0} MiB before, peak {:.0} MiB during{} (server + load generator; \
-             at the end {:.0} MiB own + {:.0} MiB mapped files); CPU: this process {:.2} cores, the machine {:.0} % busy",
+             at the end {:.0} MiB own + {:.0} MiB mapped files; own memory at most {own_peak:.0} MiB); \
+             CPU: this process {:.2} cores, the machine {:.0} % busy",
             harness::peak_rss_mib(),
             if peak_reset {
                 ""

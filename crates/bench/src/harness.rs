@@ -218,6 +218,44 @@ pub fn rss_split_mib() -> (f64, f64) {
     )
 }
 
+/// The highest own memory (`RssAnon`: heap and stacks, without pages of mapped files) of this
+/// process while it lives, sampled every 50 ms. The kernel's peak (`VmHWM`) also counts the
+/// database file's pages that SQLite's memory map made resident — after a check that read a
+/// whole table, hundreds of MiB of shared, reclaimable page cache that say nothing of what
+/// the server itself holds.
+pub struct OwnPeak {
+    kib: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl OwnPeak {
+    /// Starts sampling now.
+    pub fn start() -> OwnPeak {
+        use std::sync::atomic::Ordering;
+        let kib = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let seen = kib.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let now = (status_mib("RssAnon:") * 1024.0) as u64;
+                seen.fetch_max(now, Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        });
+        OwnPeak { kib, task }
+    }
+
+    /// Stops sampling; the peak seen, MiB.
+    pub fn stop(self) -> f64 {
+        self.task.abort();
+        let last = (status_mib("RssAnon:") * 1024.0) as u64;
+        let kib = self
+            .kib
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(last);
+        kib as f64 / 1024.0
+    }
+}
+
 /// Resets the peak that [`peak_rss_mib`] reports to the current resident memory, so that a
 /// benchmark phase reports its own peak rather than that of the setup before it (Linux ≥ 4.0,
 /// `clear_refs` value 5). Returns whether the kernel accepted it.
